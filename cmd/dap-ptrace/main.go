@@ -1,0 +1,146 @@
+// Command dap-ptrace is a Debug Adapter Protocol server for native Linux
+// x86-64 programs. It speaks DAP over stdin/stdout, or with --listen over
+// TCP (one debug session per connection).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/dap-ptrace/dap-ptrace/dap"
+	"github.com/dap-ptrace/dap-ptrace/session"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	listen := flag.String("listen", "", "serve DAP on this TCP address (host:port; port 0 picks one) instead of stdin/stdout")
+	logFile := flag.String("log", "", "append a trace of every DAP message in and out to this file")
+	showVersion := flag.Bool("version", false, "print the version and exit")
+	flag.Parse()
+	if *showVersion {
+		fmt.Println("dap-ptrace", version)
+		return
+	}
+	var trace io.Writer
+	if *logFile != "" {
+		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dap-ptrace:", err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		trace = &lockedWriter{w: f}
+	}
+	if *listen != "" {
+		if err := serveTCP(*listen, trace); err != nil {
+			fmt.Fprintln(os.Stderr, "dap-ptrace:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	serveStdio(trace)
+}
+
+// lockedWriter serialises trace lines from several connections.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+// serveStdio runs one session on stdin/stdout. It ends, cleaning up the
+// debuggee, on disconnect, when stdin closes (nvim-dap closes it without a
+// disconnect), or on SIGTERM/SIGINT.
+func serveStdio(trace io.Writer) {
+	conn := dap.NewConn(os.Stdin, os.Stdout)
+	if trace != nil {
+		conn.SetTrace(trace)
+	}
+	s := session.New(conn)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	served := make(chan error, 1)
+	go func() { served <- conn.Serve(s.Mux()) }()
+	code := 0
+	select {
+	case err := <-served:
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dap-ptrace:", err)
+		}
+	case <-s.Done():
+	case sig := <-sigs:
+		fmt.Fprintln(os.Stderr, "dap-ptrace: got", sig, "- ending the debug session")
+	}
+	s.Close()
+	conn.Close()
+	os.Exit(code)
+}
+
+// serveTCP accepts connections on addr, one session each, until a signal.
+func serveTCP(addr string, trace io.Writer) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	// Tests and scripts learn the port from this line (with port 0).
+	fmt.Fprintf(os.Stderr, "dap-ptrace: listening on %s\n", ln.Addr())
+	var mu sync.Mutex
+	live := map[*session.Session]net.Conn{}
+	var wg sync.WaitGroup
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	go func() {
+		<-sigs
+		ln.Close()
+		mu.Lock()
+		for _, c := range live {
+			c.Close() // ends Serve; the session's cleanup follows
+		}
+		mu.Unlock()
+	}()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn := dap.NewConn(nc, nc)
+			if trace != nil {
+				conn.SetTrace(trace)
+			}
+			s := session.New(conn)
+			mu.Lock()
+			live[s] = nc
+			mu.Unlock()
+			served := make(chan error, 1)
+			go func() { served <- conn.Serve(s.Mux()) }()
+			select {
+			case <-served:
+			case <-s.Done():
+			}
+			s.Close()
+			conn.Close()
+			nc.Close()
+			mu.Lock()
+			delete(live, s)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return nil
+}

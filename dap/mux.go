@@ -1,0 +1,252 @@
+package dap
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime/debug"
+
+	godap "github.com/google/go-dap"
+)
+
+// Request is what a handler sees of the incoming request.
+type Request struct {
+	// Seq is the request's seq, which its response echoes as request_seq.
+	Seq int
+	// Command is the request's command, e.g. "launch".
+	Command string
+
+	conn  *Conn
+	after []func()
+}
+
+// AfterResponse registers f to run right after this request's response has
+// been queued for writing, on the Serve goroutine and before the next request
+// is read. Resuming requests (continue, next, ...) resume the debuggee there,
+// so their response always precedes the stopped event.
+//
+// The funcs run in registration order and only when the handler succeeded:
+// a failed continue must not resume. A panic in f is recovered and reported
+// as an output event, because the response is already on its way.
+func (r *Request) AfterResponse(f func()) { r.after = append(r.after, f) }
+
+// Conn returns the connection, so a handler can send events.
+func (r *Request) Conn() *Conn { return r.conn }
+
+// handlerFunc is a type-erased handler: Handle wraps the typed one.
+type handlerFunc func(req *Request, args json.RawMessage) (body json.RawMessage, err error)
+
+// Mux routes requests to handlers by command.
+//
+// Register all handlers before calling Serve; Mux is not safe for
+// registration concurrent with dispatch.
+type Mux struct {
+	handlers map[string]handlerFunc
+	caps     []func(*godap.Capabilities)
+}
+
+// NewMux returns a Mux with no handlers; every command is unknown until
+// registered.
+func NewMux() *Mux {
+	return &Mux{handlers: make(map[string]handlerFunc)}
+}
+
+// Handle registers a typed handler for command. Registering the same command
+// twice panics, as that is a wiring mistake.
+//
+// Arguments are JSON-decoded into A; absent or null "arguments" give the
+// zero A. A decoding failure answers success:false with a message like
+// `invalid arguments for "launch": json: cannot unmarshal ...` without
+// calling h.
+//
+// The returned body is marshalled as the response "body". The body is omitted
+// when B has no fields (struct{}) or is a nil pointer, map, slice or
+// interface, so handlers of requests without a response body need not
+// invent one.
+//
+// caps, when given, are applied to the capabilities that Capabilities
+// reports: registering a handler declares its capability, so a feature can
+// never be advertised without the handler that implements it.
+func Handle[A, B any](m *Mux, command string, h func(*Request, A) (B, error), caps ...func(*godap.Capabilities)) {
+	if _, dup := m.handlers[command]; dup {
+		panic(fmt.Sprintf("dap: handler for %q registered twice", command))
+	}
+	m.handlers[command] = func(req *Request, raw json.RawMessage) (json.RawMessage, error) {
+		var args A
+		if len(raw) > 0 && string(raw) != "null" {
+			if err := json.Unmarshal(raw, &args); err != nil {
+				return nil, &argumentsError{command: command, err: err}
+			}
+		}
+		body, err := h(req, args)
+		if err != nil {
+			return nil, err
+		}
+		return marshalBody(body)
+	}
+	m.caps = append(m.caps, caps...)
+}
+
+// Capabilities aggregates the capability setters of all registered handlers,
+// applied in registration order.
+func (m *Mux) Capabilities() godap.Capabilities {
+	var c godap.Capabilities
+	for _, set := range m.caps {
+		set(&c)
+	}
+	return c
+}
+
+// marshalBody marshals a response or event body; nil means "no body".
+func marshalBody(body any) (json.RawMessage, error) {
+	if isEmptyBody(body) {
+		return nil, nil
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, &idError{id: ErrIDInternal, msg: "cannot encode body: " + err.Error()}
+	}
+	return b, nil
+}
+
+func isEmptyBody(body any) bool {
+	v := reflect.ValueOf(body)
+	if !v.IsValid() {
+		return true
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		return v.IsNil()
+	case reflect.Struct:
+		return v.NumField() == 0
+	}
+	return false
+}
+
+// incoming is the part of a request that routing needs. Fields are decoded
+// one by one so that a bad field does not hide the good ones (the seq and
+// command are still worth echoing).
+type incoming struct {
+	seq     int
+	typ     string
+	command string
+	args    json.RawMessage
+}
+
+// parseRequest decodes content as a request. On failure it still returns
+// whatever seq and command it could read.
+func parseRequest(content []byte) (incoming, error) {
+	var in incoming
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(content, &fields); err != nil {
+		return in, fmt.Errorf("message is not a JSON object: %v", err)
+	}
+	seqErr := json.Unmarshal(fields["seq"], &in.seq)
+	_ = json.Unmarshal(fields["type"], &in.typ)
+	cmdErr := json.Unmarshal(fields["command"], &in.command)
+	in.args = fields["arguments"]
+	switch {
+	case in.typ != "request":
+		return in, fmt.Errorf("message type is %q, want \"request\"", in.typ)
+	case cmdErr != nil || in.command == "":
+		return in, fmt.Errorf("request has no command")
+	case seqErr != nil || in.seq < 1:
+		// The schema requires request_seq >= 1, so without a seq there is
+		// nothing a valid response could refer to.
+		return in, fmt.Errorf("request has no valid seq")
+	}
+	return in, nil
+}
+
+// dispatch handles one well-framed message.
+func (m *Mux) dispatch(c *Conn, content []byte) {
+	in, err := parseRequest(content)
+	if err != nil {
+		err = &idError{id: ErrIDBadMessage, msg: "not a valid DAP request: " + err.Error()}
+		if in.seq < 1 {
+			// No response can be valid without a request_seq >= 1, so
+			// tell the user instead of the client.
+			c.SendEvent("output", godap.OutputEventBody{
+				Category: "important",
+				Output:   "dap-ptrace: ignored a message: " + err.Error() + "\n",
+			})
+			return
+		}
+		command := in.command
+		if command == "" {
+			command = "unknown"
+		}
+		c.enqueue(errorResponse(in.seq, command, err))
+		return
+	}
+	h, ok := m.handlers[in.command]
+	if !ok {
+		c.enqueue(errorResponse(in.seq, in.command, &idError{
+			id: ErrIDUnknownCommand, msg: fmt.Sprintf("unknown command %q", in.command),
+		}))
+		return
+	}
+	req := &Request{Seq: in.seq, Command: in.command, conn: c}
+	body, err := m.call(c, h, req, in.args)
+	if err != nil {
+		c.enqueue(errorResponse(in.seq, in.command, err))
+		return
+	}
+	c.enqueue(mustMarshal(responseMsg{
+		Type: "response", RequestSeq: in.seq, Success: true, Command: in.command, Body: body,
+	}))
+	for _, f := range req.after {
+		runAfter(c, req.Command, f)
+	}
+}
+
+// call runs h, turning a panic into an error so that one broken handler does
+// not take the session down.
+func (m *Mux) call(c *Conn, h handlerFunc, req *Request, args json.RawMessage) (body json.RawMessage, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.tracef("dap: panic in %q handler: %v\n%s", req.Command, p, debug.Stack())
+			body, err = nil, &idError{id: ErrIDInternal, msg: fmt.Sprintf("internal error in %q: panic: %v", req.Command, p)}
+		}
+	}()
+	return h(req, args)
+}
+
+func runAfter(c *Conn, command string, f func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.tracef("dap: panic after %q response: %v\n%s", command, p, debug.Stack())
+			c.SendEvent("output", godap.OutputEventBody{
+				Category: "important",
+				Output:   fmt.Sprintf("dap-ptrace: internal error after %q: panic: %v\n", command, p),
+			})
+		}
+	}()
+	f()
+}
+
+// errorResponse builds an ErrorResponse without seq.
+//
+// The error text goes into "format" verbatim and no variables are set: DAP
+// has no escape for '{', and clients leave a {name} without a matching
+// variable as it is, so any braces in the text survive.
+func errorResponse(requestSeq int, command string, err error) []byte {
+	id := ErrIDInternal
+	var e errorID
+	if errors.As(err, &e) {
+		id = e.DAPErrorID()
+	}
+	return mustMarshal(responseMsg{
+		Type:       "response",
+		RequestSeq: requestSeq,
+		Success:    false,
+		Command:    command,
+		Message:    err.Error(),
+		Body: mustMarshal(godap.ErrorResponseBody{Error: &godap.ErrorMessage{
+			Id:       id,
+			Format:   err.Error(),
+			ShowUser: true,
+		}}),
+	})
+}

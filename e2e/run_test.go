@@ -1,0 +1,137 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// A breakpoint in a function called three times stops three times with the
+// breakpoint's id, shows the stack and threads, and the program's output
+// and exit code reach the client.
+func TestBreakpointEveryHitOutputAndExit(t *testing.T) {
+	f := buildC(t, "hello")
+	c := startAdapter(t)
+	launch(t, c, f, map[string]any{"args": []string{"7"}})
+	bps := setBreakpoints(t, c, f.src, f.line(t, "BP:add"))
+	if !bps[0].Verified || bps[0].Line != f.line(t, "BP:add") || bps[0].ID == 0 {
+		t.Fatalf("breakpoint not verified on its line: %+v", bps[0])
+	}
+	c.MustSucceed("setExceptionBreakpoints", map[string]any{"filters": []string{}})
+	c.MustSucceed("configurationDone", nil)
+	for hit := 0; hit < 3; hit++ {
+		st := expectStopped(t, c, "breakpoint")
+		if len(st.HitBreakpointIDs) != 1 || st.HitBreakpointIDs[0] != bps[0].ID {
+			t.Fatalf("hit %d: hitBreakpointIds %v, want [%d]", hit, st.HitBreakpointIDs, bps[0].ID)
+		}
+		frames, total := stackTrace(t, c, st.ThreadID, 0, 20)
+		if len(frames) < 2 || frames[0].Name != "add" || frames[1].Name != "main" {
+			t.Fatalf("hit %d: frames %+v", hit, frames)
+		}
+		if frames[0].Line != f.line(t, "BP:add") || frames[1].Line != f.line(t, "BP:loop") {
+			t.Fatalf("hit %d: lines %d, %d", hit, frames[0].Line, frames[1].Line)
+		}
+		if frames[0].Source == nil || frames[0].Source.Path != f.src {
+			t.Fatalf("hit %d: frame source %+v, want %s", hit, frames[0].Source, f.src)
+		}
+		if total < 2 {
+			t.Fatalf("totalFrames %d", total)
+		}
+		ths := threads(t, c)
+		if len(ths) != 1 || ths[0].ID != st.ThreadID || !strings.Contains(ths[0].Name, "hello") {
+			t.Fatalf("threads %+v", ths)
+		}
+		c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	}
+	expectExit(t, c, 7)
+	if got := output(t, c, "stdout"); got != "total=3\n" {
+		t.Errorf("stdout %q", got)
+	}
+	if got := output(t, c, "stderr"); got != "to stderr\n" {
+		t.Errorf("stderr %q", got)
+	}
+	c.MustSucceed("disconnect", nil)
+}
+
+// Breakpoints on a line without code move to the next line with code; a
+// line past the end of the file is unverified with a reason.
+func TestBreakpointResolution(t *testing.T) {
+	f := buildC(t, "hello")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	blank := f.line(t, "BP:add") + 3 // the empty line after add()
+	bps := setBreakpoints(t, c, f.src, blank, 100000)
+	if !bps[0].Verified || bps[0].Line <= blank {
+		t.Errorf("breakpoint on an empty line: %+v, want it verified on a later line", bps[0])
+	}
+	if bps[1].Verified || bps[1].Message == "" {
+		t.Errorf("breakpoint past the end: %+v, want unverified with a message", bps[1])
+	}
+	// A file the program was not built from.
+	other := setBreakpoints(t, c, "/nonexistent/other.c", 3)
+	if other[0].Verified || other[0].Message == "" {
+		t.Errorf("breakpoint in an unknown file: %+v", other[0])
+	}
+	c.MustSucceed("disconnect", nil)
+}
+
+// next, stepIn and stepOut land on the lines a person expects;
+// instruction granularity moves by one instruction.
+func TestStepping(t *testing.T) {
+	f := buildC(t, "hello")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	loop := f.line(t, "BP:loop")
+	setBreakpoints(t, c, f.src, loop)
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "breakpoint")
+	tid := st.ThreadID
+	expectAt(t, c, tid, "main", loop)
+	setBreakpoints(t, c, f.src)
+
+	c.MustSucceed("stepIn", map[string]any{"threadId": tid})
+	expectStopped(t, c, "step")
+	expectAt(t, c, tid, "add", f.line(t, "BP:add"))
+
+	c.MustSucceed("next", map[string]any{"threadId": tid})
+	expectStopped(t, c, "step")
+	expectAt(t, c, tid, "add", f.line(t, "BP:add")+1)
+
+	c.MustSucceed("stepOut", map[string]any{"threadId": tid})
+	expectStopped(t, c, "step")
+	expectAt(t, c, tid, "main", loop)
+
+	// next over the loop's increment back to the call, then over the call.
+	c.MustSucceed("next", map[string]any{"threadId": tid})
+	expectStopped(t, c, "step")
+	expectAt(t, c, tid, "main", loop-1)
+	c.MustSucceed("next", map[string]any{"threadId": tid})
+	expectStopped(t, c, "step")
+	expectAt(t, c, tid, "main", loop)
+	c.MustSucceed("next", map[string]any{"threadId": tid})
+	expectStopped(t, c, "step")
+	expectAt(t, c, tid, "main", loop-1)
+
+	before := top(t, c, tid).InstructionPointerReference
+	c.MustSucceed("next", map[string]any{"threadId": tid, "granularity": "instruction"})
+	expectStopped(t, c, "step")
+	after := top(t, c, tid).InstructionPointerReference
+	if before == after {
+		t.Fatalf("instruction step did not move from %s", before)
+	}
+	c.MustSucceed("disconnect", nil)
+}
+
+// stopOnEntry stops at main's first line with reason entry.
+func TestStopOnEntry(t *testing.T) {
+	f := buildC(t, "hello")
+	c := startAdapter(t)
+	launch(t, c, f, map[string]any{"stopOnEntry": true})
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "entry")
+	fr := top(t, c, st.ThreadID)
+	if fr.Name != "main" || fr.Line != f.line(t, "BP:loop")-2 {
+		t.Fatalf("entry stop in %s line %d, want main's first line %d", fr.Name, fr.Line, f.line(t, "BP:loop")-2)
+	}
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
+}

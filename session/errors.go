@@ -1,0 +1,54 @@
+package session
+
+import (
+	"errors"
+
+	"github.com/dap-ptrace/dap-ptrace/target"
+)
+
+// DAP error ids of this package: one table, unique (see the test), apart
+// from the dap package's 1000-1099.
+const (
+	errIDLaunch      = 2001
+	errIDAttach      = 2002
+	errIDNoProcess   = 2003
+	errIDRunning     = 2004
+	errIDThread      = 2005
+	errIDMemory      = 2006
+	errIDFrame       = 2007
+	errIDState       = 2008
+	errIDBreakpoints = 2009
+	errIDExecution   = 2010
+)
+
+// Error is a failed request with its DAP error id.
+type Error struct {
+	ID  int
+	Err error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// DAPErrorID is the id the dap layer puts in the error response.
+func (e *Error) DAPErrorID() int { return e.ID }
+
+// fail gives err a DAP id: a specific one for the debugger's well-known
+// errors, else id.
+func fail(id int, err error) error {
+	if err == nil {
+		return nil
+	}
+	var te *target.ThreadError
+	switch {
+	case errors.Is(err, target.ErrNoProcess):
+		id = errIDNoProcess
+	case errors.Is(err, target.ErrRunning):
+		id = errIDRunning
+	case errors.As(err, &te):
+		id = errIDThread
+	}
+	return &Error{ID: id, Err: err}
+}

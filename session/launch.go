@@ -1,0 +1,151 @@
+package session
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/dap-ptrace/dap-ptrace/dap"
+	"github.com/dap-ptrace/dap-ptrace/target"
+	godap "github.com/google/go-dap"
+)
+
+func (s *Session) registerLaunch() {
+	dap.Handle(s.mux, "launch", s.launch)
+	dap.Handle(s.mux, "attach", s.attach)
+}
+
+// launchArgs are the launch fields we understand (lldb-dap's names); the
+// client's own keys (name, type, request, ...) are ignored.
+type launchArgs struct {
+	Program     string   `json:"program"`
+	Args        []string `json:"args"`
+	Cwd         string   `json:"cwd"`
+	Env         envArg   `json:"env"`
+	StopOnEntry bool     `json:"stopOnEntry"`
+	NoDebug     bool     `json:"noDebug"`
+}
+
+// envArg accepts the environment as an object {"K": "V"} or as an array
+// ["K=V"]; either adds to (and overrides) the adapter's own environment.
+type envArg []string
+
+func (e *envArg) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(b, &list); err == nil {
+		*e = list
+		return nil
+	}
+	var obj map[string]*string
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return fmt.Errorf(`"env" must be an object {"NAME": "value"} or an array ["NAME=value"]`)
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if obj[k] != nil {
+			*e = append(*e, k+"="+*obj[k])
+		}
+	}
+	return nil
+}
+
+// merged returns the adapter's environment overridden by e.
+func (e envArg) merged() []string {
+	env := os.Environ()
+	idx := map[string]int{}
+	for i, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		idx[k] = i
+	}
+	for _, kv := range e {
+		k, _, _ := strings.Cut(kv, "=")
+		if i, ok := idx[k]; ok {
+			env[i] = kv
+		} else {
+			idx[k] = len(env)
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func (s *Session) launch(req *dap.Request, args launchArgs) (struct{}, error) {
+	if s.started {
+		return struct{}{}, &Error{ID: errIDLaunch, Err: fmt.Errorf("this session is already debugging a process")}
+	}
+	pid, err := s.dbg.Launch(target.LaunchConfig{
+		Program:     args.Program,
+		Args:        args.Args,
+		Cwd:         args.Cwd,
+		Env:         args.Env.merged(),
+		StopOnEntry: args.StopOnEntry,
+	})
+	if err != nil {
+		return struct{}{}, &Error{ID: errIDLaunch, Err: err}
+	}
+	s.started, s.stopOnEntry = true, args.StopOnEntry
+	name := args.Program
+	if abs, err := filepath.Abs(name); err == nil {
+		name = abs
+	}
+	req.AfterResponse(func() { s.announce(name, pid, "launch") })
+	return struct{}{}, nil
+}
+
+// attachArgs accepts lldb-dap's "pid" and the "processId" other clients use.
+type attachArgs struct {
+	Pid         int  `json:"pid"`
+	ProcessID   int  `json:"processId"`
+	StopOnEntry bool `json:"stopOnEntry"`
+}
+
+func (s *Session) attach(req *dap.Request, args attachArgs) (struct{}, error) {
+	if s.started {
+		return struct{}{}, &Error{ID: errIDAttach, Err: fmt.Errorf("this session is already debugging a process")}
+	}
+	pid := args.Pid
+	if pid == 0 {
+		pid = args.ProcessID
+	}
+	if pid <= 0 {
+		return struct{}{}, &Error{ID: errIDAttach, Err: fmt.Errorf(`attach needs "pid": the id of the process to debug`)}
+	}
+	if err := s.dbg.Attach(pid); err != nil {
+		return struct{}{}, &Error{ID: errIDAttach, Err: err}
+	}
+	s.started, s.attached, s.stopOnEntry = true, true, args.StopOnEntry
+	name, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
+		name = fmt.Sprintf("process %d", pid)
+	}
+	req.AfterResponse(func() { s.announce(name, pid, "attach") })
+	return struct{}{}, nil
+}
+
+// announce sends the process event and then initialized: the client may
+// now send its breakpoints, then configurationDone.
+func (s *Session) announce(name string, pid int, method string) {
+	s.conn.SendEvent("process", godap.ProcessEventBody{
+		Name:            name,
+		SystemProcessId: pid,
+		IsLocalProcess:  true,
+		StartMethod:     method,
+		PointerSize:     64,
+	})
+	if threads, err := s.dbg.Threads(); err == nil {
+		for _, t := range threads {
+			s.conn.SendEvent("thread", godap.ThreadEventBody{Reason: "started", ThreadId: t.ID})
+		}
+	}
+	s.conn.SendEvent("initialized", nil)
+}

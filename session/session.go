@@ -1,0 +1,102 @@
+package session
+
+import (
+	"sync"
+
+	"github.com/dap-ptrace/dap-ptrace/dap"
+	"github.com/dap-ptrace/dap-ptrace/target"
+	godap "github.com/google/go-dap"
+)
+
+// Session is one DAP client's debug session.
+type Session struct {
+	conn *dap.Conn
+	mux  *dap.Mux
+	dbg  *target.Debugger
+
+	// Set by launch/attach, read by configurationDone (same goroutine).
+	started     bool
+	attached    bool
+	stopOnEntry bool
+	configured  bool
+
+	mu     sync.Mutex // guards frames: stops arrive on the debugger's goroutine
+	frames handles[frameRef]
+
+	endOnce sync.Once
+	done    chan struct{} // closed when the client disconnected
+}
+
+// frameRef is what a DAP frame id stands for.
+type frameRef struct {
+	tid, level int
+}
+
+// New returns a session speaking over conn with a debugger of its own.
+func New(conn *dap.Conn) *Session {
+	s := &Session{conn: conn, mux: dap.NewMux(), done: make(chan struct{})}
+	s.dbg = target.New(listener{s})
+	s.registerLifecycle()
+	s.registerLaunch()
+	s.registerBreakpoints()
+	s.registerThreads()
+	s.registerExecution()
+	s.registerMemory()
+	return s
+}
+
+// Mux is the request router to serve the connection with.
+func (s *Session) Mux() *dap.Mux { return s.mux }
+
+// Done is closed once the client has disconnected.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Close ends the session: a launched debuggee is killed, an attached one
+// detached and left running.
+func (s *Session) Close() { s.dbg.Close() }
+
+// listener turns debugger events into DAP events.
+type listener struct{ s *Session }
+
+func (l listener) Stopped(st target.Stop) {
+	l.s.resetFrames()
+	l.s.conn.SendEvent("stopped", godap.StoppedEventBody{
+		Reason:            st.Reason,
+		ThreadId:          st.Tid,
+		Description:       st.Description,
+		Text:              st.Text,
+		AllThreadsStopped: true,
+		HitBreakpointIds:  st.BreakpointIDs,
+	})
+}
+
+func (l listener) ThreadStarted(tid int) {
+	l.s.conn.SendEvent("thread", godap.ThreadEventBody{Reason: "started", ThreadId: tid})
+}
+
+func (l listener) ThreadExited(tid int) {
+	l.s.conn.SendEvent("thread", godap.ThreadEventBody{Reason: "exited", ThreadId: tid})
+}
+
+func (l listener) Output(category, text string) {
+	l.s.conn.SendEvent("output", godap.OutputEventBody{Category: category, Output: text})
+}
+
+func (l listener) Exited(code int, signal string) {
+	if signal != "" {
+		l.s.conn.SendEvent("output", godap.OutputEventBody{Category: "console", Output: "Process terminated by signal " + signal + "\n"})
+	}
+	l.s.conn.SendEvent("exited", godap.ExitedEventBody{ExitCode: code})
+	l.s.terminated()
+}
+
+// terminated tells the client, once, that debugging has ended.
+func (s *Session) terminated() {
+	s.endOnce.Do(func() { s.conn.SendEvent("terminated", nil) })
+}
+
+func (s *Session) resetFrames() {
+	s.mu.Lock()
+	s.frames.reset()
+	s.mu.Unlock()
+}

@@ -1,0 +1,83 @@
+package session
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/dap-ptrace/dap-ptrace/dap"
+	"github.com/dap-ptrace/dap-ptrace/target"
+	godap "github.com/google/go-dap"
+)
+
+func (s *Session) registerThreads() {
+	dap.Handle(s.mux, "threads", s.threads)
+	dap.Handle(s.mux, "stackTrace", s.stackTrace, func(c *godap.Capabilities) {
+		c.SupportsDelayedStackTraceLoading = true
+	})
+}
+
+// threads answers an empty list before there is a process: editors ask
+// early.
+func (s *Session) threads(_ *dap.Request, _ struct{}) (godap.ThreadsResponseBody, error) {
+	ts, err := s.dbg.Threads()
+	if err != nil {
+		return godap.ThreadsResponseBody{}, fail(errIDState, err)
+	}
+	body := godap.ThreadsResponseBody{Threads: make([]godap.Thread, 0, len(ts))}
+	for _, t := range ts {
+		body.Threads = append(body.Threads, godap.Thread{Id: t.ID, Name: t.Name})
+	}
+	return body, nil
+}
+
+type stackTraceArgs struct {
+	ThreadId   int `json:"threadId"`
+	StartFrame int `json:"startFrame"`
+	Levels     int `json:"levels"`
+}
+
+func (s *Session) stackTrace(_ *dap.Request, args stackTraceArgs) (godap.StackTraceResponseBody, error) {
+	if args.StartFrame < 0 || args.Levels < 0 {
+		return godap.StackTraceResponseBody{}, &Error{ID: errIDFrame, Err: fmt.Errorf("startFrame and levels must not be negative")}
+	}
+	frames, total, err := s.dbg.Stack(args.ThreadId, args.StartFrame, args.Levels)
+	if err != nil {
+		return godap.StackTraceResponseBody{}, fail(errIDFrame, err)
+	}
+	body := godap.StackTraceResponseBody{StackFrames: make([]godap.StackFrame, 0, len(frames)), TotalFrames: total}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range frames {
+		id := s.frames.add(frameRef{tid: args.ThreadId, level: args.StartFrame + i})
+		body.StackFrames = append(body.StackFrames, stackFrame(id, f))
+	}
+	return body, nil
+}
+
+// stackFrame presents a frame: with its source when it has one, else as
+// module and address, de-emphasised.
+func stackFrame(id int, f target.Frame) godap.StackFrame {
+	sf := godap.StackFrame{Id: id, InstructionPointerReference: hexAddr(f.PC)}
+	switch {
+	case f.Func != "" && f.Offset != 0:
+		sf.Name = fmt.Sprintf("%s + %d", f.Func, f.Offset)
+	case f.Func != "":
+		sf.Name = f.Func
+	case f.Module != "":
+		sf.Name = fmt.Sprintf("%s + %#x", f.Module, f.Offset)
+	default:
+		sf.Name = hexAddr(f.PC)
+	}
+	if f.Module != "" && f.File == "" && f.Func != "" {
+		sf.Name = f.Module + "`" + sf.Name
+	}
+	if f.File != "" {
+		sf.Source = &godap.Source{Name: filepath.Base(f.File), Path: f.File}
+		sf.Line, sf.Column = f.Line, max(f.Column, 1)
+	} else {
+		sf.PresentationHint = "subtle"
+	}
+	return sf
+}
+
+func hexAddr(a uint64) string { return fmt.Sprintf("0x%x", a) }

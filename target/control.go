@@ -1,0 +1,290 @@
+package target
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"github.com/dap-ptrace/dap-ptrace/symbols"
+)
+
+// Pause stops a running process; the stop (reason "pause") arrives through
+// the Listener. Pausing a stopped process does nothing.
+func (d *Debugger) Pause() error {
+	return d.do(func() error {
+		p := d.p
+		if p == nil {
+			return ErrNoProcess
+		}
+		if !p.running {
+			return nil
+		}
+		tid := p.pid
+		if th := p.threads[tid]; th == nil || th.exiting {
+			tid = 0
+			for t, th := range p.threads {
+				if !th.exiting && (tid == 0 || t < tid) {
+					tid = t
+				}
+			}
+		}
+		p.step = nil
+		p.bps.clearTemp(p.mem)
+		d.report(Stop{Reason: "pause", Tid: tid})
+		return nil
+	})
+}
+
+// Running reports whether the debuggee is running (not stopped).
+func (d *Debugger) Running() bool {
+	var r bool
+	_ = d.do(func() error {
+		r = d.p != nil && d.p.running
+		return nil
+	})
+	return r
+}
+
+// MaxRead caps one memory read: a client asking for more gets this much
+// and asks again from where it ended.
+const MaxRead = 16 << 20
+
+// ReadMemory reads up to n bytes at addr. It returns fewer when the range
+// runs into unmapped memory (possibly none at all: an unreadable address is
+// not an error, the client is told the bytes are unreadable). Breakpoint
+// bytes are shown as the program's original bytes.
+func (d *Debugger) ReadMemory(addr uint64, n int) ([]byte, error) {
+	var out []byte
+	err := d.do(func() error {
+		p := d.p
+		if p == nil {
+			return ErrNoProcess
+		}
+		n = min(n, MaxRead)
+		if addr+uint64(n) < addr {
+			n = int(^uint64(0) - addr)
+		}
+		buf := make([]byte, n)
+		k, _ := p.mem.ReadAt(buf, addr)
+		out = buf[:k]
+		p.bps.shadow(out, addr)
+		return nil
+	})
+	return out, err
+}
+
+// SetBreakpoints replaces the breakpoints of one source file by lines. It
+// returns one Breakpoint per line, in order; a line without code is
+// unverified with a message. A breakpoint that stays on the same line keeps
+// its id.
+func (d *Debugger) SetBreakpoints(source string, lines []int) ([]Breakpoint, error) {
+	var out []Breakpoint
+	err := d.do(func() error {
+		p := d.p
+		if p == nil {
+			for _, l := range lines {
+				out = append(out, Breakpoint{Kind: "source", Source: source, Line: l, Message: "no program is loaded yet"})
+			}
+			return nil
+		}
+		return d.whileStopped(func() {
+			out = d.setSource(source, lines)
+		})
+	})
+	return out, err
+}
+
+// whileStopped runs f with every thread stopped, resuming afterwards if the
+// process was running (breakpoint bytes change only in a stopped world, so
+// no thread traps on a byte that is being removed).
+func (d *Debugger) whileStopped(f func()) error {
+	p := d.p
+	wasRunning := p.running
+	if wasRunning {
+		d.stopWorld()
+		if d.p == nil {
+			return ErrNoProcess
+		}
+	}
+	f()
+	if wasRunning {
+		p.running = false
+		return d.resume()
+	}
+	return nil
+}
+
+func (d *Debugger) setSource(source string, lines []int) []Breakpoint {
+	p := d.p
+	old := map[int]*Breakpoint{}
+	for _, bp := range p.bps.bySource[source] {
+		p.bps.unplace(p.mem, bp)
+		old[bp.Line] = bp
+	}
+	var keep []*Breakpoint
+	out := make([]Breakpoint, 0, len(lines))
+	for _, line := range lines {
+		bp := old[line]
+		if bp == nil {
+			bp = &Breakpoint{ID: p.bps.nextID, Kind: "source", Source: source, Line: line}
+			p.bps.nextID++
+		}
+		delete(old, line)
+		d.resolveLine(bp)
+		if bp.Verified {
+			if err := p.bps.place(p.mem, bp); err != nil && len(bp.Addrs) == 0 {
+				bp.Verified, bp.Message = false, fmt.Sprintf("cannot insert a breakpoint: %v", err)
+			}
+		}
+		keep = append(keep, bp)
+		out = append(out, *bp)
+	}
+	if len(keep) == 0 {
+		delete(p.bps.bySource, source)
+	} else {
+		p.bps.bySource[source] = keep
+	}
+	return out
+}
+
+// resolveLine finds the addresses of a source breakpoint in the executable.
+func (d *Debugger) resolveLine(bp *Breakpoint) {
+	m := d.p.exe
+	bp.Verified, bp.Message, bp.Addrs = false, "", nil
+	pcs, actual, err := m.sym.LineToPCs(bp.Source, bp.Line)
+	switch {
+	case errors.Is(err, symbols.ErrNoDebugInfo):
+		bp.Message = fmt.Sprintf("%s has no debug information (build it with -g)", m.name)
+		return
+	case errors.Is(err, symbols.ErrUnknownFile):
+		bp.Message = fmt.Sprintf("%s is not a source file of %s", bp.Source, m.name)
+		return
+	case err != nil:
+		bp.Message = err.Error()
+		return
+	case len(pcs) == 0:
+		bp.Message = fmt.Sprintf("no code at line %d", bp.Line)
+		return
+	}
+	for _, pc := range pcs {
+		bp.Addrs = append(bp.Addrs, pc+m.bias)
+	}
+	bp.Actual, bp.Verified = actual, true
+	if le, ok := m.sym.LineAt(pcs[0]); ok {
+		bp.File = le.File
+	}
+}
+
+// Disconnect ends the debugging of the process: kill it (terminate true,
+// or nil for a launched process) or detach from it, restoring every
+// breakpoint byte and leaving it running.
+func (d *Debugger) Disconnect(terminate *bool) error {
+	return d.do(func() error {
+		p := d.p
+		if p == nil {
+			return nil
+		}
+		kill := p.launched
+		if terminate != nil {
+			kill = *terminate
+		}
+		if kill {
+			return d.kill()
+		}
+		return d.detach()
+	})
+}
+
+// Terminate kills the debuggee; its exit arrives through the Listener.
+func (d *Debugger) Terminate() error {
+	return d.do(func() error {
+		if d.p == nil {
+			return ErrNoProcess
+		}
+		return d.kill()
+	})
+}
+
+func (d *Debugger) kill() error {
+	p := d.p
+	if err := ptrace.Kill(p.pid); err != nil {
+		return fmt.Errorf("cannot kill process %d: %w", p.pid, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for d.p == p && time.Now().Before(deadline) {
+		ev, err := d.nextEvent(time.Until(deadline))
+		if err != nil {
+			break
+		}
+		if ev.Pid == p.pid && !ev.Stopped() {
+			d.gone(ev)
+		}
+	}
+	if d.p == p {
+		d.forget()
+	}
+	return nil
+}
+
+func (d *Debugger) detach() error {
+	p := d.p
+	if p.running {
+		d.stopWorld()
+		if d.p == nil {
+			return nil
+		}
+	}
+	err := p.bps.restore(p.mem)
+	// A SIGSTOP of ours still queued would stop the process after we are
+	// gone: let each such thread take it first.
+	if !p.seized {
+		for _, th := range p.threads {
+			if th.stopReq && th.stopped && !th.exiting {
+				sig := th.sig
+				th.sig = 0
+				_ = d.tr.Cont(ptrace.Resume{Tid: th.tid})
+				if ev, werr := d.waitTid(th.tid, time.Second); werr == nil && ev.Stopped() {
+					th.stopReq = false
+				}
+				th.sig = sig
+			}
+		}
+	}
+	var rs []ptrace.Resume
+	for _, th := range p.threads {
+		if th.stopped {
+			rs = append(rs, ptrace.Resume{Tid: th.tid, Signal: th.sig})
+		}
+	}
+	if derr := d.tr.Detach(rs...); derr != nil && err == nil {
+		err = derr
+	}
+	d.forget()
+	return err
+}
+
+// CheckStopped says whether a resuming request may run now: a process
+// exists, it is stopped, and tid (unless 0) is one of its threads.
+func (d *Debugger) CheckStopped(tid int) error {
+	return d.do(func() error {
+		if err := d.needStopped(); err != nil {
+			return err
+		}
+		if th := d.p.threads[tid]; tid != 0 && (th == nil || th.exiting) {
+			return &ThreadError{Tid: tid}
+		}
+		return nil
+	})
+}
+
+// ReportEntry reports the current stop of an attached process as "entry".
+func (d *Debugger) ReportEntry() error {
+	return d.do(func() error {
+		if err := d.needStopped(); err != nil {
+			return err
+		}
+		d.stopped(Stop{Reason: "entry", Tid: d.p.current})
+		return nil
+	})
+}

@@ -1,0 +1,142 @@
+package target
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+)
+
+// Errors a client can act on.
+var (
+	ErrNoProcess = errors.New("no process is being debugged")
+	ErrRunning   = errors.New("the process is running; pause it first")
+	ErrClosed    = errors.New("debugger closed")
+)
+
+// ThreadError names a thread id that is not part of the process.
+type ThreadError struct{ Tid int }
+
+func (e *ThreadError) Error() string { return "unknown thread id " + strconv.Itoa(e.Tid) }
+
+// Stop is a stop to report to the client, with every thread stopped.
+type Stop struct {
+	Reason        string // DAP reason: breakpoint, step, pause, exception, entry, function breakpoint, instruction breakpoint
+	Tid           int
+	Description   string
+	Text          string
+	BreakpointIDs []int
+}
+
+// Listener receives what the client must be told. Its methods run on the
+// owner goroutine and must not block.
+type Listener interface {
+	Stopped(Stop)
+	ThreadStarted(tid int)
+	ThreadExited(tid int)
+	Output(category, text string)
+	// Exited is called once when the debuggee ends (after its output is
+	// drained) with its exit code, or 128+signal when killed.
+	Exited(code int, signal string)
+}
+
+// Debugger is one debug session's view of one process.
+type Debugger struct {
+	tr    *ptrace.Tracer
+	ln    Listener
+	inbox chan func()
+	quit  chan struct{}
+	done  chan struct{}
+
+	mu    sync.Mutex // guards queue only
+	queue []ptrace.Event
+	wake  chan struct{}
+
+	// Everything below is owned by the owner goroutine.
+	p *process
+}
+
+// New starts a Debugger's owner goroutine. Close ends it.
+func New(ln Listener) *Debugger {
+	d := &Debugger{
+		tr:    ptrace.NewTracer(),
+		ln:    ln,
+		inbox: make(chan func()),
+		quit:  make(chan struct{}),
+		done:  make(chan struct{}),
+		wake:  make(chan struct{}, 1),
+	}
+	go d.loop()
+	return d
+}
+
+// sink is the waiter's side of the mailbox: append and nudge, never block.
+func (d *Debugger) sink(ev ptrace.Event) {
+	d.mu.Lock()
+	d.queue = append(d.queue, ev)
+	d.mu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// pop takes the oldest queued event, if any.
+func (d *Debugger) pop() (ptrace.Event, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.queue) == 0 {
+		return ptrace.Event{}, false
+	}
+	ev := d.queue[0]
+	d.queue = d.queue[1:]
+	return ev, true
+}
+
+func (d *Debugger) loop() {
+	defer close(d.done)
+	for {
+		select {
+		case f := <-d.inbox:
+			f()
+		case <-d.wake:
+			for {
+				ev, ok := d.pop()
+				if !ok {
+					break
+				}
+				d.handle(ev)
+			}
+		case <-d.quit:
+			return
+		}
+	}
+}
+
+// do runs f on the owner goroutine and waits for it.
+func (d *Debugger) do(f func() error) error {
+	var err error
+	fin := make(chan struct{})
+	select {
+	case d.inbox <- func() { err = f(); close(fin) }:
+	case <-d.quit:
+		return ErrClosed
+	}
+	<-fin
+	return err
+}
+
+// Close ends the session: a launched process is killed, an attached one
+// detached (breakpoints removed, left running). It then ends the owner
+// goroutine and the tracer thread.
+func (d *Debugger) Close() {
+	_ = d.Disconnect(nil)
+	select {
+	case <-d.quit:
+	default:
+		close(d.quit)
+	}
+	<-d.done
+	d.tr.Close()
+}

@@ -1,0 +1,434 @@
+package target
+
+import (
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"golang.org/x/sys/unix"
+)
+
+// collectTimeout bounds how long stopping the world may take: a thread that
+// neither stops nor exits within it is considered lost.
+const collectTimeout = 10 * time.Second
+
+// handle processes one waiter event while the process runs.
+func (d *Debugger) handle(ev ptrace.Event) {
+	p := d.p
+	if p == nil || ev.Pid != p.pid {
+		return
+	}
+	if !ev.Stopped() {
+		d.gone(ev)
+		return
+	}
+	th := p.threads[ev.Tid]
+	if th == nil || th.fresh {
+		// A new thread's first stop: announce it and let it run.
+		d.initialStop(ev)
+		d.cont(p.threads[ev.Tid])
+		return
+	}
+	th.stopped = true
+	switch ev.Kind {
+	case ptrace.CloneStop:
+		d.cloned(th)
+		d.cont(th)
+		return
+	case ptrace.ExitStop:
+		th.exiting = true
+		d.cont(th)
+		return
+	case ptrace.ExecStop, ptrace.SyscallStop:
+		d.cont(th)
+		return
+	case ptrace.EventStop:
+		// An interrupt we asked for, or a group-stop: neither is news.
+		th.stopReq = false
+		d.cont(th)
+		return
+	}
+	if ev.Signal == unix.SIGSTOP && th.stopReq {
+		th.stopReq = false
+		d.cont(th)
+		return
+	}
+	if ev.Signal == unix.SIGTRAP {
+		d.trap(th)
+		return
+	}
+	if _, err := d.tr.GetSigInfo(th.tid); err == ptrace.ErrGroupStop {
+		d.cont(th)
+		return
+	}
+	if reportable(ev.Signal) {
+		th.sig = ev.Signal
+		d.report(exceptionStop(th.tid, ev.Signal))
+		return
+	}
+	th.sig = ev.Signal
+	d.cont(th)
+}
+
+// trap handles a SIGTRAP stop of a running thread: a breakpoint of ours, a
+// stepping breakpoint, or the program's own trap.
+func (d *Debugger) trap(th *thread) {
+	p := d.p
+	si, err := d.tr.GetSigInfo(th.tid)
+	if err != nil {
+		d.cont(th)
+		return
+	}
+	if si.Code == ptrace.SIKernel || si.Code == ptrace.TrapBrkpt {
+		regs, err := d.tr.GetRegs(th.tid)
+		if err != nil {
+			d.cont(th)
+			return
+		}
+		addr := regs.Rip - 1
+		if site := p.bps.sites[addr]; site != nil {
+			// Execution resumes at the breakpoint's address: the original
+			// instruction runs after the breakpoint is stepped over.
+			if err := d.tr.SetPC(th.tid, addr); err != nil {
+				d.cont(th)
+				return
+			}
+			d.breakpointHit(th, site, regs.Rsp)
+			return
+		}
+	}
+	if si.Code == ptrace.TrapTrace {
+		// A single-step nobody waits for any more (a cancelled step).
+		d.cont(th)
+		return
+	}
+	// The program's own int3 or raise(SIGTRAP): report it, never pass it on
+	// (the default action would kill the program).
+	d.report(exceptionStop(th.tid, unix.SIGTRAP))
+}
+
+// breakpointHit decides what a hit on site by th means.
+func (d *Debugger) breakpointHit(th *thread, site *site, rsp uint64) {
+	p := d.p
+	if st := p.step; st != nil && (st.tid == th.tid || st.kind == stepEntry) && site.temp > 0 &&
+		st.returnedTo(site.addr, rsp, func() uint64 { return d.frameCFA(th.tid) }) {
+		st.tid = th.tid
+		d.stopWorld()
+		d.stepOn(st)
+		return
+	}
+	if ids := p.bps.idsAt(site.addr); len(ids) > 0 {
+		d.report(Stop{Reason: p.bps.reasonAt(site.addr), Tid: th.tid, BreakpointIDs: ids})
+		return
+	}
+	// Only a temporary breakpoint of a step, hit by another thread or by a
+	// deeper recursion of the stepping one: step over it and go on.
+	if ev, ok := d.stepOver(th); !ok {
+		d.handle(ev)
+		return
+	}
+	d.cont(th)
+}
+
+// cont resumes one stopped thread with its pending signal.
+func (d *Debugger) cont(th *thread) {
+	if th == nil || !th.stopped {
+		return
+	}
+	sig := th.sig
+	th.sig, th.stopped = 0, false
+	_ = d.tr.Cont(ptrace.Resume{Tid: th.tid, Signal: sig})
+}
+
+// initialStop records the first stop of a new thread.
+func (d *Debugger) initialStop(ev ptrace.Event) {
+	p := d.p
+	th := p.threads[ev.Tid]
+	if th == nil {
+		th = p.addThread(ev.Tid)
+		ptrace.AddThread(p.pid, ev.Tid)
+		d.ln.ThreadStarted(ev.Tid)
+	}
+	th.fresh = false
+	th.stopped = true
+}
+
+// cloned records the thread a clone event announces; its first stop may
+// already have arrived.
+func (d *Debugger) cloned(parent *thread) {
+	p := d.p
+	msg, err := d.tr.GetEventMsg(parent.tid)
+	if err != nil {
+		return
+	}
+	tid := int(msg)
+	if _, ok := p.threads[tid]; ok {
+		return
+	}
+	th := p.addThread(tid)
+	th.fresh = true
+	ptrace.AddThread(p.pid, tid)
+	d.ln.ThreadStarted(tid)
+}
+
+// gone handles a thread's or the process's end.
+func (d *Debugger) gone(ev ptrace.Event) {
+	p := d.p
+	if ev.Tid != p.pid {
+		if _, ok := p.threads[ev.Tid]; ok {
+			delete(p.threads, ev.Tid)
+			delete(p.stacks, ev.Tid)
+			d.ln.ThreadExited(ev.Tid)
+		}
+		return
+	}
+	for tid := range p.threads {
+		if tid != p.pid {
+			d.ln.ThreadExited(tid)
+		}
+	}
+	p.threads = map[int]*thread{}
+	d.forget()
+	drainOutput(&p.output)
+	code, sig := ev.ExitCode, ""
+	if ev.Kind == ptrace.Signaled {
+		code, sig = 128+int(ev.Signal), signalName(ev.Signal)
+	}
+	d.ln.Exited(code, sig)
+}
+
+// reportable says whether a signal stops the program in the debugger (the
+// ones that mean a crash); others are passed on silently.
+func reportable(sig syscall.Signal) bool {
+	switch sig {
+	case unix.SIGSEGV, unix.SIGBUS, unix.SIGILL, unix.SIGFPE, unix.SIGABRT, unix.SIGTRAP, unix.SIGSYS:
+		return true
+	}
+	return false
+}
+
+func exceptionStop(tid int, sig syscall.Signal) Stop {
+	return Stop{
+		Reason:      "exception",
+		Tid:         tid,
+		Description: fmt.Sprintf("Signal %s (%s)", signalName(sig), sig.String()),
+		Text:        signalName(sig),
+	}
+}
+
+func signalName(sig syscall.Signal) string {
+	if n := unix.SignalName(sig); n != "" {
+		return n
+	}
+	return fmt.Sprintf("signal %d", int(sig))
+}
+
+// report stops every thread and tells the client about st.
+func (d *Debugger) report(st Stop) {
+	d.stopWorld()
+	p := d.p
+	if p == nil {
+		return // the process ended while we stopped it
+	}
+	if st.Reason != "exception" {
+		// A thread that stopped for our breakpoint must not also carry the
+		// stop as a pending one.
+		if th := p.threads[st.Tid]; th != nil {
+			th.rehit = false
+		}
+	}
+	d.stopped(st)
+}
+
+// stopped records st as the current stop and tells the client.
+func (d *Debugger) stopped(st Stop) {
+	p := d.p
+	p.running = false
+	p.step = nil
+	p.current = st.Tid
+	p.stacks = nil
+	d.ln.Stopped(st)
+}
+
+// stopWorld brings every thread to a stop, keeping any stop of their own
+// that they had meanwhile for later.
+func (d *Debugger) stopWorld() {
+	p := d.p
+	for _, th := range p.threads {
+		if th.stopped || th.fresh || th.exiting || th.stopReq {
+			continue
+		}
+		th.stopReq = true
+		if p.seized {
+			_ = d.tr.Interrupt(th.tid)
+		} else {
+			_ = ptrace.Stop(p.pid, th.tid)
+		}
+	}
+	_ = d.collect()
+	if d.p != nil {
+		d.p.running = false
+	}
+}
+
+// collect waits until no thread is running. Each event is taken for what it
+// is: breakpoint hits are rewound to be hit again, crashes are kept as
+// pending stops, signals are kept for delivery.
+func (d *Debugger) collect() error {
+	deadline := time.Now().Add(collectTimeout)
+	for {
+		p := d.p
+		if p == nil {
+			return nil
+		}
+		waiting := false
+		for _, th := range p.threads {
+			if !th.stopped && !th.exiting {
+				waiting = true
+				break
+			}
+		}
+		if !waiting {
+			return nil
+		}
+		ev, err := d.nextEvent(time.Until(deadline))
+		if err != nil {
+			return fmt.Errorf("stopping the process: %w", err)
+		}
+		d.collectOne(ev)
+	}
+}
+
+func (d *Debugger) collectOne(ev ptrace.Event) {
+	p := d.p
+	if ev.Pid != p.pid {
+		return
+	}
+	if !ev.Stopped() {
+		d.gone(ev)
+		return
+	}
+	th := p.threads[ev.Tid]
+	if th == nil || th.fresh {
+		d.initialStop(ev)
+		return
+	}
+	th.stopped = true
+	switch ev.Kind {
+	case ptrace.CloneStop:
+		d.cloned(th)
+		return
+	case ptrace.ExitStop:
+		th.exiting = true
+		d.cont(th)
+		return
+	case ptrace.EventStop:
+		th.stopReq = false
+		return
+	case ptrace.ExecStop, ptrace.SyscallStop:
+		return
+	}
+	if ev.Signal == unix.SIGSTOP && th.stopReq {
+		th.stopReq = false
+		return
+	}
+	if ev.Signal == unix.SIGTRAP {
+		si, err := d.tr.GetSigInfo(th.tid)
+		if err == nil && (si.Code == ptrace.SIKernel || si.Code == ptrace.TrapBrkpt) {
+			if regs, err := d.tr.GetRegs(th.tid); err == nil && p.bps.sites[regs.Rip-1] != nil {
+				_ = d.tr.SetPC(th.tid, regs.Rip-1)
+				th.rehit = true
+				return
+			}
+		}
+		if err == nil && si.Code == ptrace.TrapTrace {
+			return
+		}
+		st := exceptionStop(th.tid, unix.SIGTRAP)
+		th.pending = &st
+		return
+	}
+	if _, err := d.tr.GetSigInfo(th.tid); err == ptrace.ErrGroupStop {
+		return
+	}
+	th.sig = ev.Signal
+	if reportable(ev.Signal) {
+		st := exceptionStop(th.tid, ev.Signal)
+		th.pending = &st
+	}
+}
+
+// Continue resumes every thread. If a thread had a stop of its own while
+// the world was being stopped, that stop is reported instead.
+func (d *Debugger) Continue() error {
+	return d.do(func() error {
+		if err := d.needStopped(); err != nil {
+			return err
+		}
+		return d.resume()
+	})
+}
+
+func (d *Debugger) needStopped() error {
+	if d.p == nil {
+		return ErrNoProcess
+	}
+	if d.p.running {
+		return ErrRunning
+	}
+	return nil
+}
+
+// resume lets the whole process run.
+func (d *Debugger) resume() error {
+	p := d.p
+	if p.entry {
+		p.entry = false
+		if err := d.runToMain(); err == nil {
+			return nil
+		}
+	}
+	for _, th := range p.threads {
+		if th.pending != nil {
+			st := *th.pending
+			th.pending = nil
+			d.stopped(st)
+			return nil
+		}
+	}
+	// A thread sitting on a breakpoint it already reported executes the
+	// original instruction first, alone.
+	p.running = true
+	for _, th := range p.threads {
+		if !th.stopped || th.rehit || th.exiting {
+			continue
+		}
+		if ev, ok := d.stepOver(th); !ok {
+			d.handleAfterStep(ev)
+			if d.p == nil || !d.p.running {
+				return nil // it was reported, or the process ended
+			}
+		}
+	}
+	p.stacks = nil
+	var rs []ptrace.Resume
+	for _, th := range p.threads {
+		if th.stopped {
+			rs = append(rs, ptrace.Resume{Tid: th.tid, Signal: th.sig})
+			th.sig, th.stopped, th.rehit = 0, false, false
+		}
+	}
+	return d.tr.Cont(rs...)
+}
+
+// handleAfterStep handles an event that interrupted a step over a
+// breakpoint (a crash in the stepped instruction, an exit): the other
+// threads are still stopped, so it is reported as is.
+func (d *Debugger) handleAfterStep(ev ptrace.Event) {
+	if !ev.Stopped() {
+		d.gone(ev)
+		return
+	}
+	d.handle(ev)
+}

@@ -1,0 +1,521 @@
+package target
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"github.com/dap-ptrace/dap-ptrace/symbols"
+)
+
+// LaunchConfig is what to run.
+type LaunchConfig struct {
+	Program string
+	Args    []string // without argv[0]
+	Cwd     string
+	Env     []string // full environment, "K=V"
+	// StopOnEntry stops at the first line of main (reason "entry") instead
+	// of running on at the first Continue.
+	StopOnEntry bool
+}
+
+// thread is the owner's record of one traced thread.
+type thread struct {
+	tid     int
+	stopped bool
+	stopReq bool           // a SIGSTOP or PTRACE_INTERRUPT of ours is still to arrive
+	fresh   bool           // announced by a clone event, first stop not seen yet
+	exiting bool           // in or past PTRACE_EVENT_EXIT
+	sig     syscall.Signal // to deliver when resumed
+	rehit   bool           // rewound onto a breakpoint it must execute again
+	pending *Stop          // a reportable stop of its own, seen while stopping the world
+}
+
+// process is one traced process: its threads, memory, modules, breakpoints.
+type process struct {
+	pid       int
+	launched  bool // killed on disconnect by default; attached ones are detached
+	seized    bool // attached with PTRACE_SEIZE: stop threads with PTRACE_INTERRUPT
+	mem       *ptrace.Mem
+	threads   map[int]*thread
+	exe       *module
+	mods      map[string]*module // by path, loaded on demand for frames
+	bps       *breakpoints
+	running   bool
+	current   int // thread of the last reported stop
+	entry     bool
+	stacks    map[int][]Frame // per thread, valid until the next resume
+	output    sync.WaitGroup  // the readers of the debuggee's stdout/stderr
+	step      *stepper
+	prologues map[uint64]prologueInfo
+}
+
+// module is one ELF object mapped into the process.
+type module struct {
+	path       string
+	name       string
+	start, end uint64 // mapped address range
+	bias       uint64 // runtime address minus link-time address
+	sym        *symbols.File
+}
+
+func (p *process) addThread(tid int) *thread {
+	th := &thread{tid: tid}
+	p.threads[tid] = th
+	return th
+}
+
+// Launch starts cfg.Program stopped at its first instruction. The process
+// runs on the first Continue (or stops at main with StopOnEntry).
+func (d *Debugger) Launch(cfg LaunchConfig) (pid int, err error) {
+	err = d.do(func() error {
+		if d.p != nil {
+			return errors.New("a process is already being debugged")
+		}
+		pid, err = d.launch(cfg)
+		return err
+	})
+	return pid, err
+}
+
+func (d *Debugger) launch(cfg LaunchConfig) (int, error) {
+	path, err := checkProgram(cfg.Program, cfg.Cwd)
+	if err != nil {
+		return 0, err
+	}
+	exe, err := symbols.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("cannot debug %s: %w", cfg.Program, err)
+	}
+	if cfg.Cwd != "" {
+		if st, err := os.Stat(cfg.Cwd); err != nil || !st.IsDir() {
+			exe.Close()
+			return 0, fmt.Errorf("working directory %q does not exist or is not a directory", cfg.Cwd)
+		}
+	}
+	stdin, err := os.Open(os.DevNull)
+	if err != nil {
+		exe.Close()
+		return 0, err
+	}
+	defer stdin.Close()
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		exe.Close()
+		return 0, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		exe.Close()
+		outR.Close()
+		outW.Close()
+		return 0, err
+	}
+	env := cfg.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	pid, err := d.tr.Launch(ptrace.LaunchConfig{
+		Path:  path,
+		Args:  append([]string{cfg.Program}, cfg.Args...),
+		Dir:   cfg.Cwd,
+		Env:   env,
+		Files: [3]*os.File{stdin, outW, errW},
+	})
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		exe.Close()
+		outR.Close()
+		errR.Close()
+		return 0, fmt.Errorf("cannot start %s: %w", cfg.Program, err)
+	}
+	p := &process{pid: pid, launched: true, threads: map[int]*thread{}, mods: map[string]*module{}, bps: newBreakpoints()}
+	p.mem = ptrace.NewMem(pid)
+	d.p = p
+	p.output.Add(2)
+	go d.pump(outR, "stdout", &p.output)
+	go d.pump(errR, "stderr", &p.output)
+	ptrace.Watch(pid, d.sink)
+
+	// The first stop is the SIGTRAP after execve.
+	ev, err := d.waitTid(pid, 10*time.Second)
+	if err != nil || !ev.Stopped() {
+		d.abandon()
+		return 0, fmt.Errorf("%s did not start under the debugger (%v %v)", cfg.Program, ev, err)
+	}
+	th := p.addThread(pid)
+	th.stopped = true
+	if err := d.tr.SetOptions(pid, true); err != nil {
+		d.abandon()
+		return 0, err
+	}
+	if err := d.loadExe(exe); err != nil {
+		d.abandon()
+		return 0, err
+	}
+	p.entry = cfg.StopOnEntry
+	p.current = pid
+	return pid, nil
+}
+
+// checkProgram resolves the program path and explains why it cannot run.
+func checkProgram(prog, cwd string) (string, error) {
+	if prog == "" {
+		return "", errors.New(`"program" is required: the path of the executable to debug`)
+	}
+	path := prog
+	if !filepath.IsAbs(path) && cwd != "" {
+		if _, err := os.Stat(path); err != nil {
+			path = filepath.Join(cwd, path)
+		}
+	}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "", fmt.Errorf("program %q does not exist", prog)
+	case err != nil:
+		return "", fmt.Errorf("program %q: %w", prog, err)
+	case st.IsDir():
+		return "", fmt.Errorf("program %q is a directory, not an executable", prog)
+	case st.Mode()&0o111 == 0:
+		return "", fmt.Errorf("program %q is not executable (no execute permission; try chmod +x)", prog)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	return abs, nil
+}
+
+// pump forwards the debuggee's output to the listener as it arrives.
+func (d *Debugger) pump(r *os.File, category string, wg *sync.WaitGroup) {
+	defer wg.Done()
+	defer r.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			d.ln.Output(category, string(buf[:n]))
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Attach stops every thread of process pid and takes control of it.
+func (d *Debugger) Attach(pid int) error {
+	return d.do(func() error {
+		if d.p != nil {
+			return errors.New("a process is already being debugged")
+		}
+		return d.attach(pid)
+	})
+}
+
+func (d *Debugger) attach(pid int) error {
+	path, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
+		if _, serr := os.Stat(fmt.Sprintf("/proc/%d", pid)); serr != nil {
+			return fmt.Errorf("no process with id %d", pid)
+		}
+		return fmt.Errorf("cannot read the executable of process %d: %w", pid, err)
+	}
+	exe, err := symbols.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot debug process %d (%s): %w", pid, path, err)
+	}
+	tids, err := d.tr.Attach(pid)
+	if err != nil {
+		exe.Close()
+		return err
+	}
+	p := &process{pid: pid, seized: true, threads: map[int]*thread{}, mods: map[string]*module{}, bps: newBreakpoints()}
+	p.mem = ptrace.NewMem(pid)
+	d.p = p
+	ptrace.Watch(pid, d.sink)
+	for _, tid := range tids {
+		th := p.addThread(tid)
+		th.stopReq = true
+	}
+	if err := d.collect(); err != nil {
+		return err
+	}
+	if d.p == nil {
+		return fmt.Errorf("process %d exited while attaching", pid)
+	}
+	p.current = pid
+	if _, ok := p.threads[pid]; !ok {
+		for tid := range p.threads {
+			p.current = tid
+			break
+		}
+	}
+	return d.loadExe(exe)
+}
+
+// loadExe records the executable and its load bias, read from the auxv's
+// AT_ENTRY: exact for PIE and non-PIE alike, and available at the exec stop
+// before the dynamic loader has run.
+func (d *Debugger) loadExe(exe *symbols.File) error {
+	p := d.p
+	entry, err := auxvEntry(p.pid)
+	if err != nil {
+		return err
+	}
+	m := &module{path: exe.Path(), name: filepath.Base(exe.Path()), sym: exe, bias: entry - exe.Entry()}
+	p.exe = m
+	p.mods[m.path] = m
+	return nil
+}
+
+func auxvEntry(pid int) (uint64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/auxv", pid))
+	if err != nil {
+		return 0, fmt.Errorf("cannot read the auxiliary vector of %d: %w", pid, err)
+	}
+	const atEntry = 9
+	for i := 0; i+16 <= len(b); i += 16 {
+		if binary.LittleEndian.Uint64(b[i:]) == atEntry {
+			return binary.LittleEndian.Uint64(b[i+8:]), nil
+		}
+	}
+	return 0, fmt.Errorf("process %d has no AT_ENTRY in its auxiliary vector", pid)
+}
+
+// mapping is one line of /proc/PID/maps.
+type mapping struct {
+	start, end, off uint64
+	perms           string
+	path            string
+}
+
+func readMaps(pid int) ([]mapping, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ms []mapping
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) < 5 {
+			continue
+		}
+		lo, hi, _ := strings.Cut(fs[0], "-")
+		var m mapping
+		m.start, _ = strconv.ParseUint(lo, 16, 64)
+		m.end, _ = strconv.ParseUint(hi, 16, 64)
+		m.off, _ = strconv.ParseUint(fs[2], 16, 64)
+		m.perms = fs[1]
+		if len(fs) >= 6 {
+			m.path = fs[5]
+		}
+		ms = append(ms, m)
+	}
+	return ms, sc.Err()
+}
+
+// moduleAt finds the ELF object mapped at pc, loading its symbols on first
+// use. Objects whose symbols cannot be read still get a module (no sym).
+func (d *Debugger) moduleAt(pc uint64) *module {
+	p := d.p
+	for _, m := range p.mods {
+		if m.end > m.start && pc >= m.start && pc < m.end {
+			return m
+		}
+	}
+	ms, err := readMaps(p.pid)
+	if err != nil {
+		return nil
+	}
+	var hit *mapping
+	for i := range ms {
+		if pc >= ms[i].start && pc < ms[i].end {
+			hit = &ms[i]
+			break
+		}
+	}
+	if hit == nil || !strings.HasPrefix(hit.path, "/") {
+		return nil
+	}
+	// The object's range spans all of its mappings; the lowest one (file
+	// offset 0) is where a shared object's link-time address 0 lands.
+	lo, hi := hit.start, hit.end
+	for _, m := range ms {
+		if m.path == hit.path {
+			lo, hi = min(lo, m.start), max(hi, m.end)
+		}
+	}
+	m := p.mods[hit.path]
+	if m == nil {
+		m = &module{path: hit.path, name: filepath.Base(hit.path)}
+		if sf, err := symbols.Open(hit.path); err == nil {
+			m.sym = sf
+			if sf.PIE() {
+				m.bias = lo
+			}
+		}
+		p.mods[hit.path] = m
+	}
+	m.start, m.end = lo, hi
+	return m
+}
+
+// waitTid waits for the next event of thread tid, leaving other threads'
+// events queued in order.
+func (d *Debugger) waitTid(tid int, timeout time.Duration) (ptrace.Event, error) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		d.mu.Lock()
+		for i, ev := range d.queue {
+			if ev.Tid == tid {
+				d.queue = append(d.queue[:i:i], d.queue[i+1:]...)
+				d.mu.Unlock()
+				return ev, nil
+			}
+		}
+		d.mu.Unlock()
+		select {
+		case <-d.wake:
+		case <-t.C:
+			return ptrace.Event{}, fmt.Errorf("thread %d did not stop within %v", tid, timeout)
+		case <-d.quit:
+			return ptrace.Event{}, ErrClosed
+		}
+	}
+}
+
+// nextEvent waits for the next event of any thread.
+func (d *Debugger) nextEvent(timeout time.Duration) (ptrace.Event, error) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		if ev, ok := d.pop(); ok {
+			return ev, nil
+		}
+		select {
+		case <-d.wake:
+		case <-t.C:
+			return ptrace.Event{}, fmt.Errorf("no event within %v", timeout)
+		case <-d.quit:
+			return ptrace.Event{}, ErrClosed
+		}
+	}
+}
+
+// abandon kills a process that failed to start properly and forgets it.
+func (d *Debugger) abandon() {
+	p := d.p
+	_ = ptrace.Kill(p.pid)
+	d.reap(p)
+	d.forget()
+}
+
+// reap waits (bounded) for a killed process's leader to be reported gone.
+func (d *Debugger) reap(p *process) {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		ev, err := d.nextEvent(time.Until(deadline))
+		if err != nil {
+			return
+		}
+		if ev.Tid == p.pid && !ev.Stopped() {
+			return
+		}
+	}
+}
+
+// forget drops the process record and stops routing its events.
+func (d *Debugger) forget() {
+	p := d.p
+	if p == nil {
+		return
+	}
+	ptrace.Unwatch(p.pid)
+	p.mem.Close()
+	for _, m := range p.mods {
+		if m.sym != nil {
+			m.sym.Close()
+		}
+	}
+	d.p = nil
+	d.mu.Lock()
+	d.queue = nil
+	d.mu.Unlock()
+}
+
+// Threads lists the threads of the process with their names, sorted by id.
+// Without a process the list is empty.
+func (d *Debugger) Threads() ([]Thread, error) {
+	var out []Thread
+	err := d.do(func() error {
+		p := d.p
+		if p == nil {
+			return nil
+		}
+		for tid, th := range p.threads {
+			if th.exiting {
+				continue
+			}
+			out = append(out, Thread{ID: tid, Name: threadName(p.pid, tid)})
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+		return nil
+	})
+	return out, err
+}
+
+// Thread is a thread as the client sees it.
+type Thread struct {
+	ID   int
+	Name string
+}
+
+func threadName(pid, tid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/comm", pid, tid))
+	name := strings.TrimSpace(string(b))
+	if err != nil || name == "" {
+		name = "thread"
+	}
+	return fmt.Sprintf("%s (%d)", name, tid)
+}
+
+// Pid returns the debuggee's process id, 0 without one.
+func (d *Debugger) Pid() int {
+	var pid int
+	_ = d.do(func() error {
+		if d.p != nil {
+			pid = d.p.pid
+		}
+		return nil
+	})
+	return pid
+}
+
+// drainOutput waits, bounded, for the debuggee's output to reach EOF: a
+// grandchild that inherited the pipes may keep them open for ever.
+func drainOutput(wg *sync.WaitGroup) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+}
+
+var _ = io.EOF

@@ -1,0 +1,351 @@
+package target
+
+import (
+	"fmt"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"golang.org/x/arch/x86/x86asm"
+	"golang.org/x/sys/unix"
+)
+
+// StepKind is the DAP step request.
+type StepKind int
+
+// The step requests.
+const (
+	StepOver StepKind = iota // next
+	StepIn
+	StepOut
+	stepEntry // run to main for stopOnEntry
+)
+
+// stepper is a step in progress. Stepping is built from temporary
+// breakpoints wherever the thread may run freely (next, stepOut, calls that
+// stepIn does not enter), and single steps only where the next stop is a few
+// instructions away (stepIn, instruction granularity).
+type stepper struct {
+	tid  int
+	kind StepKind
+	// The frame the step started in: its canonical frame address tells a
+	// recursive call's frame from this one.
+	cfa       uint64
+	startLine int
+	startFile string
+	// calleeCFA is set while running to a return address: the hit counts
+	// only once the stack is above the callee's frame.
+	retAddr   uint64
+	calleeCFA uint64
+}
+
+// returnedTo says whether a temporary breakpoint hit at addr with stack
+// pointer rsp ends the free-running phase of this step. cfa computes the
+// hitting frame's CFA, only when needed.
+func (st *stepper) returnedTo(addr, rsp uint64, cfa func() uint64) bool {
+	if st.kind == stepEntry {
+		return true
+	}
+	if addr == st.retAddr {
+		return rsp >= st.calleeCFA
+	}
+	// next: a statement of the starting function, in the starting frame, not
+	// in a deeper recursion of the same function.
+	return st.kind == StepOver && cfa() == st.cfa
+}
+
+// Step runs one step of thread tid. instruction selects instruction
+// granularity. The resulting stop arrives through the Listener.
+func (d *Debugger) Step(tid int, kind StepKind, instruction bool) error {
+	return d.do(func() error {
+		if err := d.needStopped(); err != nil {
+			return err
+		}
+		p := d.p
+		th := p.threads[tid]
+		if th == nil || th.exiting {
+			return &ThreadError{Tid: tid}
+		}
+		p.running = true
+		p.stacks = nil
+		p.entry = false
+		d.startStep(th, kind, instruction)
+		return nil
+	})
+}
+
+func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool) {
+	p := d.p
+	regs, err := d.tr.GetRegs(th.tid)
+	if err != nil {
+		d.stopped(Stop{Reason: "step", Tid: th.tid})
+		return
+	}
+	frames := d.unwindRegs(regs, 2)
+	st := &stepper{tid: th.tid, kind: kind, cfa: frames[0].CFA}
+	if loc, ok := d.lineAt(regs.Rip); ok && !instruction {
+		st.startLine, st.startFile = loc.Line, loc.File
+	}
+	p.step = st
+	switch {
+	case kind == StepOut:
+		if len(frames) < 2 || frames[1].PC == 0 {
+			// Nothing to return to that we can find: one instruction.
+			d.stepInstruction(th)
+			return
+		}
+		d.runTo(st, frames[1].PC, frames[0].CFA, nil)
+	case instruction && kind == StepIn:
+		d.stepInstruction(th)
+	case instruction:
+		// Over a call, as a person means it; otherwise one instruction.
+		if ins, ok := d.decodeAt(regs.Rip); ok && ins.Op == x86asm.CALL {
+			d.runTo(st, regs.Rip+uint64(ins.Len), regs.Rsp, nil)
+			return
+		}
+		d.stepInstruction(th)
+	case st.startLine == 0:
+		// No line information here: step out to code that has some.
+		if len(frames) >= 2 && frames[1].PC != 0 {
+			d.runTo(st, frames[1].PC, frames[0].CFA, nil)
+			return
+		}
+		d.stepInstruction(th)
+	case kind == StepOver:
+		var pcs []uint64
+		if fn, m := d.funcAt(regs.Rip); fn != nil {
+			for _, pc := range m.sym.StmtPCs(fn.Low, fn.High) {
+				pc += m.bias
+				if loc, ok := d.lineAt(pc); ok && loc.Line != st.startLine && loc.Line != 0 {
+					pcs = append(pcs, pc)
+				}
+			}
+		}
+		ret := uint64(0)
+		if len(frames) >= 2 {
+			ret = frames[1].PC
+		}
+		d.runTo(st, ret, frames[0].CFA, pcs)
+	default:
+		d.stepInLoop(st)
+	}
+}
+
+// runTo lets the process run until the stepping thread reaches ret with its
+// stack above calleeCFA, or one of pcs in the starting frame.
+func (d *Debugger) runTo(st *stepper, ret, calleeCFA uint64, pcs []uint64) {
+	p := d.p
+	st.retAddr, st.calleeCFA = ret, calleeCFA
+	if ret != 0 {
+		if err := p.bps.addTemp(p.mem, ret); err != nil {
+			st.retAddr = 0
+		}
+	}
+	for _, pc := range pcs {
+		_ = p.bps.addTemp(p.mem, pc)
+	}
+	p.running = false
+	if err := d.resume(); err != nil {
+		d.stopped(Stop{Reason: "step", Tid: st.tid})
+	}
+}
+
+// stepOn continues a step after its free-running phase ended with the
+// stepping thread at a temporary breakpoint and the world stopped.
+func (d *Debugger) stepOn(st *stepper) {
+	p := d.p
+	p.bps.clearTemp(p.mem)
+	switch st.kind {
+	case stepEntry:
+		d.stopped(Stop{Reason: "entry", Tid: st.tid})
+	case StepIn:
+		if st.startLine != 0 {
+			p.running = true
+			d.stepInLoop(st)
+			return
+		}
+		d.stopped(Stop{Reason: "step", Tid: st.tid})
+	default:
+		d.stopped(Stop{Reason: "step", Tid: st.tid})
+	}
+}
+
+// stepInstruction single-steps th alone and reports the result.
+func (d *Debugger) stepInstruction(th *thread) {
+	ev, err := d.singleStep(th)
+	if err != nil {
+		d.stopped(Stop{Reason: "step", Tid: th.tid})
+		return
+	}
+	if !d.stepEventOK(ev) {
+		return
+	}
+	d.stopped(Stop{Reason: "step", Tid: th.tid})
+}
+
+// stepEventOK checks the event that ended a single step; anything but the
+// step's own trap is dealt with (reported, or the exit handled) and false
+// returned.
+func (d *Debugger) stepEventOK(ev ptrace.Event) bool {
+	if !ev.Stopped() {
+		d.gone(ev)
+		return false
+	}
+	if ev.Kind == ptrace.SignalStop && ev.Signal == unix.SIGTRAP {
+		return true
+	}
+	th := d.p.threads[ev.Tid]
+	if ev.Kind == ptrace.SignalStop && th != nil {
+		th.stopped = true
+		th.sig = ev.Signal
+		if reportable(ev.Signal) {
+			d.stopped(exceptionStop(th.tid, ev.Signal))
+			return false
+		}
+		// An ordinary signal arrived: it is delivered when the thread runs
+		// on; this step stops here rather than wander into its handler.
+		return true
+	}
+	if th != nil {
+		th.stopped = true
+		if ev.Kind == ptrace.ExitStop {
+			th.exiting = true
+		}
+	}
+	return true
+}
+
+// stepInLoop single-steps until a new line starts, entering functions that
+// have line information and running over those that do not.
+func (d *Debugger) stepInLoop(st *stepper) {
+	p := d.p
+	th := p.threads[st.tid]
+	for n := 0; n < 1<<20 && th != nil; n++ {
+		regs, err := d.tr.GetRegs(th.tid)
+		if err != nil {
+			break
+		}
+		ins, _ := d.decodeAt(regs.Rip)
+		ev, err := d.singleStep(th)
+		if err != nil || !d.stepEventOK(ev) {
+			if err != nil {
+				break
+			}
+			return
+		}
+		if d.p == nil {
+			return
+		}
+		now, err := d.tr.GetRegs(th.tid)
+		if err != nil {
+			break
+		}
+		if now.Rsp >= st.cfa {
+			break // returned from the starting frame: stop in the caller
+		}
+		if ins.Op == x86asm.CALL {
+			fn, m := d.funcAt(now.Rip)
+			if fn != nil && fn.HasLines {
+				if pe := m.sym.PrologueEnd(fn) + m.bias; pe != now.Rip {
+					// Run through the prologue to the first line.
+					st.startLine, st.cfa = 0, now.Rsp+8
+					d.runTo(st, pe, 0, nil)
+					return
+				}
+				break
+			}
+			// No line information (a PLT stub, libc): run until it returns.
+			st.cfa = regs.Rsp + 8
+			d.runTo(st, regs.Rip+uint64(ins.Len), now.Rsp, nil)
+			return
+		}
+		if loc, ok := d.lineAt(now.Rip); ok && loc.PC == now.Rip && loc.IsStmt && (loc.Line != st.startLine || loc.File != st.startFile) {
+			break
+		}
+	}
+	if d.p != nil {
+		d.stopped(Stop{Reason: "step", Tid: st.tid})
+	}
+}
+
+// singleStep executes one instruction of th with the other threads
+// stopped, lifting a breakpoint under it for that instruction.
+func (d *Debugger) singleStep(th *thread) (ptrace.Event, error) {
+	p := d.p
+	regs, err := d.tr.GetRegs(th.tid)
+	if err != nil {
+		return ptrace.Event{}, err
+	}
+	s := p.bps.sites[regs.Rip]
+	if s != nil && s.inserted {
+		if _, err := p.mem.WriteAt([]byte{s.orig}, s.addr); err != nil {
+			return ptrace.Event{}, err
+		}
+	}
+	sig := th.sig
+	th.sig, th.stopped, th.rehit = 0, false, false
+	err = d.tr.SingleStep(th.tid, sig)
+	var ev ptrace.Event
+	if err == nil {
+		ev, err = d.waitTid(th.tid, collectTimeout)
+	}
+	if s != nil && s.inserted {
+		_, _ = p.mem.WriteAt([]byte{int3}, s.addr)
+	}
+	if err == nil && ev.Stopped() {
+		th.stopped = true
+	}
+	return ev, err
+}
+
+// stepOver executes the original instruction under a breakpoint th sits
+// on, if any. ok is false when something other than the step's trap came
+// back; that event is returned for the caller to handle.
+func (d *Debugger) stepOver(th *thread) (ptrace.Event, bool) {
+	regs, err := d.tr.GetRegs(th.tid)
+	if err != nil {
+		return ptrace.Event{}, true
+	}
+	if s := d.p.bps.sites[regs.Rip]; s == nil || !s.inserted {
+		return ptrace.Event{}, true
+	}
+	ev, err := d.singleStep(th)
+	if err != nil {
+		return ptrace.Event{}, true
+	}
+	if ev.Kind == ptrace.SignalStop && ev.Signal == unix.SIGTRAP {
+		return ev, true
+	}
+	if ev.Kind == ptrace.SignalStop && !reportable(ev.Signal) {
+		th.sig = ev.Signal
+		return ev, true
+	}
+	return ev, false
+}
+
+// runToMain places the entry stop at main's first line and resumes.
+func (d *Debugger) runToMain() error {
+	p := d.p
+	m := p.exe
+	fn := m.sym.LookupFunc("main")
+	if fn == nil {
+		fn = m.sym.LookupFunc("main.main")
+	}
+	if fn == nil {
+		d.stopped(Stop{Reason: "entry", Tid: p.current})
+		return nil
+	}
+	pc := m.sym.PrologueEnd(fn) + m.bias
+	if err := p.bps.addTemp(p.mem, pc); err != nil {
+		return fmt.Errorf("cannot stop at main: %w", err)
+	}
+	p.step = &stepper{tid: -1, kind: stepEntry}
+	return d.resume()
+}
+
+// decodeAt decodes the instruction at pc as the program has it.
+func (d *Debugger) decodeAt(pc uint64) (x86asm.Inst, bool) {
+	var b [16]byte
+	n, _ := d.p.mem.ReadAt(b[:], pc)
+	d.p.bps.shadow(b[:n], pc)
+	ins, err := x86asm.Decode(b[:n], 64)
+	return ins, err == nil
+}
