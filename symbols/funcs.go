@@ -1,7 +1,9 @@
 package symbols
 
 // Function is a function known from DWARF (a DW_TAG_subprogram with code) or,
-// failing that, from an ELF function symbol.
+// failing that, from an ELF function symbol. The File hands out shared
+// pointers, so one function always compares equal to itself; treat it as
+// read-only.
 type Function struct {
 	// Name is DW_AT_name (taken from the abstract origin or specification
 	// when the concrete entry lacks it), or the ELF symbol name.
@@ -26,10 +28,10 @@ type Function struct {
 	external bool // DW_AT_external: preferred by LookupFunc over statics
 }
 
-// FuncAt finds the function containing pc: the DWARF subprogram first (the
-// outermost one; inlined copies are attributed to the function they were
-// inlined into), then sized FUNC symbols from .symtab, then .dynsym. It
-// returns nil when nothing covers pc.
+// FuncAt finds the function containing pc: the DWARF subprogram whose code
+// it is first (inlined copies are attributed to the function they were
+// inlined into, never to the inlined callee), then sized FUNC symbols from
+// .symtab, then .dynsym. It returns nil when nothing covers pc.
 func (f *File) FuncAt(pc uint64) *Function {
 	if idx := f.index(); idx != nil {
 		if s, ok := idx.funcSpans.first(pc); ok {

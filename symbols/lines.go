@@ -93,7 +93,9 @@ func (x *dwarfIndex) lineAt(pc uint64) (int32, bool) {
 
 // LineAt returns the line-table row covering pc: in the sequence containing
 // pc (pc below its end_sequence address), the row with the greatest address
-// not above pc, chosen as described for rows sharing an address.
+// not above pc. When several rows share that address the last one wins (the
+// others cover no instruction), except that a later non-statement row yields
+// to the last is_stmt row at the address, as in gdb.
 func (f *File) LineAt(pc uint64) (LineEntry, bool) {
 	x := f.index()
 	if x == nil {
@@ -130,7 +132,8 @@ func (f *File) StmtPCs(lo, hi uint64) []uint64 {
 
 // PrologueEnd returns where a breakpoint on fn should go so that its
 // arguments are already in place:
-//   - the first row in [fn.Low, fn.High) with prologue_end set (clang);
+//   - the first row in [fn.Low, fn.High) with prologue_end set (clang and Go
+//     emit it; gcc does not);
 //   - else, when several is_stmt rows of different lines share the entry
 //     address, the entry itself: optimised code has no prologue to skip;
 //   - else the first is_stmt row after the entry whose (line, column)
@@ -177,21 +180,20 @@ func (f *File) PrologueEnd(fn *Function) uint64 {
 // matchFiles finds the files a user-supplied name denotes: the exact
 // cleaned path if known, else every file whose path ends in the name at a
 // '/' boundary (so "prog.c" matches "/src/prog.c" but not "/src/myprog.c").
+// Every file of the line tables' file lists counts, so a header without
+// code yields ErrNoCode rather than ErrUnknownFile.
 func (x *dwarfIndex) matchFiles(name string) []int32 {
 	name = filepath.Clean(name)
 	if id, ok := x.byPath[name]; ok {
-		if _, has := x.byFile[id]; has {
-			return []int32{id}
-		}
+		return []int32{id}
 	}
 	suffix := "/" + strings.TrimPrefix(name, "/")
 	var out []int32
-	for id := range x.byFile {
-		if strings.HasSuffix(x.files[id], suffix) {
-			out = append(out, id)
+	for id, p := range x.files {
+		if strings.HasSuffix(p, suffix) {
+			out = append(out, int32(id))
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
 

@@ -1,0 +1,5 @@
+/* Second compile unit of the test program. */
+int helper(int x)
+{
+	return x * 7; /* LINE:helperbody */
+}
