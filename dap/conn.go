@@ -13,11 +13,15 @@ import (
 	godap "github.com/google/go-dap"
 )
 
-// Conn is one DAP connection: one reader, one writer goroutine that assigns
-// seq as it writes.
+// Conn is one DAP connection: one reader, and one writer at a time that
+// assigns seq as it writes.
 //
-// NewConn starts the writer goroutine; Close ends it, so every Conn must be
-// closed.
+// There is no writer goroutine: the goroutine that queues a message when
+// nobody is writing becomes the writer and drains the queue, including what
+// others queue meanwhile (flat combining). Messages still go out one at a
+// time, in queue order, numbered as written; but a response or a stopped
+// event leaves without waking another thread first, which on a small VM is
+// a large part of a breakpoint round trip.
 type Conn struct {
 	r *bufio.Reader
 	w *bufio.Writer
@@ -25,23 +29,24 @@ type Conn struct {
 	traceMu sync.Mutex
 	trace   io.Writer
 
-	mu     sync.Mutex
-	cond   *sync.Cond // signalled when queue grows or closed is set
-	queue  [][]byte   // marshalled messages without seq, oldest first
-	closed bool
-	done   chan struct{} // closed when the writer goroutine has returned
+	mu      sync.Mutex
+	idle    *sync.Cond // signalled when the active writer stops
+	queue   []outMsg   // marshalled messages without seq, oldest first
+	writing bool       // a goroutine is draining the queue
+	closed  bool
+	// Touched only by the active writer.
+	seq    int
+	failed error
 }
 
 // NewConn returns a connection that reads requests from r and writes
 // responses and events to w.
 func NewConn(r io.Reader, w io.Writer) *Conn {
 	c := &Conn{
-		r:    bufio.NewReader(r),
-		w:    bufio.NewWriter(w),
-		done: make(chan struct{}),
+		r: bufio.NewReader(r),
+		w: bufio.NewWriter(w),
 	}
-	c.cond = sync.NewCond(&c.mu)
-	go c.writeLoop()
+	c.idle = sync.NewCond(&c.mu)
 	return c
 }
 
@@ -52,6 +57,14 @@ func (c *Conn) SetTrace(w io.Writer) {
 	c.traceMu.Lock()
 	c.trace = w
 	c.traceMu.Unlock()
+}
+
+// tracing says whether a trace is being written, so that building the
+// traced text can be skipped.
+func (c *Conn) tracing() bool {
+	c.traceMu.Lock()
+	defer c.traceMu.Unlock()
+	return c.trace != nil
 }
 
 func (c *Conn) traceMsg(dir string, msg []byte) {
@@ -92,6 +105,9 @@ func (c *Conn) tracef(format string, args ...any) {
 // Serve does not close the Conn, so the caller can still send final events.
 func (c *Conn) Serve(m *Mux) error {
 	for {
+		if err := checkHeader(c.r); err != nil {
+			return fmt.Errorf("dap: reading message: %w", err)
+		}
 		content, err := godap.ReadBaseMessage(c.r)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -101,6 +117,38 @@ func (c *Conn) Serve(m *Mux) error {
 		}
 		c.traceMsg("<- ", content)
 		m.dispatch(c, content)
+	}
+}
+
+// ErrHeaderTooLong reports a message header that does not end within
+// MaxHeaderLength bytes.
+var ErrHeaderTooLong = errors.New("header too long")
+
+// MaxHeaderLength bounds a message header. go-dap reads the header up to the
+// first '\r' however far away it is, so a peer sending garbage without one
+// would make it buffer without limit; a real header ("Content-Length: N" and
+// the delimiter) is far shorter.
+const MaxHeaderLength = 1024
+
+// checkHeader peeks, without consuming, until the header delimiter is in the
+// buffer, and fails if it is not within MaxHeaderLength bytes. Read errors
+// are left for ReadBaseMessage to report, so EOF handling stays in one place.
+func checkHeader(r *bufio.Reader) error {
+	n := 1
+	for {
+		b, err := r.Peek(n)
+		if bytes.Contains(b, []byte("\r\n\r\n")) || err != nil {
+			return nil
+		}
+		if len(b) >= MaxHeaderLength {
+			return ErrHeaderTooLong
+		}
+		// Look at everything already buffered before asking for more: a
+		// Peek beyond the buffer blocks until the peer sends again.
+		if n = r.Buffered(); n <= len(b) {
+			n = len(b) + 1
+		}
+		n = min(n, MaxHeaderLength)
 	}
 }
 
@@ -119,84 +167,109 @@ func (c *Conn) SendEvent(event string, body any) {
 			Output:   fmt.Sprintf("dap-ptrace: cannot encode %q event: %v\n", event, err),
 		})
 	}
-	c.enqueue(mustMarshal(eventMsg{Type: "event", Event: event, Body: raw}))
+	c.enqueue(mustMarshal(eventMsg{Type: "event", Event: event}), raw)
 }
 
-// Close stops accepting messages, writes everything already queued, and ends
-// the writer goroutine. It blocks until the queue is written or a write
-// fails; a peer that stays connected but never reads can therefore block it.
-// Close may be called more than once.
+// Close stops accepting messages and returns once everything already
+// queued is written (or a write failed); a peer that stays connected but
+// never reads can therefore block it. Close may be called more than once.
 func (c *Conn) Close() {
 	c.mu.Lock()
 	c.closed = true
-	c.cond.Signal()
+	for c.writing {
+		c.idle.Wait()
+	}
 	c.mu.Unlock()
-	<-c.done
 }
 
-// enqueue queues msg, a JSON object without "seq", for the writer.
-func (c *Conn) enqueue(msg []byte) {
+// outMsg is a queued message: its envelope (a JSON object without seq and
+// body) and its body, kept apart so that a large body is never copied to
+// splice the seq and itself in; the writer writes the pieces in sequence.
+type outMsg struct {
+	head []byte
+	body json.RawMessage
+}
+
+// enqueue queues a message and writes the queue out unless another
+// goroutine is already doing so.
+func (c *Conn) enqueue(head []byte, body json.RawMessage) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed {
+		c.mu.Unlock()
 		return
 	}
-	c.queue = append(c.queue, msg)
-	c.cond.Signal()
-}
-
-func (c *Conn) writeLoop() {
-	defer close(c.done)
-	seq := 0
-	var failed error
-	for {
-		c.mu.Lock()
-		for len(c.queue) == 0 && !c.closed {
-			c.cond.Wait()
-		}
-		batch, closed := c.queue, c.closed
+	c.queue = append(c.queue, outMsg{head, body})
+	if c.writing {
+		c.mu.Unlock()
+		return // the active writer takes it, in order
+	}
+	c.writing = true
+	for len(c.queue) > 0 {
+		batch := c.queue
 		c.queue = nil
 		c.mu.Unlock()
-		if len(batch) == 0 && closed {
-			return
+		c.writeBatch(batch)
+		c.mu.Lock()
+	}
+	c.writing = false
+	c.idle.Broadcast()
+	c.mu.Unlock()
+}
+
+func (c *Conn) writeBatch(batch []outMsg) {
+	for _, m := range batch {
+		if c.failed != nil {
+			// The peer is gone; drop the rest so senders and Close never
+			// wait on a dead connection.
+			continue
 		}
-		for _, msg := range batch {
-			if failed != nil {
-				// The peer is gone; keep draining so senders and Close
-				// never wait on a dead connection.
-				continue
-			}
-			seq++
-			full := withSeq(seq, msg)
-			if failed = c.write(full); failed != nil {
-				c.tracef("dap: write failed, dropping further output: %v\n", failed)
-				continue
-			}
-			c.traceMsg("-> ", full)
+		c.seq++
+		if c.failed = c.write(c.seq, m); c.failed != nil {
+			c.tracef("dap: write failed, dropping further output: %v\n", c.failed)
 		}
 	}
 }
 
-func (c *Conn) write(msg []byte) error {
-	if err := godap.WriteBaseMessage(c.w, msg); err != nil {
+// write frames and writes one message as {"seq":N, <head members>,
+// "body":<body>}, flushing it: a client waiting for a response must not
+// wait for the buffer to fill. Only the writer decides the seq, so senders
+// can marshal on their own goroutines.
+func (c *Conn) write(seq int, m outMsg) error {
+	var pre [32]byte
+	prefix := strconv.AppendInt(append(pre[:0], `{"seq":`...), int64(seq), 10)
+	members := m.head[1 : len(m.head)-1] // without the braces
+	n := len(prefix) + 1
+	if len(members) > 0 {
+		n += 1 + len(members)
+	}
+	if len(m.body) > 0 {
+		n += len(`,"body":`) + len(m.body)
+	}
+	fmt.Fprintf(c.w, "Content-Length: %d\r\n\r\n", n)
+	c.w.Write(prefix)
+	if len(members) > 0 {
+		c.w.WriteByte(',')
+		c.w.Write(members)
+	}
+	if len(m.body) > 0 {
+		c.w.WriteString(`,"body":`)
+		c.w.Write(m.body)
+	}
+	c.w.WriteByte('}')
+	if err := c.w.Flush(); err != nil {
 		return err
 	}
-	// Flush per message: a client waiting for a response must not wait for
-	// the buffer to fill.
-	return c.w.Flush()
-}
-
-// withSeq splices "seq" in as the first member of msg, which is a marshalled
-// JSON object. Splicing lets senders marshal on their own goroutine while
-// only the writer decides the number.
-func withSeq(seq int, msg []byte) []byte {
-	out := make([]byte, 0, len(msg)+24)
-	out = append(out, `{"seq":`...)
-	out = strconv.AppendInt(out, int64(seq), 10)
-	if len(msg) > 2 { // not "{}"
-		out = append(out, ',')
+	if c.tracing() {
+		full := append([]byte{}, prefix...)
+		if len(members) > 0 {
+			full = append(append(full, ','), members...)
+		}
+		if len(m.body) > 0 {
+			full = append(append(full, `,"body":`...), m.body...)
+		}
+		c.traceMsg("-> ", append(full, '}'))
 	}
-	return append(out, msg[1:]...)
+	return nil
 }
 
 // eventMsg is an Event without seq, which the writer adds.

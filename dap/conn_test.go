@@ -57,7 +57,7 @@ func newHarness(t *testing.T, m *dap.Mux) *harness {
 	outR, outW := io.Pipe()
 	h := &harness{
 		t: t, conn: dap.NewConn(inR, outW), in: inW,
-		out: make(chan msg, 1024), serveErr: make(chan error, 1), wantSeq: 1,
+		out: make(chan msg, 1<<14), serveErr: make(chan error, 1), wantSeq: 1,
 	}
 	readDone := make(chan struct{})
 	go func() {
@@ -268,11 +268,13 @@ func TestBadMessages(t *testing.T) {
 	dap.Handle(m, "ok", func(*dap.Request, struct{}) (struct{}, error) { return struct{}{}, nil })
 	h := newHarness(t, m)
 
-	// Without a seq no response can be valid (request_seq >= 1), so the
-	// user is told with an output event.
+	// Without a readable seq the message is taken for request lastSeq+1,
+	// the one a numbering client is waiting for.
+	h.request(3, "ok", "")
+	h.response(3, "ok")
 	h.send(`this is not json`)
-	if e := h.next(); e.Event != "output" || !strings.Contains(string(e.Body), "not a valid DAP request") {
-		t.Errorf("not JSON: got %s", e.raw)
+	if r := h.response(4, "unknown"); r.Success || !strings.Contains(r.Message, "not a valid DAP request") {
+		t.Errorf("not JSON: got %s", r.raw)
 	}
 	for _, tc := range []struct {
 		raw, command string
@@ -399,6 +401,9 @@ func TestFramingErrors(t *testing.T) {
 		{"badHeader", "Content-Type: json\r\n\r\n{}", godap.ErrHeaderNotContentLength},
 		{"badDelimiter", "Content-Length: 2\r\nX\r\n{}", godap.ErrHeaderDelimiterNotCrLfCrLf},
 		{"truncated", "Content-Length: 100\r\n\r\n{}", io.ErrUnexpectedEOF},
+		{"noCarriageReturn", strings.Repeat("a", 10<<20), dap.ErrHeaderTooLong},
+		{"longHeader", "Content-Length: " + strings.Repeat("0", 2000) + "2\r\n\r\n{}", dap.ErrHeaderTooLong},
+		{"twoMessagesThenEOF", "Content-Length: 2\r\n\r\n{}Content-Length: 2\r\n\r\n{}", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer

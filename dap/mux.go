@@ -44,6 +44,9 @@ type handlerFunc func(req *Request, args json.RawMessage) (body json.RawMessage,
 type Mux struct {
 	handlers map[string]handlerFunc
 	caps     []func(*godap.Capabilities)
+	// lastSeq is the seq of the last readable request (dispatch runs on one
+	// goroutine, so no lock).
+	lastSeq int
 }
 
 // NewMux returns a Mux with no handlers; every command is unknown until
@@ -88,6 +91,11 @@ func Handle[A, B any](m *Mux, command string, h func(*Request, A) (B, error), ca
 	m.caps = append(m.caps, caps...)
 }
 
+// RawJSON is a body already encoded as JSON, sent as it is: for large
+// bodies (readMemory) whose encoding the handler can do faster than
+// encoding/json, which escapes and then re-validates every byte.
+type RawJSON []byte
+
 // Capabilities aggregates the capability setters of all registered handlers,
 // applied in registration order.
 func (m *Mux) Capabilities() godap.Capabilities {
@@ -100,6 +108,9 @@ func (m *Mux) Capabilities() godap.Capabilities {
 
 // marshalBody marshals a response or event body; nil means "no body".
 func marshalBody(body any) (json.RawMessage, error) {
+	if raw, ok := body.(RawJSON); ok {
+		return json.RawMessage(raw), nil
+	}
 	if isEmptyBody(body) {
 		return nil, nil
 	}
@@ -162,40 +173,42 @@ func parseRequest(content []byte) (incoming, error) {
 // dispatch handles one well-framed message.
 func (m *Mux) dispatch(c *Conn, content []byte) {
 	in, err := parseRequest(content)
+	if in.seq >= 1 {
+		m.lastSeq = in.seq
+	}
 	if err != nil {
 		err = &idError{id: ErrIDBadMessage, msg: "not a valid DAP request: " + err.Error()}
 		if in.seq < 1 {
-			// No response can be valid without a request_seq >= 1, so
-			// tell the user instead of the client.
-			c.SendEvent("output", godap.OutputEventBody{
-				Category: "important",
-				Output:   "dap-ptrace: ignored a message: " + err.Error() + "\n",
-			})
-			return
+			// Clients number their requests 1, 2, 3...: the unreadable
+			// message was most likely request lastSeq+1, which the client is
+			// waiting for. Answering it keeps the response valid (request_seq
+			// must be at least 1) and unblocks such a client; any other
+			// client ignores a response it did not ask for.
+			in.seq = m.lastSeq + 1
 		}
 		command := in.command
 		if command == "" {
 			command = "unknown"
 		}
-		c.enqueue(errorResponse(in.seq, command, err))
+		c.enqueue(errorResponse(in.seq, command, err), nil)
 		return
 	}
 	h, ok := m.handlers[in.command]
 	if !ok {
 		c.enqueue(errorResponse(in.seq, in.command, &idError{
 			id: ErrIDUnknownCommand, msg: fmt.Sprintf("unknown command %q", in.command),
-		}))
+		}), nil)
 		return
 	}
 	req := &Request{Seq: in.seq, Command: in.command, conn: c}
 	body, err := m.call(c, h, req, in.args)
 	if err != nil {
-		c.enqueue(errorResponse(in.seq, in.command, err))
+		c.enqueue(errorResponse(in.seq, in.command, err), nil)
 		return
 	}
 	c.enqueue(mustMarshal(responseMsg{
-		Type: "response", RequestSeq: in.seq, Success: true, Command: in.command, Body: body,
-	}))
+		Type: "response", RequestSeq: in.seq, Success: true, Command: in.command,
+	}), body)
 	for _, f := range req.after {
 		runAfter(c, req.Command, f)
 	}

@@ -19,20 +19,25 @@ type Tracer struct {
 	reqs chan func()
 	quit chan struct{}
 	done chan struct{}
+	tid  int // the tracer thread's id, set before the first request runs
 }
 
 // NewTracer starts the tracer thread. Close ends it.
 func NewTracer() *Tracer {
 	t := &Tracer{reqs: make(chan func()), quit: make(chan struct{}), done: make(chan struct{})}
-	go t.loop()
+	ready := make(chan struct{})
+	go t.loop(ready)
+	<-ready // t.tid is set: run may read it without a lock
 	return t
 }
 
-func (t *Tracer) loop() {
+func (t *Tracer) loop(ready chan<- struct{}) {
 	// Never unlocked: if this goroutine ends while locked, Go retires the
 	// thread instead of reusing it, so no other goroutine ever inherits a
 	// thread that the kernel considers a tracer.
 	runtime.LockOSThread()
+	t.tid = unix.Gettid()
+	close(ready)
 	defer close(t.done)
 	for {
 		select {
@@ -56,8 +61,22 @@ func (t *Tracer) Close() {
 	<-t.done
 }
 
-// run executes f on the tracer thread and waits for it.
+// Exec runs f on the tracer thread and returns when f does. Inside f, every
+// Tracer method is a direct call, with no hand-off between threads: a
+// debugger core that runs its whole owner loop this way pays nothing per
+// ptrace request, which is what makes a breakpoint hit cheap. Other
+// goroutines' requests wait until f returns.
+func (t *Tracer) Exec(f func()) error {
+	return t.run(func() error { f(); return nil })
+}
+
+// run executes f on the tracer thread and waits for it; on the tracer
+// thread itself (inside Exec) it simply calls f. A locked thread runs only
+// its own goroutine, so a matching thread id means we are that goroutine.
 func (t *Tracer) run(f func() error) error {
+	if unix.Gettid() == t.tid {
+		return f()
+	}
 	var err error
 	fin := make(chan struct{})
 	select {

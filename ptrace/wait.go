@@ -103,8 +103,8 @@ var waiter = struct {
 	once    sync.Once
 	kick    chan struct{}
 	mu      sync.Mutex
-	sinks   map[int]Sink  // by pid (thread group id)
-	tgid    map[int]int   // tid -> pid, learnt as events arrive
+	sinks   map[int]Sink    // by pid (thread group id)
+	tgid    map[int]int     // tid -> pid, learnt as events arrive
 	orphans map[int][]Event // by pid: events that came before Watch
 }{kick: make(chan struct{}, 1)}
 

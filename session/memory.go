@@ -44,23 +44,39 @@ type readMemoryArgs struct {
 // past the first unreadable address are counted in unreadableBytes. One
 // response carries at most target.MaxRead bytes: a client that asks for
 // more gets the first MaxRead and asks again from there.
-func (s *Session) readMemory(_ *dap.Request, args readMemoryArgs) (godap.ReadMemoryResponseBody, error) {
+func (s *Session) readMemory(_ *dap.Request, args readMemoryArgs) (dap.RawJSON, error) {
 	base, err := parseAddr(args.MemoryReference)
 	if err != nil {
-		return godap.ReadMemoryResponseBody{}, err
+		return nil, err
 	}
 	if args.Count < 0 {
-		return godap.ReadMemoryResponseBody{}, &Error{ID: errIDMemory, Err: fmt.Errorf("count must not be negative")}
+		return nil, &Error{ID: errIDMemory, Err: fmt.Errorf("count must not be negative")}
 	}
 	addr := base + uint64(args.Offset)
-	count := min(args.Count, target.MaxRead)
-	data, err := s.dbg.ReadMemory(addr, int(count))
+	count := int(min(args.Count, target.MaxRead))
+	if cap(s.memBuf) < count {
+		s.memBuf = make([]byte, count)
+	}
+	n, err := s.dbg.ReadMemory(addr, s.memBuf[:count])
 	if err != nil {
-		return godap.ReadMemoryResponseBody{}, fail(errIDMemory, err)
+		return nil, fail(errIDMemory, err)
 	}
-	body := godap.ReadMemoryResponseBody{Address: hexAddr(addr), UnreadableBytes: int(count) - len(data)}
+	return readMemoryBody(addr, s.memBuf[:n], count-n), nil
+}
+
+// readMemoryBody encodes a ReadMemoryResponse body by hand, base64 straight
+// into the output: nothing in it needs JSON escaping, and encoding/json
+// would scan the megabytes of data twice more.
+func readMemoryBody(addr uint64, data []byte, unreadable int) dap.RawJSON {
+	out := make([]byte, 0, 64+base64.StdEncoding.EncodedLen(len(data)))
+	out = fmt.Appendf(out, `{"address":"0x%x"`, addr)
+	if unreadable > 0 {
+		out = fmt.Appendf(out, `,"unreadableBytes":%d`, unreadable)
+	}
 	if len(data) > 0 {
-		body.Data = base64.StdEncoding.EncodeToString(data)
+		out = append(out, `,"data":"`...)
+		out = base64.StdEncoding.AppendEncode(out, data)
+		out = append(out, '"')
 	}
-	return body, nil
+	return append(out, '}')
 }

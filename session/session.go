@@ -23,6 +23,9 @@ type Session struct {
 	mu     sync.Mutex // guards frames: stops arrive on the debugger's goroutine
 	frames handles[frameRef]
 
+	// memBuf is reused by readMemory (requests run one at a time).
+	memBuf []byte
+
 	endOnce sync.Once
 	done    chan struct{} // closed when the client disconnected
 }

@@ -50,28 +50,26 @@ func (d *Debugger) Running() bool {
 // and asks again from where it ended.
 const MaxRead = 16 << 20
 
-// ReadMemory reads up to n bytes at addr. It returns fewer when the range
-// runs into unmapped memory (possibly none at all: an unreadable address is
-// not an error, the client is told the bytes are unreadable). Breakpoint
-// bytes are shown as the program's original bytes.
-func (d *Debugger) ReadMemory(addr uint64, n int) ([]byte, error) {
-	var out []byte
+// ReadMemory reads into buf from addr and returns how many bytes it read:
+// fewer than len(buf) when the range runs into unmapped memory (possibly
+// none at all: an unreadable address is not an error, the client is told
+// the bytes are unreadable). Breakpoint bytes read as the program's own.
+// The caller owns buf, so a client's repeated reads reuse one buffer.
+func (d *Debugger) ReadMemory(addr uint64, buf []byte) (int, error) {
+	var n int
 	err := d.do(func() error {
 		p := d.p
 		if p == nil {
 			return ErrNoProcess
 		}
-		n = min(n, MaxRead)
-		if addr+uint64(n) < addr {
-			n = int(^uint64(0) - addr)
+		if addr+uint64(len(buf)) < addr {
+			buf = buf[:^uint64(0)-addr]
 		}
-		buf := make([]byte, n)
-		k, _ := p.mem.ReadAt(buf, addr)
-		out = buf[:k]
-		p.bps.shadow(out, addr)
+		n, _ = p.mem.ReadAt(buf, addr)
+		p.bps.shadow(buf[:n], addr)
 		return nil
 	})
-	return out, err
+	return n, err
 }
 
 // SetBreakpoints replaces the breakpoints of one source file by lines. It
@@ -266,16 +264,20 @@ func (d *Debugger) detach() error {
 
 // CheckStopped says whether a resuming request may run now: a process
 // exists, it is stopped, and tid (unless 0) is one of its threads.
+//
+// It reads the snapshot the owner publishes, without a round trip to the
+// owner: a resume request costs one hand-off, not two.
 func (d *Debugger) CheckStopped(tid int) error {
-	return d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
-		if th := d.p.threads[tid]; tid != 0 && (th == nil || th.exiting) {
-			return &ThreadError{Tid: tid}
-		}
-		return nil
-	})
+	s := d.snap.Load()
+	switch {
+	case s == nil || !s.process:
+		return ErrNoProcess
+	case s.running:
+		return ErrRunning
+	case tid != 0 && !s.threads[tid]:
+		return &ThreadError{Tid: tid}
+	}
+	return nil
 }
 
 // ReportEntry reports the current stop of an attached process as "entry".

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 )
@@ -49,12 +50,48 @@ type Debugger struct {
 	quit  chan struct{}
 	done  chan struct{}
 
-	mu    sync.Mutex // guards queue only
-	queue []ptrace.Event
-	wake  chan struct{}
+	mu     sync.Mutex // guards queue only
+	queue  []ptrace.Event
+	queued atomic.Int32 // len(queue), readable without the lock
+	wake   chan struct{}
+
+	// snap is the state as of the owner's last change, for checks that
+	// must not wait for the owner.
+	snap atomic.Pointer[snapshot]
 
 	// Everything below is owned by the owner goroutine.
 	p *process
+}
+
+// snapshot is what CheckStopped needs to know, published by the owner.
+type snapshot struct {
+	process, running bool
+	threads          map[int]bool
+}
+
+// publish records the current state for CheckStopped. The owner calls it
+// after every change, and before telling the client about a stop, so a
+// client that reacts to the stop at once sees the new state.
+func (d *Debugger) publish() {
+	s := &snapshot{}
+	if p := d.p; p != nil {
+		s.process, s.running = true, p.running
+		s.threads = make(map[int]bool, len(p.threads))
+		for tid, th := range p.threads {
+			if !th.exiting {
+				s.threads[tid] = true
+			}
+		}
+	}
+	d.snap.Store(s)
+}
+
+// post queues f for the owner without waiting for it.
+func (d *Debugger) post(f func()) {
+	select {
+	case d.inbox <- f:
+	case <-d.quit:
+	}
 }
 
 // New starts a Debugger's owner goroutine. Close ends it.
@@ -62,12 +99,14 @@ func New(ln Listener) *Debugger {
 	d := &Debugger{
 		tr:    ptrace.NewTracer(),
 		ln:    ln,
-		inbox: make(chan func()),
+		inbox: make(chan func(), 64), // buffered: post does not wait
 		quit:  make(chan struct{}),
 		done:  make(chan struct{}),
 		wake:  make(chan struct{}, 1),
 	}
-	go d.loop()
+	// The owner loop runs on the tracer thread: its ptrace requests are
+	// plain calls, not hand-offs between threads.
+	go func() { _ = d.tr.Exec(d.loop) }()
 	return d
 }
 
@@ -75,6 +114,7 @@ func New(ln Listener) *Debugger {
 func (d *Debugger) sink(ev ptrace.Event) {
 	d.mu.Lock()
 	d.queue = append(d.queue, ev)
+	d.queued.Store(int32(len(d.queue)))
 	d.mu.Unlock()
 	select {
 	case d.wake <- struct{}{}:
@@ -91,6 +131,7 @@ func (d *Debugger) pop() (ptrace.Event, bool) {
 	}
 	ev := d.queue[0]
 	d.queue = d.queue[1:]
+	d.queued.Store(int32(len(d.queue)))
 	return ev, true
 }
 
@@ -100,6 +141,7 @@ func (d *Debugger) loop() {
 		select {
 		case f := <-d.inbox:
 			f()
+			d.publish()
 		case <-d.wake:
 			for {
 				ev, ok := d.pop()
@@ -108,6 +150,7 @@ func (d *Debugger) loop() {
 				}
 				d.handle(ev)
 			}
+			d.publish()
 		case <-d.quit:
 			return
 		}
@@ -119,7 +162,7 @@ func (d *Debugger) do(f func() error) error {
 	var err error
 	fin := make(chan struct{})
 	select {
-	case d.inbox <- func() { err = f(); close(fin) }:
+	case d.inbox <- func() { err = f(); d.publish(); close(fin) }:
 	case <-d.quit:
 		return ErrClosed
 	}

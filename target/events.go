@@ -190,6 +190,7 @@ func (d *Debugger) gone(ev ptrace.Event) {
 	}
 	p.threads = map[int]*thread{}
 	d.forget()
+	d.publish()
 	drainOutput(&p.output)
 	code, sig := ev.ExitCode, ""
 	if ev.Kind == ptrace.Signaled {
@@ -248,6 +249,7 @@ func (d *Debugger) stopped(st Stop) {
 	p.step = nil
 	p.current = st.Tid
 	p.stacks = nil
+	d.publish()
 	d.ln.Stopped(st)
 }
 
@@ -361,13 +363,24 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 
 // Continue resumes every thread. If a thread had a stop of its own while
 // the world was being stopped, that stop is reported instead.
+//
+// Continue does not wait for the owner: what follows (the resume, then a
+// stop or an exit) is told through the Listener, failures as "important"
+// output. It returns at once the errors the state snapshot already shows.
 func (d *Debugger) Continue() error {
-	return d.do(func() error {
+	if err := d.CheckStopped(0); err != nil {
+		return err
+	}
+	d.post(func() {
 		if err := d.needStopped(); err != nil {
-			return err
+			d.ln.Output("important", "cannot continue: "+err.Error()+"\n")
+			return
 		}
-		return d.resume()
+		if err := d.resume(); err != nil {
+			d.ln.Output("important", "cannot continue: "+err.Error()+"\n")
+		}
 	})
+	return nil
 }
 
 func (d *Debugger) needStopped() error {

@@ -380,16 +380,26 @@ func (d *Debugger) moduleAt(pc uint64) *module {
 func (d *Debugger) waitTid(tid int, timeout time.Duration) (ptrace.Event, error) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
+	spun := false
 	for {
 		d.mu.Lock()
 		for i, ev := range d.queue {
 			if ev.Tid == tid {
 				d.queue = append(d.queue[:i:i], d.queue[i+1:]...)
+				d.queued.Store(int32(len(d.queue)))
 				d.mu.Unlock()
 				return ev, nil
 			}
 		}
 		d.mu.Unlock()
+		if !spun {
+			// The event we wait for (a single step) is typically tens of
+			// microseconds away, about what being woken from a sleep costs
+			// on a small VM: watch for it briefly before sleeping.
+			spun = true
+			d.spin(spinFor)
+			continue
+		}
 		select {
 		case <-d.wake:
 		case <-t.C:
@@ -397,6 +407,16 @@ func (d *Debugger) waitTid(tid int, timeout time.Duration) (ptrace.Event, error)
 		case <-d.quit:
 			return ptrace.Event{}, ErrClosed
 		}
+	}
+}
+
+// spinFor bounds the busy wait of waitTid.
+const spinFor = 100 * time.Microsecond
+
+// spin busy-waits until an event is queued or d elapses.
+func (d *Debugger) spin(dur time.Duration) {
+	end := time.Now().Add(dur)
+	for d.queued.Load() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
 	}
 }
 
@@ -456,6 +476,7 @@ func (d *Debugger) forget() {
 	d.p = nil
 	d.mu.Lock()
 	d.queue = nil
+	d.queued.Store(0)
 	d.mu.Unlock()
 }
 

@@ -53,23 +53,24 @@ func (st *stepper) returnedTo(addr, rsp uint64, cfa func() uint64) bool {
 }
 
 // Step runs one step of thread tid. instruction selects instruction
-// granularity. The resulting stop arrives through the Listener.
+// granularity. Like Continue it does not wait: the resulting stop arrives
+// through the Listener.
 func (d *Debugger) Step(tid int, kind StepKind, instruction bool) error {
-	return d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
+	if err := d.CheckStopped(tid); err != nil {
+		return err
+	}
+	d.post(func() {
 		p := d.p
-		th := p.threads[tid]
-		if th == nil || th.exiting {
-			return &ThreadError{Tid: tid}
+		if d.needStopped() != nil || p.threads[tid] == nil || p.threads[tid].exiting {
+			d.ln.Output("important", "cannot step: the thread or process is gone\n")
+			return
 		}
 		p.running = true
 		p.stacks = nil
 		p.entry = false
-		d.startStep(th, kind, instruction)
-		return nil
+		d.startStep(p.threads[tid], kind, instruction)
 	})
+	return nil
 }
 
 func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool) {

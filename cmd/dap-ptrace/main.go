@@ -15,6 +15,7 @@ import (
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	"github.com/dap-ptrace/dap-ptrace/session"
+	"golang.org/x/sys/unix"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -65,6 +66,11 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 // debuggee, on disconnect, when stdin closes (nvim-dap closes it without a
 // disconnect), or on SIGTERM/SIGINT.
 func serveStdio(trace io.Writer) {
+	// A 1 MiB readMemory answer is 1.4 MB of JSON: with the default 64 KiB
+	// pipe it crosses in twenty-odd hand-offs between us and the client.
+	// 1 MiB is the default pipe-max-size. Not a pipe, or not allowed: keep
+	// what we have.
+	_, _ = unix.FcntlInt(os.Stdout.Fd(), unix.F_SETPIPE_SZ, 1<<20)
 	conn := dap.NewConn(os.Stdin, os.Stdout)
 	if trace != nil {
 		conn.SetTrace(trace)

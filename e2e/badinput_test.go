@@ -1,0 +1,195 @@
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
+)
+
+// Each bad request gets an error response a person understands, and the
+// adapter keeps serving: the session ends with a normal launch and exit.
+func TestBadInputKeepsServing(t *testing.T) {
+	f := buildC(t, "hello")
+	c := startAdapter(t)
+
+	frame := func(body string) []byte { return []byte(fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body)) }
+	c.WriteRaw(frame("this is not json"))
+	if m := c.ExpectResponse(1); m.Success || m.Command != "unknown" {
+		t.Fatalf("non-JSON body answered with success: %s", m)
+	}
+	expectError(t, c.Request("frobnicate", nil), "frobnicate")
+	expectError(t, c.Request("initialize", map[string]any{"linesStartAt1": "yes"}), "linesStartAt1")
+
+	// Before any process exists.
+	if ths := threads(t, c); len(ths) != 0 {
+		t.Fatalf("threads before launch: %v", ths)
+	}
+	expectError(t, c.Request("stackTrace", map[string]any{"threadId": 1}), "no process")
+	expectError(t, c.Request("readMemory", map[string]any{"memoryReference": "0x1000", "count": 4}), "no process")
+
+	c.MustSucceed("initialize", map[string]any{"adapterID": "dap-ptrace"})
+	dir := t.TempDir()
+	notExec := filepath.Join(dir, "script")
+	if err := os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	notELF := filepath.Join(dir, "text")
+	if err := os.WriteFile(notELF, []byte("hello, not an ELF file at all\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ program, want string }{
+		{filepath.Join(dir, "missing"), "does not exist"},
+		{dir, "directory"},
+		{notExec, "not executable"},
+		{notELF, "ELF"},
+		{"", "program"},
+	} {
+		expectError(t, c.Request("launch", map[string]any{"program": tc.program}), tc.want)
+	}
+	expectError(t, c.Request("launch", map[string]any{"program": 42}), "program")
+	expectError(t, c.Request("attach", map[string]any{"pid": 999999999}), "999999999")
+	expectError(t, c.Request("attach", map[string]any{}), "pid")
+
+	// Now a real session still works, and bad requests during it too.
+	launch(t, c, f, nil)
+	setBreakpoints(t, c, f.src, f.line(t, "BP:print"))
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "breakpoint")
+	expectError(t, c.Request("stackTrace", map[string]any{"threadId": 424242}), "424242")
+	expectError(t, c.Request("next", map[string]any{"threadId": 424242}), "424242")
+	expectError(t, c.Request("readMemory", map[string]any{"memoryReference": "garbage", "count": 4}), "garbage")
+	expectError(t, c.Request("stackTrace", map[string]any{"threadId": "one"}), "threadId")
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
+	c.MustSucceed("disconnect", nil)
+}
+
+func expectError(t testing.TB, m *daptest.Message, want string) {
+	t.Helper()
+	msg := errorMessage(t, m)
+	if !strings.Contains(strings.ToLower(msg), strings.ToLower(want)) {
+		t.Errorf("%s error %q does not mention %q", m.Command, msg, want)
+	}
+}
+
+// A Content-Length of 10^12 neither allocates nor crashes: the adapter ends
+// cleanly, and kills what it launched.
+func TestHugeContentLength(t *testing.T) {
+	f := buildC(t, "spin")
+	c := startAdapter(t)
+	pid := launch(t, c, f, nil)
+	c.MustSucceed("configurationDone", nil)
+	c.WriteRaw([]byte("Content-Length: 1000000000000\r\n\r\n{"))
+	if code, err := c.Wait(); err != nil {
+		t.Fatalf("adapter did not end cleanly: code %d, %v", code, err)
+	}
+	waitGone(t, pid, 10*time.Second)
+}
+
+// Closing stdin without a disconnect (what nvim-dap does) ends the adapter
+// with status 0 and the debuggee with it.
+func TestStdinClosedCleansUp(t *testing.T) {
+	f := buildC(t, "spin")
+	c := startAdapter(t)
+	pid := launch(t, c, f, nil)
+	c.MustSucceed("configurationDone", nil)
+	waitOutput(t, c, "ready")
+	c.CloseStdin()
+	if code, err := c.Wait(); err != nil || code != 0 {
+		t.Fatalf("adapter exit %d, %v; want 0", code, err)
+	}
+	waitGone(t, pid, 10*time.Second)
+}
+
+// SIGKILL of the adapter leaves no launched debuggee behind, even a stopped
+// one.
+func TestAdapterKilledTakesDebuggee(t *testing.T) {
+	f := buildC(t, "spin")
+	for _, stopped := range []bool{false, true} {
+		c := startAdapter(t)
+		pid := launch(t, c, f, nil)
+		c.MustSucceed("configurationDone", nil)
+		if stopped {
+			c.MustSucceed("pause", map[string]any{"threadId": pid})
+			expectStopped(t, c, "pause")
+		}
+		if err := c.Process().Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = c.Wait()
+		waitGone(t, pid, 10*time.Second)
+	}
+}
+
+// SIGTERM to the adapter cleans up: the debuggee is killed, the exit is 0.
+func TestAdapterSIGTERM(t *testing.T) {
+	f := buildC(t, "spin")
+	c := startAdapter(t)
+	pid := launch(t, c, f, nil)
+	c.MustSucceed("configurationDone", nil)
+	if err := c.Process().Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code, err := c.Wait(); err != nil || code != 0 {
+		t.Fatalf("adapter exit %d, %v", code, err)
+	}
+	waitGone(t, pid, 10*time.Second)
+}
+
+// --listen serves DAP over TCP on the port it prints; a whole session runs
+// over it.
+func TestListen(t *testing.T) {
+	f := buildC(t, "hello")
+	cmd := exec.Command(daptest.BuildAdapter(t), "--listen", "127.0.0.1:0")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	sc := bufio.NewScanner(stderr)
+	var addr string
+	for sc.Scan() {
+		if a, ok := strings.CutPrefix(sc.Text(), "dap-ptrace: listening on "); ok {
+			addr = a
+			break
+		}
+	}
+	if addr == "" {
+		t.Fatal("the adapter did not say where it listens")
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := daptest.NewClient(t, nc)
+	launch(t, c, f, map[string]any{"args": []string{"5"}})
+	setBreakpoints(t, c, f.src, f.line(t, "BP:add"))
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "breakpoint")
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 5)
+	c.MustSucceed("disconnect", nil)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("listening adapter did not end cleanly on SIGTERM: %v", err)
+	}
+}

@@ -1,0 +1,288 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"debug/elf"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
+	"github.com/dap-ptrace/dap-ptrace/symbols"
+	"golang.org/x/sys/unix"
+)
+
+// The benchmarks measure through the adapter over DAP and, beside each, the
+// raw floor the kernel allows, in the same run: compare the two figures.
+
+func loopFixture(b *testing.B) fixture {
+	return buildC(b, "loop", "-g", "-O0", "-no-pie")
+}
+
+// BenchmarkBreakpointHitDAP is one continue → stopped round trip at a
+// breakpoint in a hot loop, through the adapter. The timed loop speaks DAP
+// through rawClient, which neither decodes nor validates: what is measured
+// is the adapter, not the test's JSON handling.
+func BenchmarkBreakpointHitDAP(b *testing.B) {
+	f := loopFixture(b)
+	raw := startRaw(b, f)
+	cont := raw.request("continue", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		raw.send(cont)
+		raw.until(b, `"event":"stopped"`)
+	}
+	b.StopTimer()
+	raw.close(b)
+}
+
+// BenchmarkBreakpointHitFloor is the same hit with no debugger at all: a
+// bare trap, rewind, restore, single-step, re-insert, continue loop on one
+// locked thread.
+func BenchmarkBreakpointHitFloor(b *testing.B) {
+	f := loopFixture(b)
+	addr := lineAddr(b, f, "BP:hot")
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	pid := startTraced(b, f.bin)
+	defer func() { _ = unix.Kill(pid, unix.SIGKILL); _, _ = unix.Wait4(pid, nil, 0, nil) }()
+	mem, err := os.OpenFile("/proc/"+itoa(pid)+"/mem", os.O_RDWR, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer mem.Close()
+	orig := make([]byte, 1)
+	if _, err := mem.ReadAt(orig, int64(addr)); err != nil {
+		b.Fatal(err)
+	}
+	int3 := []byte{0xCC}
+	if _, err := mem.WriteAt(int3, int64(addr)); err != nil {
+		b.Fatal(err)
+	}
+	var regs unix.PtraceRegs
+	wait := func() {
+		var ws unix.WaitStatus
+		if _, err := unix.Wait4(pid, &ws, unix.WALL, nil); err != nil || !ws.Stopped() {
+			b.Fatalf("wait: %v %v", ws, err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		must(b, unix.PtraceCont(pid, 0))
+		wait()
+		must(b, unix.PtraceGetRegs(pid, &regs))
+		regs.Rip--
+		must(b, unix.PtraceSetRegs(pid, &regs))
+		_, _ = mem.WriteAt(orig, int64(addr))
+		must(b, unix.PtraceSingleStep(pid))
+		wait()
+		_, _ = mem.WriteAt(int3, int64(addr))
+	}
+}
+
+// BenchmarkReadMemory1MiBDAP reads 1 MiB through readMemory.
+func BenchmarkReadMemory1MiBDAP(b *testing.B) {
+	f := loopFixture(b)
+	big := symbolAddr(b, f.bin, "big")
+	raw := startRaw(b, f)
+	read := raw.request("readMemory", fmt.Sprintf(`{"memoryReference":"0x%x","count":%d}`, big, 1<<20))
+	b.SetBytes(1 << 20)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		raw.send(read)
+		m := raw.until(b, `"command":"readMemory"`)
+		if len(m) < base64.StdEncoding.EncodedLen(1<<20) {
+			b.Fatalf("readMemory answered %d bytes", len(m))
+		}
+	}
+	b.StopTimer()
+	raw.close(b)
+}
+
+// BenchmarkReadMemory1MiBFloor is process_vm_readv of the same 1 MiB.
+func BenchmarkReadMemory1MiBFloor(b *testing.B) {
+	f := loopFixture(b)
+	big := symbolAddr(b, f.bin, "big")
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	pid := startTraced(b, f.bin)
+	defer func() { _ = unix.Kill(pid, unix.SIGKILL); _, _ = unix.Wait4(pid, nil, 0, nil) }()
+	buf := make([]byte, 1<<20)
+	b.SetBytes(1 << 20)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		local := []unix.Iovec{{Base: &buf[0]}}
+		local[0].SetLen(len(buf))
+		n, err := unix.ProcessVMReadv(pid, local, []unix.RemoteIovec{{Base: uintptr(big), Len: len(buf)}}, 0)
+		if err != nil || n != len(buf) {
+			b.Fatalf("process_vm_readv: %d, %v", n, err)
+		}
+	}
+}
+
+// startTraced starts bin traced by the calling (locked) thread and leaves it
+// stopped after execve.
+func startTraced(b *testing.B, bin string) int {
+	p, err := os.StartProcess(bin, []string{bin}, &os.ProcAttr{
+		Files: []*os.File{nil, nil, os.Stderr},
+		Sys:   &syscall.SysProcAttr{Ptrace: true, Pdeathsig: syscall.SIGKILL},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(p.Pid, &ws, unix.WALL, nil); err != nil || !ws.Stopped() {
+		b.Fatalf("exec stop: %v %v", ws, err)
+	}
+	must(b, unix.PtraceSetOptions(p.Pid, unix.PTRACE_O_EXITKILL))
+	return p.Pid
+}
+
+func lineAddr(b *testing.B, f fixture, marker string) uint64 {
+	sf, err := symbols.Open(f.bin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sf.Close()
+	pcs, _, err := sf.LineToPCs(f.src, f.line(b, marker))
+	if err != nil || len(pcs) == 0 {
+		b.Fatalf("no address for %s: %v", marker, err)
+	}
+	return pcs[0]
+}
+
+func symbolAddr(b *testing.B, bin, name string) uint64 {
+	ef, err := elf.Open(bin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ef.Close()
+	syms, err := ef.Symbols()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range syms {
+		if s.Name == name {
+			return s.Value
+		}
+	}
+	b.Fatalf("no symbol %s in %s", name, bin)
+	return 0
+}
+
+func must(b *testing.B, err error) {
+	if err != nil {
+		b.Helper()
+		b.Fatal(err)
+	}
+}
+
+func itoa(n int) string   { return strconv.Itoa(n) }
+func hex(n uint64) string { return strconv.FormatUint(n, 16) }
+
+// rawClient speaks DAP to the adapter with no JSON decoding and no schema
+// checks, for timing the adapter alone. Correctness of these same requests
+// is checked by the tests.
+type rawClient struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
+	seq int
+	tid int
+}
+
+// startRaw starts an adapter and brings f to a stop at BP:hot.
+func startRaw(b *testing.B, f fixture) *rawClient {
+	cmd := exec.Command(daptest.BuildAdapter(b))
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	r := &rawClient{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 4<<20)}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	r.send(r.request("initialize", `{"adapterID":"bench"}`))
+	r.until(b, `"command":"initialize"`)
+	r.send(r.request("launch", fmt.Sprintf(`{"program":%q}`, f.bin)))
+	r.until(b, `"event":"initialized"`)
+	r.send(r.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[{"line":%d}]}`, f.src, f.line(b, "BP:hot"))))
+	r.until(b, `"command":"setBreakpoints"`)
+	r.send(r.request("configurationDone", `{}`))
+	m := r.until(b, `"event":"stopped"`)
+	var ev struct {
+		Body struct {
+			ThreadID int `json:"threadId"`
+		} `json:"body"`
+	}
+	if err := json.Unmarshal(m, &ev); err != nil {
+		b.Fatal(err)
+	}
+	r.tid = ev.Body.ThreadID
+	return r
+}
+
+// request frames a request; seq numbers are not checked by the adapter, so
+// a framed request can be sent again and again.
+func (r *rawClient) request(command, args string) []byte {
+	r.seq++
+	body := fmt.Sprintf(`{"seq":%d,"type":"request","command":%q,"arguments":%s}`, r.seq, command, args)
+	return []byte(fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body))
+}
+
+func (r *rawClient) send(msg []byte) {
+	_, _ = r.in.Write(msg)
+}
+
+// until reads messages until one contains marker, and returns it.
+func (r *rawClient) until(b *testing.B, marker string) []byte {
+	for {
+		var n int
+		for {
+			line, err := r.out.ReadString('\n')
+			if err != nil {
+				b.Fatalf("adapter output ended: %v", err)
+			}
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Content-Length: "); ok {
+				n, _ = strconv.Atoi(v)
+			}
+			if line == "\r\n" {
+				break
+			}
+		}
+		msg := make([]byte, n)
+		if _, err := io.ReadFull(r.out, msg); err != nil {
+			b.Fatal(err)
+		}
+		// The envelope comes before the body: look at the head only.
+		head := msg[:min(len(msg), 256)]
+		if bytes.Contains(head, []byte(`"success":false`)) {
+			b.Fatalf("request failed: %.300s", msg)
+		}
+		if bytes.Contains(head, []byte(marker)) {
+			return msg
+		}
+	}
+}
+
+func (r *rawClient) close(b *testing.B) {
+	r.send(r.request("disconnect", `{}`))
+	r.until(b, `"command":"disconnect"`)
+	_ = r.in.Close()
+	_ = r.cmd.Wait()
+}

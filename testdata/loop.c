@@ -1,0 +1,14 @@
+/* A hot loop for benchmarks: a breakpoint on the marked line is hit once per
+   iteration; big is a 1 MiB buffer to read. */
+#include <string.h>
+
+volatile long counter;
+unsigned char big[1 << 20];
+
+int main(void) {
+	memset(big, 0x5a, sizeof big);
+	for (;;) {
+		counter++; /* BP:hot */
+	}
+	return 0;
+}
