@@ -101,6 +101,12 @@ func TestCrashSignals(t *testing.T) {
 			expectExit(t, c, tc.code)
 		})
 	}
+	t.Run("usr1 passes through", func(t *testing.T) {
+		c := startAdapter(t)
+		launch(t, c, f, map[string]any{"args": []string{"usr1"}})
+		c.MustSucceed("configurationDone", nil)
+		expectExit(t, c, 0) // the program's handler saw the signal
+	})
 	t.Run("term", func(t *testing.T) {
 		c := startAdapter(t)
 		launch(t, c, f, map[string]any{"args": []string{"term"}})

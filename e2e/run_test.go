@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -134,4 +136,49 @@ func TestStopOnEntry(t *testing.T) {
 	}
 	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
 	expectExit(t, c, 0)
+}
+
+// A breakpoint on a function's opening line stops after its prologue, on
+// the first line of its body, with the arguments in place.
+func TestBreakpointOnFunctionLine(t *testing.T) {
+	f := buildC(t, "hello")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	open := f.line(t, "BP:add") - 1
+	bps := setBreakpoints(t, c, f.src, open)
+	if !bps[0].Verified {
+		t.Fatalf("breakpoint on add's opening line: %+v", bps[0])
+	}
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "breakpoint")
+	fr := top(t, c, st.ThreadID)
+	if fr.Name != "add" || (fr.Line != open && fr.Line != open+1) {
+		t.Fatalf("stopped in %s line %d", fr.Name, fr.Line)
+	}
+	c.MustSucceed("terminate", nil)
+	c.ExpectEvent("terminated")
+	c.MustSucceed("disconnect", nil)
+}
+
+// --log writes every message in and out.
+func TestLogFile(t *testing.T) {
+	f := buildC(t, "hello")
+	log := filepath.Join(t.TempDir(), "dap.log")
+	c := startAdapter(t, "--log", log)
+	launch(t, c, f, nil)
+	c.MustSucceed("configurationDone", nil)
+	expectExit(t, c, 0)
+	c.MustSucceed("disconnect", nil)
+	if _, err := c.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<- {"seq":1`, `"command":"launch"`, `-> {"seq":`, `"event":"exited"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("log lacks %s:\n%s", want, b)
+		}
+	}
 }

@@ -166,6 +166,12 @@ func (d *Debugger) resolveLine(bp *Breakpoint) {
 		return
 	}
 	for _, pc := range pcs {
+		// A breakpoint on a function's opening line means "when the
+		// function is entered", with its arguments in place: after the
+		// prologue, as gdb and lldb put it.
+		if fn := m.sym.FuncAt(pc); fn != nil && fn.Low == pc {
+			pc = m.sym.PrologueEnd(fn)
+		}
 		bp.Addrs = append(bp.Addrs, pc+m.bias)
 	}
 	bp.Actual, bp.Verified = actual, true
@@ -215,8 +221,14 @@ func (d *Debugger) kill() error {
 		if err != nil {
 			break
 		}
-		if ev.Pid == p.pid && !ev.Stopped() {
+		switch {
+		case ev.Pid != p.pid:
+		case !ev.Stopped():
 			d.gone(ev)
+		default:
+			// The kernel may still report PTRACE_EVENT_EXIT (or a stop
+			// that raced the kill): the thread dies once let go.
+			_ = d.tr.Cont(ptrace.Resume{Tid: ev.Tid})
 		}
 	}
 	if d.p == p {

@@ -457,6 +457,9 @@ func (d *Debugger) reap(p *process) {
 		if ev.Tid == p.pid && !ev.Stopped() {
 			return
 		}
+		if ev.Stopped() {
+			_ = d.tr.Cont(ptrace.Resume{Tid: ev.Tid}) // let a dying thread die
+		}
 	}
 }
 
