@@ -11,6 +11,73 @@ import (
 func (s *Session) registerBreakpoints() {
 	dap.Handle(s.mux, "setBreakpoints", s.setBreakpoints)
 	dap.Handle(s.mux, "setExceptionBreakpoints", s.setExceptionBreakpoints)
+	dap.Handle(s.mux, "setFunctionBreakpoints", s.setFunctionBreakpoints, func(c *godap.Capabilities) {
+		c.SupportsFunctionBreakpoints = true
+	})
+	dap.Handle(s.mux, "setInstructionBreakpoints", s.setInstructionBreakpoints, func(c *godap.Capabilities) {
+		c.SupportsInstructionBreakpoints = true
+	})
+	dap.Handle(s.mux, "breakpointLocations", s.breakpointLocations, func(c *godap.Capabilities) {
+		c.SupportsBreakpointLocationsRequest = true
+	})
+}
+
+func (s *Session) setFunctionBreakpoints(_ *dap.Request, args godap.SetFunctionBreakpointsArguments) (setBreakpointsBody, error) {
+	names := make([]string, len(args.Breakpoints))
+	for i, b := range args.Breakpoints {
+		names[i] = b.Name
+	}
+	bps, err := s.dbg.SetFunctionBreakpoints(names)
+	if err != nil {
+		return setBreakpointsBody{}, fail(errIDBreakpoints, err)
+	}
+	return breakpointsBody(bps, godap.Source{}), nil
+}
+
+type instructionBreakpointArgs struct {
+	Breakpoints []struct {
+		InstructionReference string `json:"instructionReference"`
+		Offset               int64  `json:"offset"`
+	} `json:"breakpoints"`
+}
+
+func (s *Session) setInstructionBreakpoints(_ *dap.Request, args instructionBreakpointArgs) (setBreakpointsBody, error) {
+	addrs := make([]uint64, len(args.Breakpoints))
+	for i, b := range args.Breakpoints {
+		a, err := parseAddr(b.InstructionReference)
+		if err != nil {
+			return setBreakpointsBody{}, err
+		}
+		addrs[i] = a + uint64(b.Offset)
+	}
+	bps, err := s.dbg.SetInstructionBreakpoints(addrs)
+	if err != nil {
+		return setBreakpointsBody{}, fail(errIDBreakpoints, err)
+	}
+	return breakpointsBody(bps, godap.Source{}), nil
+}
+
+func (s *Session) breakpointLocations(_ *dap.Request, args godap.BreakpointLocationsArguments) (godap.BreakpointLocationsResponseBody, error) {
+	body := godap.BreakpointLocationsResponseBody{Breakpoints: []godap.BreakpointLocation{}}
+	if args.Source.Path == "" {
+		return body, nil
+	}
+	lines, err := s.dbg.BreakpointLocations(args.Source.Path, args.Line, args.EndLine)
+	if err != nil {
+		return body, fail(errIDBreakpoints, err)
+	}
+	for _, l := range lines {
+		body.Breakpoints = append(body.Breakpoints, godap.BreakpointLocation{Line: l})
+	}
+	return body, nil
+}
+
+func breakpointsBody(bps []target.Breakpoint, src godap.Source) setBreakpointsBody {
+	body := setBreakpointsBody{Breakpoints: make([]breakpoint, 0, len(bps))}
+	for _, bp := range bps {
+		body.Breakpoints = append(body.Breakpoints, dapBreakpoint(bp, src))
+	}
+	return body
 }
 
 func (s *Session) setBreakpoints(_ *dap.Request, args godap.SetBreakpointsArguments) (setBreakpointsBody, error) {
@@ -32,10 +99,7 @@ func (s *Session) setBreakpoints(_ *dap.Request, args godap.SetBreakpointsArgume
 	if err != nil {
 		return body, fail(errIDBreakpoints, err)
 	}
-	for _, bp := range bps {
-		body.Breakpoints = append(body.Breakpoints, dapBreakpoint(bp, args.Source))
-	}
-	return body, nil
+	return breakpointsBody(bps, args.Source), nil
 }
 
 // dapBreakpoint describes bp as the client should show it: where it really
@@ -48,7 +112,9 @@ func dapBreakpoint(bp target.Breakpoint, src godap.Source) breakpoint {
 		if bp.File != "" {
 			s = godap.Source{Name: filepath.Base(bp.File), Path: bp.File}
 		}
-		out.Source = &s
+		if s.Path != "" {
+			out.Source = &s
+		}
 		if len(bp.Addrs) > 0 {
 			out.InstructionReference = hexAddr(bp.Addrs[0])
 		}

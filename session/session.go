@@ -45,6 +45,7 @@ func New(conn *dap.Conn) *Session {
 	s.registerThreads()
 	s.registerExecution()
 	s.registerMemory()
+	s.registerDisassemble()
 	return s
 }
 

@@ -25,24 +25,27 @@ type Breakpoint struct {
 	Kind     string // "source", "function", "instruction"
 	Source   string // as the client named it
 	Line     int    // requested line
+	Name     string // function name, for function breakpoints
 	Verified bool
 	Message  string
 	// Where it resolved: the line actually used and its addresses.
 	File   string
 	Actual int
 	Addrs  []uint64
+
+	key string // identifies it within its group across requests
 }
 
 // breakpoints is the table of a process. Inserting and removing bytes goes
 // through the functions given, so the table is testable without a process.
 type breakpoints struct {
-	sites    map[uint64]*site
-	bySource map[string][]*Breakpoint
-	nextID   int
+	sites  map[uint64]*site
+	groups map[string][]*Breakpoint // as the client set them, by request group
+	nextID int
 }
 
 func newBreakpoints() *breakpoints {
-	return &breakpoints{sites: map[uint64]*site{}, bySource: map[string][]*Breakpoint{}, nextID: 1}
+	return &breakpoints{sites: map[uint64]*site{}, groups: map[string][]*Breakpoint{}, nextID: 1}
 }
 
 // memIO is how the table reads and writes the debuggee's code.

@@ -1,12 +1,10 @@
 package target
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
-	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
 
 // Pause stops a running process; the stop (reason "pause") arrives through
@@ -70,114 +68,6 @@ func (d *Debugger) ReadMemory(addr uint64, buf []byte) (int, error) {
 		return nil
 	})
 	return n, err
-}
-
-// SetBreakpoints replaces the breakpoints of one source file by lines. It
-// returns one Breakpoint per line, in order; a line without code is
-// unverified with a message. A breakpoint that stays on the same line keeps
-// its id.
-func (d *Debugger) SetBreakpoints(source string, lines []int) ([]Breakpoint, error) {
-	var out []Breakpoint
-	err := d.do(func() error {
-		p := d.p
-		if p == nil {
-			for _, l := range lines {
-				out = append(out, Breakpoint{Kind: "source", Source: source, Line: l, Message: "no program is loaded yet"})
-			}
-			return nil
-		}
-		return d.whileStopped(func() {
-			out = d.setSource(source, lines)
-		})
-	})
-	return out, err
-}
-
-// whileStopped runs f with every thread stopped, resuming afterwards if the
-// process was running (breakpoint bytes change only in a stopped world, so
-// no thread traps on a byte that is being removed).
-func (d *Debugger) whileStopped(f func()) error {
-	p := d.p
-	wasRunning := p.running
-	if wasRunning {
-		d.stopWorld()
-		if d.p == nil {
-			return ErrNoProcess
-		}
-	}
-	f()
-	if wasRunning {
-		p.running = false
-		return d.resume()
-	}
-	return nil
-}
-
-func (d *Debugger) setSource(source string, lines []int) []Breakpoint {
-	p := d.p
-	old := map[int]*Breakpoint{}
-	for _, bp := range p.bps.bySource[source] {
-		p.bps.unplace(p.mem, bp)
-		old[bp.Line] = bp
-	}
-	var keep []*Breakpoint
-	out := make([]Breakpoint, 0, len(lines))
-	for _, line := range lines {
-		bp := old[line]
-		if bp == nil {
-			bp = &Breakpoint{ID: p.bps.nextID, Kind: "source", Source: source, Line: line}
-			p.bps.nextID++
-		}
-		delete(old, line)
-		d.resolveLine(bp)
-		if bp.Verified {
-			if err := p.bps.place(p.mem, bp); err != nil && len(bp.Addrs) == 0 {
-				bp.Verified, bp.Message = false, fmt.Sprintf("cannot insert a breakpoint: %v", err)
-			}
-		}
-		keep = append(keep, bp)
-		out = append(out, *bp)
-	}
-	if len(keep) == 0 {
-		delete(p.bps.bySource, source)
-	} else {
-		p.bps.bySource[source] = keep
-	}
-	return out
-}
-
-// resolveLine finds the addresses of a source breakpoint in the executable.
-func (d *Debugger) resolveLine(bp *Breakpoint) {
-	m := d.p.exe
-	bp.Verified, bp.Message, bp.Addrs = false, "", nil
-	pcs, actual, err := m.sym.LineToPCs(bp.Source, bp.Line)
-	switch {
-	case errors.Is(err, symbols.ErrNoDebugInfo):
-		bp.Message = fmt.Sprintf("%s has no debug information (build it with -g)", m.name)
-		return
-	case errors.Is(err, symbols.ErrUnknownFile):
-		bp.Message = fmt.Sprintf("%s is not a source file of %s", bp.Source, m.name)
-		return
-	case err != nil:
-		bp.Message = err.Error()
-		return
-	case len(pcs) == 0:
-		bp.Message = fmt.Sprintf("no code at line %d", bp.Line)
-		return
-	}
-	for _, pc := range pcs {
-		// A breakpoint on a function's opening line means "when the
-		// function is entered", with its arguments in place: after the
-		// prologue, as gdb and lldb put it.
-		if fn := m.sym.FuncAt(pc); fn != nil && fn.Low == pc {
-			pc = m.sym.PrologueEnd(fn)
-		}
-		bp.Addrs = append(bp.Addrs, pc+m.bias)
-	}
-	bp.Actual, bp.Verified = actual, true
-	if le, ok := m.sym.LineAt(pcs[0]); ok {
-		bp.File = le.File
-	}
 }
 
 // Disconnect ends the debugging of the process: kill it (terminate true,

@@ -543,3 +543,15 @@ func drainOutput(wg *sync.WaitGroup) {
 }
 
 var _ = io.EOF
+
+// modules returns the executable first, then the other loaded objects.
+func (d *Debugger) modules() []*module {
+	p := d.p
+	out := []*module{p.exe}
+	for _, m := range p.mods {
+		if m != p.exe {
+			out = append(out, m)
+		}
+	}
+	return out
+}
