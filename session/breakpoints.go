@@ -106,6 +106,9 @@ func (s *Session) setBreakpoints(_ *dap.Request, args godap.SetBreakpointsArgume
 // is when it moved to the next line with code, and why not when unverified.
 func dapBreakpoint(bp target.Breakpoint, src godap.Source) breakpoint {
 	out := breakpoint{Breakpoint: godap.Breakpoint{Id: bp.ID, Verified: bp.Verified, Message: bp.Message, Line: bp.Line}}
+	if bp.Kind == "source" && !bp.Verified && src.Path == "" && bp.Source != "" {
+		out.Source = &godap.Source{Name: filepath.Base(bp.Source), Path: bp.Source}
+	}
 	if bp.Verified {
 		out.Line = bp.Actual
 		s := src
@@ -118,6 +121,8 @@ func dapBreakpoint(bp target.Breakpoint, src godap.Source) breakpoint {
 		if len(bp.Addrs) > 0 {
 			out.InstructionReference = hexAddr(bp.Addrs[0])
 		}
+	} else if bp.Pending {
+		out.Reason = "pending"
 	} else if bp.ID != 0 {
 		out.Reason = "failed"
 	}

@@ -46,6 +46,7 @@ func New(conn *dap.Conn) *Session {
 	s.registerExecution()
 	s.registerMemory()
 	s.registerDisassemble()
+	s.registerModules()
 	return s
 }
 
@@ -84,6 +85,20 @@ func (l listener) ThreadExited(tid int) {
 
 func (l listener) Output(category, text string) {
 	l.s.conn.SendEvent("output", godap.OutputEventBody{Category: category, Output: text})
+}
+
+func (l listener) Module(reason string, m target.Module) {
+	l.s.conn.SendEvent("module", godap.ModuleEventBody{Reason: reason, Module: dapModule(m)})
+}
+
+func (l listener) BreakpointChanged(bp target.Breakpoint) {
+	l.s.conn.SendEvent("breakpoint", breakpointEvent{Reason: "changed", Breakpoint: dapBreakpoint(bp, godap.Source{})})
+}
+
+// breakpointEvent is DAP's BreakpointEvent body with our breakpoint type.
+type breakpointEvent struct {
+	Reason     string     `json:"reason"`
+	Breakpoint breakpoint `json:"breakpoint"`
 }
 
 func (l listener) Exited(code int, signal string) {

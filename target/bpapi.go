@@ -3,6 +3,7 @@ package target
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
@@ -133,44 +134,57 @@ func (d *Debugger) whileStopped(f func()) error {
 	return nil
 }
 
-// resolveLine finds the addresses of a source breakpoint in the executable.
+// resolveLine finds the addresses of a source breakpoint in the executable
+// or a loaded library. A file no loaded object was built from leaves it
+// pending: a library loaded later may bring it.
 func (d *Debugger) resolveLine(bp *Breakpoint) {
-	m := d.p.exe
-	bp.Verified, bp.Message, bp.Addrs = false, "", nil
-	pcs, actual, err := m.sym.LineToPCs(bp.Source, bp.Line)
-	switch {
-	case errors.Is(err, symbols.ErrNoDebugInfo):
-		bp.Message = fmt.Sprintf("%s has no debug information (build it with -g)", m.name)
-		return
-	case errors.Is(err, symbols.ErrUnknownFile):
-		bp.Message = fmt.Sprintf("%s is not a source file of %s", bp.Source, m.name)
-		return
-	case err != nil:
-		bp.Message = err.Error()
-		return
-	case len(pcs) == 0:
-		bp.Message = fmt.Sprintf("no code at line %d", bp.Line)
-		return
-	}
-	for _, pc := range pcs {
-		// A breakpoint on a function's opening line means "when the
-		// function is entered", with its arguments in place: after the
-		// prologue, as gdb and lldb put it.
-		if fn := m.sym.FuncAt(pc); fn != nil && fn.Low == pc {
-			pc = m.sym.PrologueEnd(fn)
+	bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, false, "", nil
+	noDWARF := true
+	for _, m := range d.modules() {
+		if m.sym == nil {
+			continue
 		}
-		bp.Addrs = append(bp.Addrs, pc+m.bias)
+		pcs, actual, err := m.sym.LineToPCs(bp.Source, bp.Line)
+		switch {
+		case errors.Is(err, symbols.ErrNoDebugInfo):
+			continue
+		case errors.Is(err, symbols.ErrUnknownFile):
+			noDWARF = false
+			continue
+		case err != nil:
+			bp.Message = err.Error()
+			return
+		case len(pcs) == 0:
+			bp.Message = fmt.Sprintf("no code at line %d", bp.Line)
+			return
+		}
+		for _, pc := range pcs {
+			// A breakpoint on a function's opening line means "when the
+			// function is entered", with its arguments in place: after the
+			// prologue, as gdb and lldb put it.
+			if fn := m.sym.FuncAt(pc); fn != nil && fn.Low == pc {
+				pc = m.sym.PrologueEnd(fn)
+			}
+			bp.Addrs = append(bp.Addrs, pc+m.bias)
+		}
+		bp.Actual, bp.Verified = actual, true
+		if le, ok := m.sym.LineAt(pcs[0]); ok {
+			bp.File = le.File
+		}
+		return
 	}
-	bp.Actual, bp.Verified = actual, true
-	if le, ok := m.sym.LineAt(pcs[0]); ok {
-		bp.File = le.File
+	if noDWARF {
+		bp.Message = fmt.Sprintf("%s has no debug information (build it with -g)", d.p.exe.name)
+		return
 	}
+	bp.Pending = true
+	bp.Message = fmt.Sprintf("%s is not a source file of %s or of a loaded library; the breakpoint is set when a library built from it is loaded", filepath.Base(bp.Source), d.p.exe.name)
 }
 
 // resolveFunc finds a function breakpoint's address: after the prologue of
 // the named function, in the executable or a loaded library.
 func (d *Debugger) resolveFunc(bp *Breakpoint) {
-	bp.Verified, bp.Message, bp.Addrs = false, "", nil
+	bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, false, "", nil
 	for _, m := range d.modules() {
 		if m.sym == nil {
 			continue
@@ -187,7 +201,8 @@ func (d *Debugger) resolveFunc(bp *Breakpoint) {
 		}
 		return
 	}
-	bp.Message = fmt.Sprintf("no function named %q", bp.Name)
+	bp.Pending = true
+	bp.Message = fmt.Sprintf("no function named %q in the program or its loaded libraries (yet)", bp.Name)
 }
 
 // resolveAddr checks that an instruction breakpoint's address is code we

@@ -17,6 +17,7 @@ type site struct {
 	inserted bool
 	owners   []*Breakpoint // logical breakpoints placed here
 	temp     int           // temporary (stepping) owners
+	loader   bool          // the dynamic loader's _dl_debug_state
 }
 
 // Breakpoint is a logical breakpoint: what the client set, keyed by its id.
@@ -27,6 +28,7 @@ type Breakpoint struct {
 	Line     int    // requested line
 	Name     string // function name, for function breakpoints
 	Verified bool
+	Pending  bool // not resolved yet: its code may come with a library
 	Message  string
 	// Where it resolved: the line actually used and its addresses.
 	File   string
@@ -78,7 +80,7 @@ func (t *breakpoints) add(mem memIO, addr uint64) (*site, error) {
 
 // release removes site s if nothing owns it any more.
 func (t *breakpoints) release(mem memIO, s *site) error {
-	if len(s.owners) > 0 || s.temp > 0 {
+	if len(s.owners) > 0 || s.temp > 0 || s.loader {
 		return nil
 	}
 	delete(t.sites, s.addr)

@@ -37,6 +37,11 @@ type Listener interface {
 	ThreadStarted(tid int)
 	ThreadExited(tid int)
 	Output(category, text string)
+	// Module reports an object loaded ("new") or unloaded ("removed").
+	Module(reason string, m Module)
+	// BreakpointChanged reports a breakpoint that became verified (its
+	// code was loaded) or unverified (unloaded).
+	BreakpointChanged(bp Breakpoint)
 	// Exited is called once when the debuggee ends (after its output is
 	// drained) with its exit code, or 128+signal when killed.
 	Exited(code int, signal string)

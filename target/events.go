@@ -111,6 +111,9 @@ func (d *Debugger) trap(th *thread) {
 // breakpointHit decides what a hit on site by th means.
 func (d *Debugger) breakpointHit(th *thread, site *site, rsp uint64) {
 	p := d.p
+	if site.loader {
+		d.scanModules()
+	}
 	if st := p.step; st != nil && (st.tid == th.tid || st.kind == stepEntry) && site.temp > 0 &&
 		st.returnedTo(site.addr, rsp, func() uint64 { return d.frameCFA(th.tid) }) {
 		st.tid = th.tid

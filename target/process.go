@@ -2,7 +2,6 @@ package target
 
 import (
 	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -58,6 +57,7 @@ type process struct {
 	stacks    map[int][]Frame // per thread, valid until the next resume
 	output    sync.WaitGroup  // the readers of the debuggee's stdout/stderr
 	step      *stepper
+	solib     *solib
 	prologues map[uint64]prologueInfo
 }
 
@@ -68,6 +68,7 @@ type module struct {
 	start, end uint64 // mapped address range
 	bias       uint64 // runtime address minus link-time address
 	sym        *symbols.File
+	announced  bool // a module event was sent for it
 }
 
 func (p *process) addThread(tid int) *thread {
@@ -165,6 +166,7 @@ func (d *Debugger) launch(cfg LaunchConfig) (int, error) {
 		d.abandon()
 		return 0, err
 	}
+	d.setupSolib()
 	p.entry = cfg.StopOnEntry
 	p.current = pid
 	return pid, nil
@@ -263,7 +265,12 @@ func (d *Debugger) attach(pid int) error {
 			break
 		}
 	}
-	return d.loadExe(exe)
+	if err := d.loadExe(exe); err != nil {
+		return err
+	}
+	d.setupSolib()
+	d.scanModules()
+	return nil
 }
 
 // loadExe records the executable and its load bias, read from the auxv's
@@ -275,24 +282,26 @@ func (d *Debugger) loadExe(exe *symbols.File) error {
 	if err != nil {
 		return err
 	}
-	m := &module{path: exe.Path(), name: filepath.Base(exe.Path()), sym: exe, bias: entry - exe.Entry()}
+	m := &module{path: realPath(exe.Path()), name: filepath.Base(exe.Path()), sym: exe, bias: entry - exe.Entry()}
 	p.exe = m
 	p.mods[m.path] = m
 	return nil
 }
 
 func auxvEntry(pid int) (uint64, error) {
+	v, err := auxvValue(pid, 9) // AT_ENTRY
+	if err == nil && v == 0 {
+		err = fmt.Errorf("process %d has no AT_ENTRY in its auxiliary vector", pid)
+	}
+	return v, err
+}
+
+func readAuxv(pid int) ([]byte, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/auxv", pid))
 	if err != nil {
-		return 0, fmt.Errorf("cannot read the auxiliary vector of %d: %w", pid, err)
+		return nil, fmt.Errorf("cannot read the auxiliary vector of %d: %w", pid, err)
 	}
-	const atEntry = 9
-	for i := 0; i+16 <= len(b); i += 16 {
-		if binary.LittleEndian.Uint64(b[i:]) == atEntry {
-			return binary.LittleEndian.Uint64(b[i+8:]), nil
-		}
-	}
-	return 0, fmt.Errorf("process %d has no AT_ENTRY in its auxiliary vector", pid)
+	return b, nil
 }
 
 // mapping is one line of /proc/PID/maps.

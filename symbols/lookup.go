@@ -1,0 +1,18 @@
+package symbols
+
+// LookupSymbol returns the link-time address of the ELF symbol name
+// (function or object; .symtab first, then .dynsym). It finds data symbols
+// such as the dynamic loader's _r_debug, which LookupFunc does not.
+func (f *File) LookupSymbol(name string) (uint64, bool) {
+	for _, t := range []*symTable{f.symtab, f.dynsym} {
+		if t == nil {
+			continue
+		}
+		for _, s := range t.syms {
+			if s.name == name {
+				return s.value, true
+			}
+		}
+	}
+	return 0, false
+}
