@@ -1,9 +1,12 @@
 // Package symbols answers questions about a native x86-64 ELF program that
 // can be settled without a running process: which source line and function
 // an address belongs to, where a breakpoint for a source line or function
-// should go, and which ELF symbol covers an address.
+// should go, which ELF symbol covers an address, and how to find the
+// caller's frame from an address (call frame information from .debug_frame
+// and .eh_frame, see FrameAt).
 //
-// It reads only the file, through debug/elf and debug/dwarf, so the debugger
+// It reads only the file, through debug/elf, debug/dwarf and Delve's CFI
+// parser (github.com/go-delve/delve/pkg/dwarf/frame), so the debugger
 // core can keep all ptrace knowledge elsewhere and this package can be tested
 // against compiled binaries without starting them.
 //
@@ -11,7 +14,8 @@
 // file. For a position-independent executable or a shared library the caller
 // subtracts the load bias before asking and adds it to every answer.
 //
-// A File is immutable once NewFile returns. The DWARF indexes are built on
-// first use (guarded by sync.Once) so that opening many shared libraries stays
-// cheap; every method is safe for concurrent use.
+// A File is immutable once NewFile returns. The DWARF indexes and the call
+// frame table are built on first use (each guarded by a sync.Once) so that
+// opening many shared libraries stays cheap; every method is safe for
+// concurrent use.
 package symbols

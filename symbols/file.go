@@ -46,6 +46,10 @@ type File struct {
 	dwOnce sync.Once
 	dwIdx  *dwarfIndex
 	dwErr  error
+
+	cfiOnce sync.Once // call frame information, read by FrameAt
+	cfiTab  *cfiTable
+	cfiErr  error
 }
 
 // Open opens the ELF file at path. The error names the path and wraps
