@@ -35,6 +35,8 @@ func loopFixture(b *testing.B) fixture {
 func BenchmarkBreakpointHitDAP(b *testing.B) {
 	f := loopFixture(b)
 	raw := startRaw(b, f)
+	raw.send(raw.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[{"line":%d}]}`, f.src, f.line(b, "BP:hot"))))
+	raw.until(b, `"command":"setBreakpoints"`)
 	cont := raw.request("continue", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -202,6 +204,12 @@ type rawClient struct {
 
 // startRaw starts an adapter and brings f to a stop at BP:hot.
 func startRaw(b *testing.B, f fixture) *rawClient {
+	return startRawAt(b, f, "BP:hot")
+}
+
+// startRawAt launches f with args and brings it to a stop at marker (or,
+// with marker "", lets it run and pauses it once it wrote its first line).
+func startRawAt(b *testing.B, f fixture, marker string, args ...string) *rawClient {
 	cmd := exec.Command(daptest.BuildAdapter(b))
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -219,11 +227,18 @@ func startRaw(b *testing.B, f fixture) *rawClient {
 	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	r.send(r.request("initialize", `{"adapterID":"bench"}`))
 	r.until(b, `"command":"initialize"`)
-	r.send(r.request("launch", fmt.Sprintf(`{"program":%q}`, f.bin)))
+	argv, _ := json.Marshal(args)
+	r.send(r.request("launch", fmt.Sprintf(`{"program":%q,"args":%s}`, f.bin, argv)))
 	r.until(b, `"event":"initialized"`)
-	r.send(r.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[{"line":%d}]}`, f.src, f.line(b, "BP:hot"))))
-	r.until(b, `"command":"setBreakpoints"`)
+	if marker != "" {
+		r.send(r.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[{"line":%d}]}`, f.src, f.line(b, marker))))
+		r.until(b, `"command":"setBreakpoints"`)
+	}
 	r.send(r.request("configurationDone", `{}`))
+	if marker == "" {
+		r.until(b, `"event":"output"`)
+		r.send(r.request("pause", `{"threadId":0}`))
+	}
 	m := r.until(b, `"event":"stopped"`)
 	var ev struct {
 		Body struct {
@@ -234,6 +249,10 @@ func startRaw(b *testing.B, f fixture) *rawClient {
 		b.Fatal(err)
 	}
 	r.tid = ev.Body.ThreadID
+	if marker != "" {
+		r.send(r.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[]}`, f.src)))
+		r.until(b, `"command":"setBreakpoints"`)
+	}
 	return r
 }
 
@@ -285,4 +304,126 @@ func (r *rawClient) close(b *testing.B) {
 	r.until(b, `"command":"disconnect"`)
 	_ = r.in.Close()
 	_ = r.cmd.Wait()
+}
+
+// BenchmarkNextDAP is one `next` over a simple line (a loop of two lines
+// and a call), through the adapter.
+func BenchmarkNextDAP(b *testing.B) {
+	f := loopFixture(b)
+	raw := startRaw(b, f)
+	next := raw.request("next", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		raw.send(next)
+		raw.until(b, `"event":"stopped"`)
+	}
+	b.StopTimer()
+	raw.close(b)
+}
+
+// BenchmarkStepInOutDAP is a stepIn into a function and the stepOut back.
+func BenchmarkStepInOutDAP(b *testing.B) {
+	f := loopFixture(b)
+	raw := startRawAt(b, f, "BP:call")
+	in := raw.request("stepIn", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
+	out := raw.request("stepOut", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
+	// Back to the call: next twice (to BP:hot, then to BP:call), untimed.
+	next := raw.request("next", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		raw.send(in)
+		raw.until(b, `"event":"stopped"`)
+		raw.send(out)
+		raw.until(b, `"event":"stopped"`)
+		b.StopTimer()
+		for k := 0; k < 2; k++ {
+			raw.send(next)
+			raw.until(b, `"event":"stopped"`)
+		}
+		b.StartTimer()
+	}
+	b.StopTimer()
+	raw.close(b)
+}
+
+// benchStack times stackTrace(start, levels) on a stack 1000 deep. fresh
+// makes every iteration a new stop (continue and pause, untimed), so the
+// walk itself is measured, not the per-stop cache.
+func benchStack(b *testing.B, start, levels int, fresh bool) {
+	f := buildC(b, "recurse")
+	raw := startRawAt(b, f, "BP:spin", "1000", "spin")
+	st := raw.request("stackTrace", fmt.Sprintf(`{"threadId":%d,"startFrame":%d,"levels":%d}`, raw.tid, start, levels))
+	cont := raw.request("continue", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
+	pause := raw.request("pause", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
+	raw.send(st)
+	if m := raw.until(b, `"command":"stackTrace"`); !bytes.Contains(m, []byte(`"totalFrames":10`)) {
+		b.Fatalf("the stack is not 1000 frames deep: %.200s", m[len(m)-200:])
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if fresh {
+			b.StopTimer()
+			raw.send(cont)
+			raw.until(b, `"command":"continue"`)
+			raw.send(pause)
+			raw.until(b, `"event":"stopped"`)
+			b.StartTimer()
+		}
+		raw.send(st)
+		raw.until(b, `"command":"stackTrace"`)
+	}
+	b.StopTimer()
+	raw.close(b)
+}
+
+// BenchmarkStackTrace1000Full is the whole 1000-frame stack after a new stop.
+func BenchmarkStackTrace1000Full(b *testing.B) { benchStack(b, 0, 0, true) }
+
+// BenchmarkStackTrace1000FirstPage is the first page of 20 after a new stop
+// (the walk that also counts totalFrames).
+func BenchmarkStackTrace1000FirstPage(b *testing.B) { benchStack(b, 0, 20, true) }
+
+// BenchmarkStackTrace1000NextPage is a later page of 20 of the same stop.
+func BenchmarkStackTrace1000NextPage(b *testing.B) { benchStack(b, 500, 20, false) }
+
+// BenchmarkStacks8Threads is threads plus the top 20 frames of each of the
+// nine threads of a program with eight workers, after a new stop.
+func BenchmarkStacks8Threads(b *testing.B) {
+	f := buildC(b, "spin")
+	raw := startRawAt(b, f, "", "8")
+	cont := raw.request("continue", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
+	pause := raw.request("pause", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
+	threads := raw.request("threads", `{}`)
+	raw.send(threads)
+	var body struct {
+		Body struct {
+			Threads []struct {
+				ID int `json:"id"`
+			} `json:"threads"`
+		} `json:"body"`
+	}
+	if err := json.Unmarshal(raw.until(b, `"command":"threads"`), &body); err != nil || len(body.Body.Threads) != 9 {
+		b.Fatalf("threads: %v, %d", err, len(body.Body.Threads))
+	}
+	var stacks [][]byte
+	for _, th := range body.Body.Threads {
+		stacks = append(stacks, raw.request("stackTrace", fmt.Sprintf(`{"threadId":%d,"levels":20}`, th.ID)))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		raw.send(cont)
+		raw.until(b, `"command":"continue"`)
+		raw.send(pause)
+		raw.until(b, `"event":"stopped"`)
+		b.StartTimer()
+		raw.send(threads)
+		raw.until(b, `"command":"threads"`)
+		for _, st := range stacks {
+			raw.send(st)
+			raw.until(b, `"command":"stackTrace"`)
+		}
+	}
+	b.StopTimer()
+	raw.close(b)
 }

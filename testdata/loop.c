@@ -5,10 +5,15 @@
 volatile long counter;
 unsigned char big[1 << 20];
 
+static long bump(long v) {
+	return v + 1; /* BP:bump */
+}
+
 int main(void) {
 	memset(big, 0x5a, sizeof big);
 	for (;;) {
 		counter++; /* BP:hot */
+		counter = bump(counter); /* BP:call */
 	}
 	return 0;
 }

@@ -1,7 +1,9 @@
-/* A busy multi-threaded program: for pause, attach and thread listing. */
+/* A busy multi-threaded program: for pause, attach and thread listing.
+   argv[1] is the number of workers (default 2, at most 16). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 static volatile unsigned long counter;
@@ -13,11 +15,14 @@ static void *worker(void *arg) {
 	return arg;
 }
 
-int main(void) {
-	pthread_t t[2];
+int main(int argc, char **argv) {
+	pthread_t t[16];
 	char name[16];
+	int workers = argc > 1 ? atoi(argv[1]) : 2;
+	if (workers > 16)
+		workers = 16;
 	setvbuf(stdout, NULL, _IONBF, 0);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < workers; i++) {
 		pthread_create(&t[i], NULL, worker, NULL);
 		snprintf(name, sizeof name, "worker-%d", i);
 		pthread_setname_np(t[i], name);
