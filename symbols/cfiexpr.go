@@ -22,6 +22,13 @@ import (
 //
 // i.e. rsp+8, plus 8 more once rip is past the push in the PLT entry.
 func EvalCFAExpr(expr []byte, regs func(dwarfReg uint64) uint64) (cfa uint64, err error) {
+	return EvalExpr(expr, regs, nil)
+}
+
+// EvalExpr is EvalCFAExpr with memory: read (when not nil) serves
+// DW_OP_deref, which the CFI of glibc's signal trampoline needs to find the
+// interrupted frame's registers in the signal frame.
+func EvalExpr(expr []byte, regs func(dwarfReg uint64) uint64, read func(buf []byte, addr uint64) (int, error)) (cfa uint64, err error) {
 	vals := make([]*op.DwarfRegister, DwarfRA+1)
 	for i := range vals {
 		vals[i] = op.DwarfRegisterFromUint64(regs(uint64(i)))
@@ -33,7 +40,11 @@ func EvalCFAExpr(expr []byte, regs func(dwarfReg uint64) uint64) (cfa uint64, er
 			cfa, err = 0, fmt.Errorf("symbols: evaluating CFA expression % x: %v", expr, r)
 		}
 	}()
-	v, pieces, err := op.ExecuteStackProgram(*dregs, expr, 8, nil)
+	var mem op.ReadMemoryFunc
+	if read != nil {
+		mem = func(buf []byte, addr uint64) (int, error) { return read(buf, addr) }
+	}
+	v, pieces, err := op.ExecuteStackProgram(*dregs, expr, 8, mem)
 	if err != nil {
 		return 0, fmt.Errorf("symbols: evaluating CFA expression % x: %w", expr, err)
 	}

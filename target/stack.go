@@ -74,24 +74,146 @@ func (d *Debugger) frameCFA(tid int) uint64 {
 	return d.unwindRegs(regs, 1)[0].CFA
 }
 
-// unwindRegs walks a stack with frame pointers, reading the prologue of each
-// function to know where its frame pointer is set up. It stops at the first
-// frame it cannot trust (code without symbols or without a frame pointer);
-// CFI-based unwinding replaces this for such code.
+// unwindRegs walks a stack: with the CFI of each frame's code (.eh_frame or
+// .debug_frame) where there is some, which covers optimised code without
+// frame pointers, libc, and signal frames; else with frame pointers, reading
+// the function's prologue to know whether its frame is set up yet. It stops
+// at the first frame it cannot unwind; the frames so far are returned.
 func (d *Debugger) unwindRegs(regs ptrace.Regs, max int) []Frame {
-	pc, rsp, rbp := regs.Rip, regs.Rsp, regs.Rbp
+	var u unwinder
+	u.init(&regs)
 	var frames []Frame
+	exact := true // frame 0's pc is where it is, not a return address
 	for i := 0; i < max; i++ {
-		f := d.describe(pc, i > 0)
-		cfa, ret, callerRBP, ok := d.frameStep(pc, rsp, rbp, i == 0)
-		f.CFA = cfa
+		pc := u.r[symbols.DwarfRA]
+		f := d.describe(pc, !exact)
+		ok, signal := d.unwindOne(&u, !exact, i == 0)
+		f.CFA = u.cfa
 		frames = append(frames, f)
-		if !ok || ret == 0 || cfa <= rsp {
+		if !ok {
 			break
 		}
-		pc, rsp, rbp = ret, cfa, callerRBP
+		exact = signal
 	}
 	return frames
+}
+
+// unwinder holds the registers of the frame being unwound, by DWARF number
+// (16 is the pc), and which of them are known.
+type unwinder struct {
+	r     [17]uint64
+	known [17]bool
+	cfa   uint64
+}
+
+func (u *unwinder) init(regs *ptrace.Regs) {
+	vals := [17]uint64{regs.Rax, regs.Rdx, regs.Rcx, regs.Rbx, regs.Rsi, regs.Rdi, regs.Rbp, regs.Rsp,
+		regs.R8, regs.R9, regs.R10, regs.R11, regs.R12, regs.R13, regs.R14, regs.R15, regs.Rip}
+	u.r = vals
+	for i := range u.known {
+		u.known[i] = true
+	}
+}
+
+// unwindOne replaces u's registers by the caller's. ok is false at the
+// outermost frame or when nothing tells how to unwind; signal says the
+// frame was a signal trampoline, so the caller's pc is exact.
+func (d *Debugger) unwindOne(u *unwinder, caller, top bool) (ok, signal bool) {
+	pc := u.r[symbols.DwarfRA]
+	look := pc
+	if caller {
+		look--
+	}
+	m := d.moduleAt(look)
+	if m != nil && m.sym != nil {
+		if rules, err := m.sym.FrameAt(look - m.bias); err == nil {
+			return d.unwindCFI(u, rules), rules.Signal
+		}
+	}
+	cfa, ret, rbp, ok := d.frameStep(pc, u.r[symbols.DwarfRSP], u.r[symbols.DwarfRBP], top)
+	u.cfa = cfa
+	if !ok || ret == 0 || cfa <= u.r[symbols.DwarfRSP] {
+		return false, false
+	}
+	u.r[symbols.DwarfRA], u.r[symbols.DwarfRSP], u.r[symbols.DwarfRBP] = ret, cfa, rbp
+	return true, false
+}
+
+// unwindCFI applies one frame's CFI rules.
+func (d *Debugger) unwindCFI(u *unwinder, rules *symbols.FrameRules) bool {
+	p := d.p
+	get := func(reg uint64) uint64 {
+		if reg < uint64(len(u.r)) {
+			return u.r[reg]
+		}
+		return 0
+	}
+	read := func(b []byte, addr uint64) (int, error) { return p.mem.ReadAt(b, addr) }
+	if rules.CFAExpr != nil {
+		cfa, err := symbols.EvalExpr(rules.CFAExpr, get, read)
+		if err != nil {
+			return false
+		}
+		u.cfa = cfa
+	} else {
+		if rules.CFAReg >= uint64(len(u.r)) || !u.known[rules.CFAReg] {
+			return false
+		}
+		u.cfa = uint64(int64(u.r[rules.CFAReg]) + rules.CFAOffset)
+	}
+	var next unwinder
+	next.cfa = u.cfa
+	for reg := range u.r {
+		rule, ok := rules.Regs[uint64(reg)]
+		if !ok {
+			continue // undefined in the caller
+		}
+		v, known := d.applyRule(u, reg, rule, get, read)
+		next.r[reg], next.known[reg] = v, known
+	}
+	if _, ok := rules.Regs[symbols.DwarfRSP]; !ok {
+		next.r[symbols.DwarfRSP], next.known[symbols.DwarfRSP] = u.cfa, true
+	}
+	ra := next.r[symbols.DwarfRA]
+	if !next.known[symbols.DwarfRA] || ra == 0 {
+		return false // the outermost frame (_start, clone) leaves it undefined
+	}
+	*u = next
+	return true
+}
+
+// applyRule recovers the caller's value of register reg.
+func (d *Debugger) applyRule(u *unwinder, reg int, rule symbols.Rule, get func(uint64) uint64, read func([]byte, uint64) (int, error)) (uint64, bool) {
+	p := d.p
+	switch rule.Kind {
+	case symbols.RuleSameValue:
+		return u.r[reg], u.known[reg]
+	case symbols.RuleOffset:
+		v, err := p.mem.Uint64(uint64(int64(u.cfa) + rule.Offset))
+		return v, err == nil
+	case symbols.RuleValOffset:
+		return uint64(int64(u.cfa) + rule.Offset), true
+	case symbols.RuleRegister:
+		if rule.Reg < uint64(len(u.r)) {
+			return u.r[rule.Reg], u.known[rule.Reg]
+		}
+	case symbols.RuleCFA:
+		return u.cfa, true
+	case symbols.RuleExpression, symbols.RuleValExpression:
+		// DWARF pushes the CFA before evaluating; the expressions compilers
+		// and glibc emit address from registers instead (DW_OP_bregN), which
+		// is what is evaluated here.
+		v, err := symbols.EvalExpr(rule.Expr, get, read)
+		if err != nil {
+			return 0, false
+		}
+		if rule.Kind == symbols.RuleValExpression {
+			return v, true
+		}
+		w, err := p.mem.Uint64(v)
+		return w, err == nil
+	}
+	return 0, false
 }
 
 // describe names the code at pc; call sites are looked up at pc-1.

@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
+)
+
+// findFrame returns the index of the first frame named name, or -1.
+func findFrame(frames []frame, name string) int {
+	for i, f := range frames {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// A breakpoint in a qsort comparator shows comparator ← qsort (libc, no
+// source: de-emphasised) ← main, unwound with libc's CFI.
+func TestStackThroughLibc(t *testing.T) {
+	f := buildC(t, "qsort")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	setBreakpoints(t, c, f.src, f.line(t, "BP:cmp"))
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "breakpoint")
+	frames, _ := stackTrace(t, c, st.ThreadID, 0, 50)
+	if frames[0].Name != "cmp" || frames[0].Line != f.line(t, "BP:cmp") {
+		t.Fatalf("top frame %+v", frames[0])
+	}
+	m := findFrame(frames, "main")
+	if m < 2 || frames[m].Line != f.line(t, "BP:qsort") {
+		t.Fatalf("main not found below libc frames, at its qsort call: %+v", frames)
+	}
+	for _, fr := range frames[1:m] {
+		if fr.Source != nil || fr.PresentationHint != "subtle" || !strings.Contains(fr.Name, "libc.so") {
+			t.Fatalf("frame between cmp and main %+v: want a libc frame without source, subtle", fr)
+		}
+	}
+	c.MustSucceed("disconnect", nil)
+}
+
+// A breakpoint in a signal handler unwinds through the signal frame back to
+// the code the signal interrupted.
+func TestStackThroughSignalFrame(t *testing.T) {
+	f := buildC(t, "signal")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	setBreakpoints(t, c, f.src, f.line(t, "BP:handler"))
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "breakpoint")
+	frames, _ := stackTrace(t, c, st.ThreadID, 0, 50)
+	if frames[0].Name != "handler" {
+		t.Fatalf("top frame %+v", frames[0])
+	}
+	m := findFrame(frames, "main")
+	if m < 2 || frames[m].Line != f.line(t, "BP:raise") {
+		t.Fatalf("main not found at its raise call below the signal frame: %+v", frames)
+	}
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
+}
+
+// Optimised code: a function breakpoint, the stack unwound by CFI without
+// frame pointers, next to the end of the function and stepOut to main.
+func TestOptimisedCode(t *testing.T) {
+	f := buildC(t, "opt", "-g", "-O2")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	c.MustSucceed("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "work"}}})
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "function breakpoint")
+	frames, _ := stackTrace(t, c, st.ThreadID, 0, 20)
+	if frames[0].Name != "work" || len(frames) < 2 || frames[1].Name != "main" || frames[1].Line != f.line(t, "BP:call") {
+		t.Fatalf("frames %+v", frames)
+	}
+	c.MustSucceed("stepOut", map[string]any{"threadId": st.ThreadID})
+	expectStopped(t, c, "step")
+	if fr := top(t, c, st.ThreadID); fr.Name != "main" {
+		t.Fatalf("stepOut from work landed in %s", fr.Name)
+	}
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
+	want := 0
+	for i := 0; i < 64; i++ {
+		want += (i + 1) * 3
+	}
+	if got := strings.TrimSpace(output(t, c, "stdout")); got != strconv.Itoa(want) {
+		t.Errorf("output %q, want %d", got, want)
+	}
+}
+
+// A Go program: breakpoints by line, every hit, the Go stack, stepping,
+// output and exit, with the Go runtime's threads and signals around.
+func TestGoProgram(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "testdata", "gohello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := daptest.BuildGo(t, dir)
+	f := fixture{bin: bin, src: filepath.Join(dir, "main.go")}
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	bps := setBreakpoints(t, c, f.src, f.line(t, "BP:goadd"))
+	if !bps[0].Verified {
+		t.Fatalf("breakpoint in Go: %+v", bps[0])
+	}
+	c.MustSucceed("configurationDone", nil)
+	for hit := 0; hit < 3; hit++ {
+		st := expectStopped(t, c, "breakpoint")
+		frames, _ := stackTrace(t, c, st.ThreadID, 0, 10)
+		if len(frames) < 2 || frames[0].Name != "main.add" || frames[0].Line != f.line(t, "BP:goadd") || frames[1].Name != "main.main" || frames[1].Line != f.line(t, "BP:goloop") {
+			t.Fatalf("hit %d: frames %+v", hit, frames)
+		}
+		if hit == 2 {
+			setBreakpoints(t, c, f.src)
+			c.MustSucceed("stepOut", map[string]any{"threadId": st.ThreadID})
+			expectStopped(t, c, "step")
+			expectAt(t, c, st.ThreadID, "main.main", f.line(t, "BP:goloop"))
+		}
+		c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	}
+	expectExit(t, c, 0)
+	if got := output(t, c, "stdout"); got != "sum 3\n" {
+		t.Errorf("stdout %q", got)
+	}
+}
