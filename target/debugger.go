@@ -2,6 +2,9 @@ package target
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -167,7 +170,19 @@ func (d *Debugger) do(f func() error) error {
 	var err error
 	fin := make(chan struct{})
 	select {
-	case d.inbox <- func() { err = f(); d.publish(); close(fin) }:
+	case d.inbox <- func() {
+		defer close(fin)
+		defer func() {
+			// A bug in one request must not take the session (and the
+			// debuggee's owner) down: it fails that request only.
+			if r := recover(); r != nil {
+				fmt.Fprintf(os.Stderr, "dap-ptrace: internal error: %v\n%s", r, debug.Stack())
+				err = fmt.Errorf("internal error: %v", r)
+			}
+			d.publish()
+		}()
+		err = f()
+	}:
 	case <-d.quit:
 		return ErrClosed
 	}

@@ -253,6 +253,7 @@ func (d *Debugger) stopped(st Stop) {
 	p.current = st.Tid
 	p.stacks = nil
 	d.publish()
+	d.flushOutput(p)
 	d.ln.Stopped(st)
 }
 
@@ -342,8 +343,16 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 		si, err := d.tr.GetSigInfo(th.tid)
 		if err == nil && (si.Code == ptrace.SIKernel || si.Code == ptrace.TrapBrkpt) {
 			if regs, err := d.tr.GetRegs(th.tid); err == nil && p.bps.sites[regs.Rip-1] != nil {
-				_ = d.tr.SetPC(th.tid, regs.Rip-1)
+				addr := regs.Rip - 1
+				_ = d.tr.SetPC(th.tid, addr)
 				th.rehit = true
+				// A hit of a client's breakpoint is kept, to be reported at
+				// the next resume (if the breakpoint is still there then)
+				// instead of racing the other threads to hit it again.
+				if ids := p.bps.idsAt(addr); len(ids) > 0 {
+					th.pending = &Stop{Reason: p.bps.reasonAt(addr), Tid: th.tid, BreakpointIDs: ids}
+					th.pendingAt = addr
+				}
 				return
 			}
 		}
@@ -406,12 +415,19 @@ func (d *Debugger) resume() error {
 		}
 	}
 	for _, th := range p.threads {
-		if th.pending != nil {
-			st := *th.pending
-			th.pending = nil
-			d.stopped(st)
-			return nil
+		if th.pending == nil {
+			continue
 		}
+		st, at := *th.pending, th.pendingAt
+		th.pending, th.pendingAt = nil, 0
+		if at != 0 {
+			if st.BreakpointIDs = p.bps.idsAt(at); len(st.BreakpointIDs) == 0 {
+				continue // removed since: the thread runs on through it
+			}
+			th.rehit = false // reported: step over it when resuming
+		}
+		d.stopped(st)
+		return nil
 	}
 	// A thread sitting on a breakpoint it already reported executes the
 	// original instruction first, alone.

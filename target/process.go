@@ -16,6 +16,7 @@ import (
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
+	"golang.org/x/sys/unix"
 )
 
 // LaunchConfig is what to run.
@@ -39,6 +40,8 @@ type thread struct {
 	sig     syscall.Signal // to deliver when resumed
 	rehit   bool           // rewound onto a breakpoint it must execute again
 	pending *Stop          // a reportable stop of its own, seen while stopping the world
+	// pendingAt is the breakpoint address of a pending breakpoint stop.
+	pendingAt uint64
 }
 
 // process is one traced process: its threads, memory, modules, breakpoints.
@@ -56,6 +59,8 @@ type process struct {
 	entry     bool
 	stacks    map[int][]Frame // per thread, valid until the next resume
 	output    sync.WaitGroup  // the readers of the debuggee's stdout/stderr
+	outMu     sync.Mutex      // held while output leaves a pipe
+	pipes     []*pipe
 	step      *stepper
 	solib     *solib
 	prologues map[uint64]prologueInfo
@@ -69,6 +74,7 @@ type module struct {
 	bias       uint64 // runtime address minus link-time address
 	sym        *symbols.File
 	announced  bool // a module event was sent for it
+	frames     map[uint64]*symbols.FrameRules
 }
 
 func (p *process) addThread(tid int) *thread {
@@ -111,15 +117,15 @@ func (d *Debugger) launch(cfg LaunchConfig) (int, error) {
 		return 0, err
 	}
 	defer stdin.Close()
-	outR, outW, err := os.Pipe()
+	outR, outW, err := outputPipe("stdout")
 	if err != nil {
 		exe.Close()
 		return 0, err
 	}
-	errR, errW, err := os.Pipe()
+	errR, errW, err := outputPipe("stderr")
 	if err != nil {
 		exe.Close()
-		outR.Close()
+		outR.close()
 		outW.Close()
 		return 0, err
 	}
@@ -138,16 +144,17 @@ func (d *Debugger) launch(cfg LaunchConfig) (int, error) {
 	errW.Close()
 	if err != nil {
 		exe.Close()
-		outR.Close()
-		errR.Close()
+		outR.close()
+		errR.close()
 		return 0, fmt.Errorf("cannot start %s: %w", cfg.Program, err)
 	}
 	p := &process{pid: pid, launched: true, threads: map[int]*thread{}, mods: map[string]*module{}, bps: newBreakpoints()}
 	p.mem = ptrace.NewMem(pid)
 	d.p = p
+	p.pipes = []*pipe{outR, errR}
 	p.output.Add(2)
-	go d.pump(outR, "stdout", &p.output)
-	go d.pump(errR, "stderr", &p.output)
+	go d.pump(p, outR)
+	go d.pump(p, errR)
 	ptrace.Watch(pid, d.sink)
 
 	// The first stop is the SIGTRAP after execve.
@@ -201,19 +208,85 @@ func checkProgram(prog, cwd string) (string, error) {
 	return abs, nil
 }
 
-// pump forwards the debuggee's output to the listener as it arrives.
-func (d *Debugger) pump(r *os.File, category string, wg *sync.WaitGroup) {
-	defer wg.Done()
-	defer r.Close()
+// pipe is the read end of one of the debuggee's output pipes, read
+// without blocking so that a stop can take what is in it (see flushOutput).
+type pipe struct {
+	fd       int
+	category string
+	closed   bool // guarded by process.outMu
+}
+
+// outputPipe makes a pipe whose write end the debuggee gets.
+func outputPipe(category string) (*pipe, *os.File, error) {
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+		return nil, nil, fmt.Errorf("cannot make a pipe for the program's %s: %w", category, err)
+	}
+	if err := unix.SetNonblock(fds[0], true); err != nil {
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+		return nil, nil, err
+	}
+	return &pipe{fd: fds[0], category: category}, os.NewFile(uintptr(fds[1]), category), nil
+}
+
+func (r *pipe) close() {
+	if !r.closed {
+		r.closed = true
+		unix.Close(r.fd)
+	}
+}
+
+// pump forwards the debuggee's output to the listener as it arrives. Data
+// leaves the pipe only under process.outMu, so flushOutput can guarantee
+// that everything the program wrote before a stop is sent before the stop.
+func (d *Debugger) pump(p *process, r *pipe) {
+	defer p.output.Done()
 	buf := make([]byte, 32<<10)
 	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			d.ln.Output(category, string(buf[:n]))
+		fds := []unix.PollFd{{Fd: int32(r.fd), Events: unix.POLLIN}}
+		if _, err := unix.Poll(fds, -1); err != nil && err != unix.EINTR {
+			break
 		}
-		if err != nil {
-			return
+		p.outMu.Lock()
+		done := d.drain(r, buf)
+		p.outMu.Unlock()
+		if done {
+			break
 		}
+	}
+	p.outMu.Lock()
+	r.close()
+	p.outMu.Unlock()
+}
+
+// drain sends what the pipe holds now; it reports whether the pipe is
+// finished (end of file, or closed). Called with outMu held.
+func (d *Debugger) drain(r *pipe, buf []byte) bool {
+	for !r.closed {
+		n, err := unix.Read(r.fd, buf)
+		switch {
+		case n > 0:
+			d.ln.Output(r.category, string(buf[:n]))
+		case err == unix.EINTR:
+		case err == unix.EAGAIN:
+			return false
+		default:
+			return true // end of file, or a broken pipe
+		}
+	}
+	return true
+}
+
+// flushOutput sends everything in the output pipes now, before a stop is
+// reported: what the program printed before it stopped shows before the
+// stop, as in a terminal.
+func (d *Debugger) flushOutput(p *process) {
+	p.outMu.Lock()
+	defer p.outMu.Unlock()
+	var buf [4096]byte
+	for _, r := range p.pipes {
+		d.drain(r, buf[:])
 	}
 }
 

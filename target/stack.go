@@ -2,6 +2,7 @@ package target
 
 import (
 	"encoding/binary"
+	"errors"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
@@ -82,6 +83,7 @@ func (d *Debugger) frameCFA(tid int) uint64 {
 func (d *Debugger) unwindRegs(regs ptrace.Regs, max int) []Frame {
 	var u unwinder
 	u.init(&regs)
+	u.mem = &pageCache{mem: d.p.mem}
 	var frames []Frame
 	exact := true // frame 0's pc is where it is, not a return address
 	for i := 0; i < max; i++ {
@@ -104,7 +106,54 @@ type unwinder struct {
 	r     [17]uint64
 	known [17]bool
 	cfa   uint64
+	mem   *pageCache
 }
+
+// pageCache reads the stack a page at a time for one walk: a frame needs a
+// word or two, and a thousand frames in a few pages cost a few system calls
+// instead of thousands.
+type pageCache struct {
+	mem   *ptrace.Mem
+	pages map[uint64][]byte
+}
+
+const cachePage = 4096
+
+func (c *pageCache) Uint64(addr uint64) (uint64, error) {
+	base := addr &^ (cachePage - 1)
+	if addr-base > cachePage-8 {
+		return c.mem.Uint64(addr) // straddles two pages
+	}
+	pg, ok := c.pages[base]
+	if !ok {
+		pg = make([]byte, cachePage)
+		n, _ := c.mem.ReadAt(pg, base)
+		pg = pg[:n]
+		if c.pages == nil {
+			c.pages = map[uint64][]byte{}
+		}
+		c.pages[base] = pg
+	}
+	off := addr - base
+	if off+8 > uint64(len(pg)) {
+		return 0, &ptrace.MemError{Addr: addr, Op: "read", Err: errUnmapped}
+	}
+	return binary.LittleEndian.Uint64(pg[off:]), nil
+}
+
+func (c *pageCache) ReadAt(b []byte, addr uint64) (int, error) {
+	if len(b) == 8 {
+		v, err := c.Uint64(addr)
+		if err != nil {
+			return 0, err
+		}
+		binary.LittleEndian.PutUint64(b, v)
+		return 8, nil
+	}
+	return c.mem.ReadAt(b, addr)
+}
+
+var errUnmapped = errors.New("unmapped")
 
 func (u *unwinder) init(regs *ptrace.Regs) {
 	vals := [17]uint64{regs.Rax, regs.Rdx, regs.Rcx, regs.Rbx, regs.Rsi, regs.Rdi, regs.Rbp, regs.Rsp,
@@ -126,7 +175,7 @@ func (d *Debugger) unwindOne(u *unwinder, caller, top bool) (ok, signal bool) {
 	}
 	m := d.moduleAt(look)
 	if m != nil && m.sym != nil {
-		if rules, err := m.sym.FrameAt(look - m.bias); err == nil {
+		if rules := m.frameRules(look - m.bias); rules != nil {
 			return d.unwindCFI(u, rules), rules.Signal
 		}
 	}
@@ -141,14 +190,13 @@ func (d *Debugger) unwindOne(u *unwinder, caller, top bool) (ok, signal bool) {
 
 // unwindCFI applies one frame's CFI rules.
 func (d *Debugger) unwindCFI(u *unwinder, rules *symbols.FrameRules) bool {
-	p := d.p
 	get := func(reg uint64) uint64 {
 		if reg < uint64(len(u.r)) {
 			return u.r[reg]
 		}
 		return 0
 	}
-	read := func(b []byte, addr uint64) (int, error) { return p.mem.ReadAt(b, addr) }
+	read := u.mem.ReadAt
 	if rules.CFAExpr != nil {
 		cfa, err := symbols.EvalExpr(rules.CFAExpr, get, read)
 		if err != nil {
@@ -161,8 +209,7 @@ func (d *Debugger) unwindCFI(u *unwinder, rules *symbols.FrameRules) bool {
 		}
 		u.cfa = uint64(int64(u.r[rules.CFAReg]) + rules.CFAOffset)
 	}
-	var next unwinder
-	next.cfa = u.cfa
+	next := unwinder{cfa: u.cfa, mem: u.mem}
 	for reg := range u.r {
 		rule, ok := rules.Regs[uint64(reg)]
 		if !ok {
@@ -184,12 +231,11 @@ func (d *Debugger) unwindCFI(u *unwinder, rules *symbols.FrameRules) bool {
 
 // applyRule recovers the caller's value of register reg.
 func (d *Debugger) applyRule(u *unwinder, reg int, rule symbols.Rule, get func(uint64) uint64, read func([]byte, uint64) (int, error)) (uint64, bool) {
-	p := d.p
 	switch rule.Kind {
 	case symbols.RuleSameValue:
 		return u.r[reg], u.known[reg]
 	case symbols.RuleOffset:
-		v, err := p.mem.Uint64(uint64(int64(u.cfa) + rule.Offset))
+		v, err := u.mem.Uint64(uint64(int64(u.cfa) + rule.Offset))
 		return v, err == nil
 	case symbols.RuleValOffset:
 		return uint64(int64(u.cfa) + rule.Offset), true
@@ -210,7 +256,7 @@ func (d *Debugger) applyRule(u *unwinder, reg int, rule symbols.Rule, get func(u
 		if rule.Kind == symbols.RuleValExpression {
 			return v, true
 		}
-		w, err := p.mem.Uint64(v)
+		w, err := u.mem.Uint64(v)
 		return w, err == nil
 	}
 	return 0, false
@@ -361,4 +407,22 @@ func (d *Debugger) lineAt(pc uint64) (symbols.LineEntry, bool) {
 	}
 	le.PC += m.bias
 	return le, true
+}
+
+// frameRules returns the CFI rules at a link-time pc, nil without any. They
+// are cached per pc for the life of the module: a deep recursion asks for
+// the same few pcs a thousand times per walk.
+func (m *module) frameRules(pc uint64) *symbols.FrameRules {
+	if r, ok := m.frames[pc]; ok {
+		return r
+	}
+	r, err := m.sym.FrameAt(pc)
+	if err != nil {
+		r = nil
+	}
+	if m.frames == nil {
+		m.frames = map[uint64]*symbols.FrameRules{}
+	}
+	m.frames[pc] = r
+	return r
 }
