@@ -22,6 +22,7 @@ type Session struct {
 
 	mu     sync.Mutex // guards frames: stops arrive on the debugger's goroutine
 	frames handles[frameRef]
+	vars   handles[varNode]
 
 	// memBuf is reused by readMemory (requests run one at a time).
 	memBuf []byte
@@ -47,6 +48,8 @@ func New(conn *dap.Conn) *Session {
 	s.registerMemory()
 	s.registerDisassemble()
 	s.registerModules()
+	s.registerVariables()
+	s.registerSources()
 	return s
 }
 
@@ -117,5 +120,6 @@ func (s *Session) terminated() {
 func (s *Session) resetFrames() {
 	s.mu.Lock()
 	s.frames.reset()
+	s.vars.reset()
 	s.mu.Unlock()
 }

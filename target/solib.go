@@ -243,3 +243,28 @@ func auxvValue(pid int, key uint64) (uint64, error) {
 	}
 	return 0, nil
 }
+
+// Sources lists the source files of the executable and the loaded
+// libraries that have line information.
+func (d *Debugger) Sources() ([]string, error) {
+	var out []string
+	err := d.do(func() error {
+		if d.p == nil {
+			return nil
+		}
+		seen := map[string]bool{}
+		for _, m := range d.modules() {
+			if m.sym == nil {
+				continue
+			}
+			for _, f := range m.sym.Sources() {
+				if !seen[f] {
+					seen[f] = true
+					out = append(out, f)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
+)
+
+type variable struct {
+	Name               string `json:"name"`
+	Value              string `json:"value"`
+	Type               string `json:"type"`
+	VariablesReference int    `json:"variablesReference"`
+	MemoryReference    string `json:"memoryReference"`
+}
+
+func scopeVars(t testing.TB, c *daptest.Client, frameID int, scope string) []variable {
+	t.Helper()
+	var sc struct {
+		Scopes []struct {
+			Name               string `json:"name"`
+			VariablesReference int    `json:"variablesReference"`
+		} `json:"scopes"`
+	}
+	c.MustSucceed("scopes", map[string]any{"frameId": frameID}).DecodeBody(t, &sc)
+	for _, s := range sc.Scopes {
+		if s.Name == scope {
+			var vs struct {
+				Variables []variable `json:"variables"`
+			}
+			c.MustSucceed("variables", map[string]any{"variablesReference": s.VariablesReference}).DecodeBody(t, &vs)
+			return vs.Variables
+		}
+	}
+	t.Fatalf("no scope %q in %+v", scope, sc.Scopes)
+	return nil
+}
+
+func varNamed(vs []variable, name string) (variable, bool) {
+	for _, v := range vs {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return variable{}, false
+}
+
+// The Registers scope of each frame shows that frame's pc; frame ids go
+// stale when the program runs again, with a clear error. loadedSources and
+// source serve the program's source.
+func TestRegistersScopeSourcesAndStaleFrames(t *testing.T) {
+	f := buildC(t, "hello")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	setBreakpoints(t, c, f.src, f.line(t, "BP:add"))
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "breakpoint")
+	frames, _ := stackTrace(t, c, st.ThreadID, 0, 2)
+	for i, fr := range frames {
+		regs := scopeVars(t, c, fr.ID, "Registers")
+		rip, ok := varNamed(regs, "rip")
+		if !ok || addrOf(t, rip.Value) != addrOf(t, fr.InstructionPointerReference) {
+			t.Fatalf("frame %d: rip %+v, want %s", i, rip, fr.InstructionPointerReference)
+		}
+		if _, ok := varNamed(regs, "rsp"); !ok {
+			t.Fatalf("frame %d has no rsp: %+v", i, regs)
+		}
+		if i == 0 {
+			fl, ok := varNamed(regs, "eflags")
+			if !ok || !strings.Contains(fl.Value, "IF") {
+				t.Fatalf("eflags %+v, want the interrupt flag decoded", fl)
+			}
+		}
+	}
+
+	var ls struct {
+		Sources []struct {
+			Path string `json:"path"`
+		} `json:"sources"`
+	}
+	c.MustSucceed("loadedSources", nil).DecodeBody(t, &ls)
+	found := false
+	for _, s := range ls.Sources {
+		found = found || s.Path == f.src
+	}
+	if !found {
+		t.Fatalf("loadedSources lacks %s: %+v", f.src, ls.Sources)
+	}
+	var src struct {
+		Content string `json:"content"`
+	}
+	c.MustSucceed("source", map[string]any{"source": map[string]any{"path": f.src}, "sourceReference": 0}).DecodeBody(t, &src)
+	if !strings.Contains(src.Content, "BP:add") {
+		t.Fatalf("source content %.100q", src.Content)
+	}
+
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectStopped(t, c, "breakpoint")
+	expectError(t, c.Request("scopes", map[string]any{"frameId": frames[0].ID}), "frame")
+	c.MustSucceed("disconnect", nil)
+}
