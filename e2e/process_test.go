@@ -298,3 +298,31 @@ func waitGone(t testing.TB, pid int, within time.Duration) {
 		t.Fatalf("process %d still alive after %v (%v)", pid, within, err)
 	}
 }
+
+// When another thread hits a breakpoint during a step, that stop is
+// reported, and the next step request works.
+func TestBreakpointDuringStep(t *testing.T) {
+	f := buildC(t, "spin")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	// Stepping over usleep(20000) takes the main thread 20 ms: the workers
+	// hit their breakpoint long before.
+	setBreakpoints(t, c, f.src, f.line(t, "BP:sleep"))
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "breakpoint")
+	mainTid := st.ThreadID
+	setBreakpoints(t, c, f.src, f.line(t, "BP:worker"))
+	c.MustSucceed("next", map[string]any{"threadId": mainTid})
+	st = expectStopped(t, c, "breakpoint")
+	if st.ThreadID == mainTid {
+		t.Fatalf("the worker's breakpoint was reported on the stepping thread")
+	}
+	expectAt(t, c, st.ThreadID, "worker", f.line(t, "BP:worker"))
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("next", map[string]any{"threadId": mainTid})
+	expectStopped(t, c, "step")
+	if fr := top(t, c, mainTid); fr.Name != "main" || fr.Line == 0 {
+		t.Fatalf("after the second next the main thread is in %s line %d", fr.Name, fr.Line)
+	}
+	c.MustSucceed("disconnect", nil)
+}

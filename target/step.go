@@ -104,10 +104,15 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool) {
 		}
 		d.stepInstruction(th)
 	case st.startLine == 0:
-		// No line information here: step out to code that has some.
-		if len(frames) >= 2 && frames[1].PC != 0 {
-			d.runTo(st, frames[1].PC, frames[0].CFA, nil)
-			return
+		// No line information here (libc, a system call): run until the
+		// first caller that has some, as gdb does for "step until exit
+		// from function which has no line number information".
+		up := d.unwindRegs(regs, 256)
+		for k := 1; k < len(up); k++ {
+			if up[k].Line > 0 {
+				d.runTo(st, up[k].PC, up[k-1].CFA, nil)
+				return
+			}
 		}
 		d.stepInstruction(th)
 	case kind == StepOver:

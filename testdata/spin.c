@@ -29,7 +29,7 @@ int main(int argc, char **argv) {
 	}
 	printf("ready %d\n", getpid());
 	for (unsigned long n = 0;; n++) {
-		usleep(20000);
+		usleep(20000); /* BP:sleep */
 		printf("tick %lu\n", n); /* BP:tick */
 	}
 	return 0;
