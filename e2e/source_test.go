@@ -129,3 +129,38 @@ func TestGoProgram(t *testing.T) {
 		t.Errorf("stdout %q", got)
 	}
 }
+
+// C++: function breakpoints by demangled names (a method, one overload),
+// frames named as C++ spells them.
+func TestCxxFunctionBreakpoints(t *testing.T) {
+	src, err := filepath.Abs(filepath.Join("..", "testdata", "shapes.cpp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fixture{bin: daptest.BuildC(t, src, "-g", "-O0"), src: src}
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	var body struct {
+		Breakpoints []breakpoint `json:"breakpoints"`
+	}
+	c.MustSucceed("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{
+		{"name": "shapes::Circle::area"}, {"name": "shapes::scale(int, int)"},
+	}}).DecodeBody(t, &body)
+	for i, bp := range body.Breakpoints {
+		if !bp.Verified {
+			t.Fatalf("function breakpoint %d: %+v", i, bp)
+		}
+	}
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "function breakpoint")
+	frames, _ := stackTrace(t, c, st.ThreadID, 0, 2)
+	if frames[0].Name != "shapes::Circle::area" || frames[0].Line != f.line(t, "BP:area") || frames[1].Name != "main" {
+		t.Fatalf("frames %+v", frames[:2])
+	}
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	st = expectStopped(t, c, "function breakpoint")
+	expectAt(t, c, st.ThreadID, "shapes::scale", f.line(t, "BP:scale2"))
+	c.MustSucceed("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{}})
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
+}

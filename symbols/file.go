@@ -50,6 +50,8 @@ type File struct {
 	cfiOnce sync.Once // call frame information, read by FrameAt
 	cfiTab  *cfiTable
 	cfiErr  error
+
+	cxx cxxIndex // demangled C++ names, built on the first C++ lookup
 }
 
 // Open opens the ELF file at path. The error names the path and wraps

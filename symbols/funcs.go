@@ -1,5 +1,7 @@
 package symbols
 
+import "strings"
+
 // Function is a function known from DWARF (a DW_TAG_subprogram with code) or,
 // failing that, from an ELF function symbol. The File hands out shared
 // pointers, so one function always compares equal to itself; treat it as
@@ -54,7 +56,13 @@ func (f *File) LookupFunc(name string) *Function {
 			return fn
 		}
 	}
-	return f.elfLookupFunc(name)
+	if fn := f.elfLookupFunc(name); fn != nil {
+		return fn
+	}
+	if strings.Contains(name, "::") {
+		return f.lookupCxx(name)
+	}
+	return nil
 }
 
 // Functions returns every DWARF function with code, sorted by Low. The

@@ -143,7 +143,7 @@ func (d *Debugger) symbolFor(addr uint64) (string, uint64) {
 		return "", 0
 	}
 	if fn := m.sym.FuncAt(addr - m.bias); fn != nil {
-		return fn.Name, fn.Low + m.bias
+		return fn.DisplayName(), fn.Low + m.bias
 	}
 	if name, off, ok := m.sym.SymbolAt(addr - m.bias); ok {
 		return name, addr - off

@@ -281,7 +281,7 @@ func (d *Debugger) describe(pc uint64, caller bool) Frame {
 		return f
 	}
 	if fn := m.sym.FuncAt(look - m.bias); fn != nil {
-		f.Func = fn.Name
+		f.Func = fn.DisplayName()
 		if !fn.HasLines {
 			f.Offset = pc - (fn.Low + m.bias)
 		}
