@@ -35,6 +35,12 @@ type stepper struct {
 	// only once the stack is above the callee's frame.
 	retAddr   uint64
 	calleeCFA uint64
+	// entries are the first-line addresses of the functions a stepIn may
+	// enter.
+	entries map[uint64]bool
+	// loop: the free-running phase ran over a call for stepInLoop, which
+	// single-steps on when it returns.
+	loop bool
 }
 
 // returnedTo says whether a temporary breakpoint hit at addr with stack
@@ -47,9 +53,12 @@ func (st *stepper) returnedTo(addr, rsp uint64, cfa func() uint64) bool {
 	if addr == st.retAddr {
 		return rsp >= st.calleeCFA
 	}
-	// next: a statement of the starting function, in the starting frame, not
-	// in a deeper recursion of the same function.
-	return st.kind == StepOver && cfa() == st.cfa
+	if st.entries[addr] {
+		return true // stepIn: the first line of a function called from the line
+	}
+	// next and stepIn: a statement of the starting function, in the starting
+	// frame, not in a deeper recursion of the same function.
+	return (st.kind == StepOver || st.kind == StepIn) && cfa() == st.cfa
 }
 
 // Step runs one step of thread tid. instruction selects instruction
@@ -116,20 +125,22 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool) {
 		}
 		d.stepInstruction(th)
 	case kind == StepOver:
-		var pcs []uint64
-		if fn, m := d.funcAt(regs.Rip); fn != nil {
-			for _, pc := range m.sym.StmtPCs(fn.Low, fn.High) {
-				pc += m.bias
-				if loc, ok := d.lineAt(pc); ok && loc.Line != st.startLine && loc.Line != 0 {
-					pcs = append(pcs, pc)
-				}
-			}
+		d.runTo(st, retOf(frames), frames[0].CFA, d.otherLines(regs.Rip, st.startLine))
+	case kind == StepIn:
+		// Breakpoints on the other lines of this function (as next), and on
+		// the first line of every function with line information the rest
+		// of this line calls directly. An indirect call leaves only single
+		// steps to know where it goes.
+		entries, ok := d.callees(regs.Rip, st.startLine)
+		if !ok {
+			d.stepInLoop(st)
+			return
 		}
-		ret := uint64(0)
-		if len(frames) >= 2 {
-			ret = frames[1].PC
+		st.entries = map[uint64]bool{}
+		for _, e := range entries {
+			st.entries[e] = true
 		}
-		d.runTo(st, ret, frames[0].CFA, pcs)
+		d.runTo(st, retOf(frames), frames[0].CFA, append(d.otherLines(regs.Rip, st.startLine), entries...))
 	default:
 		d.stepInLoop(st)
 	}
@@ -163,7 +174,8 @@ func (d *Debugger) stepOn(st *stepper) {
 	case stepEntry:
 		d.stopped(Stop{Reason: "entry", Tid: st.tid})
 	case StepIn:
-		if st.startLine != 0 {
+		if st.loop && st.startLine != 0 {
+			st.loop = false
 			p.running = true
 			d.stepInLoop(st)
 			return
@@ -258,8 +270,9 @@ func (d *Debugger) stepInLoop(st *stepper) {
 				}
 				break
 			}
-			// No line information (a PLT stub, libc): run until it returns.
-			st.cfa = regs.Rsp + 8
+			// No line information (a PLT stub, libc): run until it returns,
+			// then single-step on.
+			st.loop = true
 			d.runTo(st, regs.Rip+uint64(ins.Len), now.Rsp, nil)
 			return
 		}
@@ -354,4 +367,67 @@ func (d *Debugger) decodeAt(pc uint64) (x86asm.Inst, bool) {
 	d.p.bps.shadow(b[:n], pc)
 	ins, err := x86asm.Decode(b[:n], 64)
 	return ins, err == nil
+}
+
+// retOf is the return address of the innermost frame, 0 if unknown.
+func retOf(frames []Frame) uint64 {
+	if len(frames) >= 2 {
+		return frames[1].PC
+	}
+	return 0
+}
+
+// otherLines returns the statement addresses of the function at pc whose
+// line is not line: where a next (or a stepIn that enters nothing) stops.
+func (d *Debugger) otherLines(pc uint64, line int) []uint64 {
+	fn, m := d.funcAt(pc)
+	if fn == nil {
+		return nil
+	}
+	var pcs []uint64
+	for _, a := range m.sym.StmtPCs(fn.Low, fn.High) {
+		a += m.bias
+		if loc, ok := d.lineAt(a); ok && loc.Line != line && loc.Line != 0 {
+			pcs = append(pcs, a)
+		}
+	}
+	return pcs
+}
+
+// callees decodes the rest of the current line (up to the next statement of
+// another line, or the end of the function) and returns the first-line
+// address of each directly called function that has line information. ok
+// is false when the line makes an indirect call.
+func (d *Debugger) callees(pc uint64, line int) (entries []uint64, ok bool) {
+	fn, m := d.funcAt(pc)
+	if fn == nil {
+		return nil, false
+	}
+	end := fn.High + m.bias
+	for n := 0; pc < end && n < 512; n++ {
+		if n > 0 {
+			if loc, ok := d.lineAt(pc); ok && loc.PC == pc && loc.IsStmt && loc.Line != line {
+				break
+			}
+		}
+		ins, ok := d.decodeAt(pc)
+		if !ok {
+			return nil, false
+		}
+		next := pc + uint64(ins.Len)
+		if ins.Op == x86asm.CALL {
+			rel, direct := ins.Args[0].(x86asm.Rel)
+			if !direct {
+				return nil, false
+			}
+			target := uint64(int64(next) + int64(rel))
+			if cf, cm := d.funcAt(target); cf != nil && cf.HasLines && cf.Low+cm.bias == target {
+				entries = append(entries, cm.sym.PrologueEnd(cf)+cm.bias)
+			}
+			// A call through the PLT or into code without lines: stepIn
+			// runs over it, like next.
+		}
+		pc = next
+	}
+	return entries, true
 }
