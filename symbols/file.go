@@ -51,6 +51,11 @@ type File struct {
 	cfiTab  *cfiTable
 	cfiErr  error
 
+	varsDW   *dwarf.Data // kept for LocalsAt and friends (vars.go)
+	varsOnce sync.Once
+	vars     *varData
+	varsErr  error
+
 	cxx cxxIndex // demangled C++ names, built on the first C++ lookup
 }
 
@@ -128,7 +133,7 @@ func newFile(r io.ReaderAt, path string) (*File, error) {
 		// Loading DWARF here (not lazily) makes HasDWARF exact; the costly
 		// part, walking the units, still waits for the first query.
 		if d, err := ef.DWARF(); err == nil {
-			f.dw = d
+			f.dw, f.varsDW = d, d
 			f.hasDWARF = true
 		}
 	}
