@@ -19,6 +19,7 @@ const (
 	errIDState       = 2008
 	errIDBreakpoints = 2009
 	errIDExecution   = 2010
+	errIDEvaluate    = 2011
 )
 
 // Error is a failed request with its DAP error id.

@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	"github.com/dap-ptrace/dap-ptrace/target"
@@ -11,12 +12,17 @@ import (
 func (s *Session) registerVariables() {
 	dap.Handle(s.mux, "scopes", s.scopes)
 	dap.Handle(s.mux, "variables", s.variables)
+	dap.Handle(s.mux, "evaluate", s.evaluate, func(c *godap.Capabilities) {
+		c.SupportsEvaluateForHovers = true
+	})
 }
 
-// varNode is what a variablesReference stands for until the next resume.
+// varNode is what a variablesReference stands for until the next resume:
+// a frame's scope, or a value to expand.
 type varNode struct {
-	kind  string // "registers"
+	kind  string // "registers", a target scope name, or "object"
 	frame frameRef
+	obj   *target.Object
 }
 
 func (s *Session) frame(id int) (frameRef, error) {
@@ -35,10 +41,12 @@ func (s *Session) scopes(_ *dap.Request, args godap.ScopesArguments) (godap.Scop
 		return godap.ScopesResponseBody{}, err
 	}
 	s.mu.Lock()
-	regs := s.vars.add(varNode{kind: "registers", frame: ref})
-	s.mu.Unlock()
+	defer s.mu.Unlock()
 	return godap.ScopesResponseBody{Scopes: []godap.Scope{
-		{Name: "Registers", PresentationHint: "registers", VariablesReference: regs},
+		{Name: "Locals", PresentationHint: "locals", VariablesReference: s.vars.add(varNode{kind: target.ScopeLocals, frame: ref})},
+		{Name: "Arguments", PresentationHint: "arguments", VariablesReference: s.vars.add(varNode{kind: target.ScopeArguments, frame: ref})},
+		{Name: "Registers", PresentationHint: "registers", VariablesReference: s.vars.add(varNode{kind: "registers", frame: ref})},
+		{Name: "Globals", VariablesReference: s.vars.add(varNode{kind: target.ScopeGlobals, frame: ref})},
 	}}, nil
 }
 
@@ -60,6 +68,18 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 		return body, &Error{ID: errIDFrame, Err: fmt.Errorf("unknown variablesReference %d: variables are valid until the program runs again", args.VariablesReference)}
 	}
 	switch node.kind {
+	case target.ScopeLocals, target.ScopeArguments, target.ScopeGlobals:
+		vs, err := s.dbg.FrameVars(node.frame.tid, node.frame.level, node.kind)
+		if err != nil {
+			return body, fail(errIDFrame, err)
+		}
+		body.Variables = s.dapVars(vs)
+	case "object":
+		vs, err := s.dbg.Children(node.obj, args.Start, args.Count)
+		if err != nil {
+			return body, fail(errIDFrame, err)
+		}
+		body.Variables = s.dapVars(vs)
 	case "registers":
 		regs, err := s.dbg.FrameRegisters(node.frame.tid, node.frame.level)
 		if err != nil {
@@ -77,4 +97,71 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 		}
 	}
 	return body, nil
+}
+
+// dapVars presents variables, giving the expandable ones a reference.
+func (s *Session) dapVars(vs []target.Var) []godap.Variable {
+	out := make([]godap.Variable, 0, len(vs))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range vs {
+		out = append(out, s.dapVar(v))
+	}
+	return out
+}
+
+// dapVar presents one variable; the caller holds s.mu.
+func (s *Session) dapVar(v target.Var) godap.Variable {
+	dv := godap.Variable{Name: v.Name, Value: v.Value, Type: v.Type, IndexedVariables: v.Indexed, NamedVariables: v.Named}
+	if v.Expand != nil {
+		dv.VariablesReference = s.vars.add(varNode{kind: "object", obj: v.Expand})
+	}
+	if v.HasAddr {
+		dv.MemoryReference = hexAddr(v.Addr)
+	}
+	return dv
+}
+
+type evaluateArgs struct {
+	Expression string `json:"expression"`
+	FrameId    int    `json:"frameId"`
+	Context    string `json:"context"`
+}
+
+// evaluate answers a variable's name (locals shadow arguments, which
+// shadow globals) or a register ($rip) in the given frame.
+func (s *Session) evaluate(_ *dap.Request, args evaluateArgs) (godap.EvaluateResponseBody, error) {
+	expr := strings.TrimSpace(args.Expression)
+	ref, err := s.frame(args.FrameId)
+	if err != nil {
+		return godap.EvaluateResponseBody{}, err
+	}
+	if reg, ok := strings.CutPrefix(expr, "$"); ok {
+		regs, err := s.dbg.FrameRegisters(ref.tid, ref.level)
+		if err != nil {
+			return godap.EvaluateResponseBody{}, fail(errIDFrame, err)
+		}
+		for _, r := range regs {
+			if r.Name == reg {
+				return godap.EvaluateResponseBody{Result: fmt.Sprintf("0x%x", r.Value), Type: "uint64"}, nil
+			}
+		}
+		return godap.EvaluateResponseBody{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("no register %q in this frame", reg)}
+	}
+	for _, scope := range []string{target.ScopeLocals, target.ScopeArguments, target.ScopeGlobals} {
+		vs, err := s.dbg.FrameVars(ref.tid, ref.level, scope)
+		if err != nil {
+			return godap.EvaluateResponseBody{}, fail(errIDFrame, err)
+		}
+		for _, v := range vs {
+			if v.Name == expr {
+				s.mu.Lock()
+				dv := s.dapVar(v)
+				s.mu.Unlock()
+				return godap.EvaluateResponseBody{Result: dv.Value, Type: dv.Type, VariablesReference: dv.VariablesReference,
+					IndexedVariables: dv.IndexedVariables, NamedVariables: dv.NamedVariables, MemoryReference: dv.MemoryReference}, nil
+			}
+		}
+	}
+	return godap.EvaluateResponseBody{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("no variable named %q in this frame (expressions beyond a variable's or a register's name are not supported yet)", expr)}
 }

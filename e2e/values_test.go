@@ -1,0 +1,122 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
+)
+
+func children(t testing.TB, c *daptest.Client, ref int) []variable {
+	t.Helper()
+	var vs struct {
+		Variables []variable `json:"variables"`
+	}
+	c.MustSucceed("variables", map[string]any{"variablesReference": ref}).DecodeBody(t, &vs)
+	return vs.Variables
+}
+
+func mustVar(t testing.TB, vs []variable, name string) variable {
+	t.Helper()
+	v, ok := varNamed(vs, name)
+	if !ok {
+		t.Fatalf("no variable %q in %+v", name, vs)
+	}
+	return v
+}
+
+// The Locals, Arguments and Globals scopes show C values as a person
+// expects them, and structures, arrays and pointers expand.
+func TestCValues(t *testing.T) {
+	f := buildC(t, "values")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	setBreakpoints(t, c, f.src, f.line(t, "BP:values"))
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "breakpoint")
+	fr := top(t, c, st.ThreadID)
+	locals := scopeVars(t, c, fr.ID, "Locals")
+	for name, want := range map[string]string{
+		"i": "-42", "u": "42", "c": "65 'A'", "flag": "true", "f": "1.5", "d": "-2.25",
+		"big": "1234567890123", "col": "GREEN", "odd": "3", "name": `"hello"`, "null": "NULL",
+	} {
+		if got := mustVar(t, locals, name).Value; got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if v := mustVar(t, locals, "msg"); !strings.HasSuffix(v.Value, `"a message"`) || v.Type != "const char *" {
+		t.Errorf("msg = %q (%s)", v.Value, v.Type)
+	}
+	if v := mustVar(t, locals, "fn"); !strings.Contains(v.Value, "<twice>") {
+		t.Errorf("fn = %q, want the function's name", v.Value)
+	}
+	pt := mustVar(t, locals, "pt")
+	if pt.Value != "{x=3, y=4}" || pt.Type != "struct point" || pt.VariablesReference == 0 || pt.MemoryReference == "" {
+		t.Fatalf("pt = %+v", pt)
+	}
+	if xs := children(t, c, pt.VariablesReference); mustVar(t, xs, "x").Value != "3" || mustVar(t, xs, "y").Value != "4" {
+		t.Errorf("pt's members %+v", xs)
+	}
+	if v := mustVar(t, locals, "alias"); v.Type != "point_t" || v.Value != "{x=5, y=6}" {
+		t.Errorf("alias = %+v", v)
+	}
+	arr := mustVar(t, locals, "arr")
+	if arr.Type != "int [5]" {
+		t.Errorf("arr type %q", arr.Type)
+	}
+	var page struct {
+		Variables []variable `json:"variables"`
+	}
+	c.MustSucceed("variables", map[string]any{"variablesReference": arr.VariablesReference, "filter": "indexed", "start": 2, "count": 2}).DecodeBody(t, &page)
+	if len(page.Variables) != 2 || page.Variables[0].Name != "[2]" || page.Variables[0].Value != "3" || page.Variables[1].Value != "4" {
+		t.Errorf("arr[2:4] = %+v", page.Variables)
+	}
+	grid := mustVar(t, locals, "grid")
+	row1 := children(t, c, grid.VariablesReference)[1]
+	if els := children(t, c, row1.VariablesReference); len(els) != 3 || els[2].Value != "6" {
+		t.Errorf("grid[1] = %+v", els)
+	}
+	ppt := mustVar(t, locals, "ppt")
+	if ms := children(t, c, ppt.VariablesReference); mustVar(t, ms, "y").Value != "4" {
+		t.Errorf("*ppt members %+v", ms)
+	}
+	sh := mustVar(t, locals, "sh")
+	ms := children(t, c, sh.VariablesReference)
+	if mustVar(t, ms, "kind").Value != "5" || mustVar(t, ms, "delta").Value != "-3" || !strings.Contains(mustVar(t, ms, "label").Value, `"circle"`) {
+		t.Errorf("sh members %+v", ms)
+	}
+
+	globals := scopeVars(t, c, fr.ID, "Globals")
+	if mustVar(t, globals, "g_total").Value != "7" || mustVar(t, globals, "g_ratio").Value != "0.5" {
+		t.Errorf("globals %+v", globals)
+	}
+
+	// evaluate (hover, watch) finds variables by name, and registers.
+	var ev struct {
+		Result             string `json:"result"`
+		VariablesReference int    `json:"variablesReference"`
+	}
+	c.MustSucceed("evaluate", map[string]any{"expression": "pt", "frameId": fr.ID, "context": "hover"}).DecodeBody(t, &ev)
+	if ev.Result != "{x=3, y=4}" || ev.VariablesReference == 0 {
+		t.Errorf("evaluate pt = %+v", ev)
+	}
+	c.MustSucceed("evaluate", map[string]any{"expression": "$rip", "frameId": fr.ID, "context": "watch"}).DecodeBody(t, &ev)
+	if addrOf(t, ev.Result) != addrOf(t, fr.InstructionPointerReference) {
+		t.Errorf("$rip = %s, want %s", ev.Result, fr.InstructionPointerReference)
+	}
+	expectError(t, c.Request("evaluate", map[string]any{"expression": "nosuchvar", "frameId": fr.ID, "context": "watch"}), "nosuchvar")
+
+	// Arguments of a callee.
+	setBreakpoints(t, c, f.src, f.line(t, "BP:inspect"))
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	st = expectStopped(t, c, "breakpoint")
+	fr = top(t, c, st.ThreadID)
+	params := scopeVars(t, c, fr.ID, "Arguments")
+	if mustVar(t, params, "n").Value != "-42" || mustVar(t, params, "s").Type != "struct shape *" {
+		t.Errorf("arguments %+v", params)
+	}
+	if mustVar(t, scopeVars(t, c, fr.ID, "Locals"), "local").Value != "-41" {
+		t.Errorf("local in inspect")
+	}
+	c.MustSucceed("disconnect", nil)
+}
