@@ -105,6 +105,19 @@ func TestCValues(t *testing.T) {
 		t.Errorf("$rip = %s, want %s", ev.Result, fr.InstructionPointerReference)
 	}
 	expectError(t, c.Request("evaluate", map[string]any{"expression": "nosuchvar", "frameId": fr.ID, "context": "watch"}), "nosuchvar")
+	for expr, want := range map[string]string{
+		"i + 2": "-40", "pt.x * 10 + pt.y": "34", "ppt->y": "4", "arr[3]": "4", "grid[1][2]": "6",
+		"*ppt": "{x=3, y=4}", "sh.origin.x == 3 && flag": "true", "sizeof(pt)": "8", "name[1]": "101 'e'",
+		"u / 5": "8", "!flag": "false", "d * 2": "-4.5", "sh.i": "99", "&pt == ppt": "true",
+	} {
+		c.MustSucceed("evaluate", map[string]any{"expression": expr, "frameId": fr.ID, "context": "watch"}).DecodeBody(t, &ev)
+		if ev.Result != want {
+			t.Errorf("evaluate %q = %q, want %q", expr, ev.Result, want)
+		}
+	}
+	for expr, want := range map[string]string{"i / 0": "division by zero", "pt.z": "no member", "1 +": "parse", "*null": "NULL", "arr[9]": "range"} {
+		expectError(t, c.Request("evaluate", map[string]any{"expression": expr, "frameId": fr.ID, "context": "watch"}), want)
+	}
 
 	// Arguments of a callee.
 	setBreakpoints(t, c, f.src, f.line(t, "BP:inspect"))

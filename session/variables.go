@@ -2,7 +2,6 @@ package session
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	"github.com/dap-ptrace/dap-ptrace/target"
@@ -128,40 +127,20 @@ type evaluateArgs struct {
 	Context    string `json:"context"`
 }
 
-// evaluate answers a variable's name (locals shadow arguments, which
-// shadow globals) or a register ($rip) in the given frame.
+// evaluate evaluates a C-like expression in the given frame (hover,
+// watch, repl, clipboard alike).
 func (s *Session) evaluate(_ *dap.Request, args evaluateArgs) (godap.EvaluateResponseBody, error) {
-	expr := strings.TrimSpace(args.Expression)
 	ref, err := s.frame(args.FrameId)
 	if err != nil {
 		return godap.EvaluateResponseBody{}, err
 	}
-	if reg, ok := strings.CutPrefix(expr, "$"); ok {
-		regs, err := s.dbg.FrameRegisters(ref.tid, ref.level)
-		if err != nil {
-			return godap.EvaluateResponseBody{}, fail(errIDFrame, err)
-		}
-		for _, r := range regs {
-			if r.Name == reg {
-				return godap.EvaluateResponseBody{Result: fmt.Sprintf("0x%x", r.Value), Type: "uint64"}, nil
-			}
-		}
-		return godap.EvaluateResponseBody{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("no register %q in this frame", reg)}
+	v, err := s.dbg.Evaluate(ref.tid, ref.level, args.Expression)
+	if err != nil {
+		return godap.EvaluateResponseBody{}, fail(errIDEvaluate, err)
 	}
-	for _, scope := range []string{target.ScopeLocals, target.ScopeArguments, target.ScopeGlobals} {
-		vs, err := s.dbg.FrameVars(ref.tid, ref.level, scope)
-		if err != nil {
-			return godap.EvaluateResponseBody{}, fail(errIDFrame, err)
-		}
-		for _, v := range vs {
-			if v.Name == expr {
-				s.mu.Lock()
-				dv := s.dapVar(v)
-				s.mu.Unlock()
-				return godap.EvaluateResponseBody{Result: dv.Value, Type: dv.Type, VariablesReference: dv.VariablesReference,
-					IndexedVariables: dv.IndexedVariables, NamedVariables: dv.NamedVariables, MemoryReference: dv.MemoryReference}, nil
-			}
-		}
-	}
-	return godap.EvaluateResponseBody{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("no variable named %q in this frame (expressions beyond a variable's or a register's name are not supported yet)", expr)}
+	s.mu.Lock()
+	dv := s.dapVar(v)
+	s.mu.Unlock()
+	return godap.EvaluateResponseBody{Result: dv.Value, Type: dv.Type, VariablesReference: dv.VariablesReference,
+		IndexedVariables: dv.IndexedVariables, NamedVariables: dv.NamedVariables, MemoryReference: dv.MemoryReference}, nil
 }

@@ -131,26 +131,51 @@ func (fr *frameCtx) locContext(d *Debugger, frameBase []byte) symbols.LocContext
 
 // variable locates v and presents it.
 func (d *Debugger) variable(m *module, v symbols.Variable, ctx symbols.LocContext) Var {
-	name := v.Name
 	if v.Type == nil {
-		return Var{Name: name, Value: "<unknown type>"}
+		return Var{Name: v.Name, Value: "<unknown type>"}
 	}
+	o, err := d.object(m, v, ctx)
+	if err != nil {
+		return Var{Name: v.Name, Type: v.Type.String(), Value: err.Error()}
+	}
+	return d.present(v.Name, o)
+}
+
+// objectOf locates variable v of frame fr.
+func (d *Debugger) objectOf(fr *frameCtx, v symbols.Variable, frameBase []byte) (*Object, error) {
+	if v.Type == nil {
+		return nil, fmt.Errorf("%s has no type information", v.Name)
+	}
+	return d.object(fr.mod, v, fr.locContext(d, frameBase))
+}
+
+// valueError is a variable that has no value to show; its text is what
+// the client shows instead ("<optimized out>").
+type valueError string
+
+func (e valueError) Error() string { return string(e) }
+
+// object locates v: in memory, or assembled from registers, pieces and
+// constants.
+func (d *Debugger) object(m *module, v symbols.Variable, ctx symbols.LocContext) (*Object, error) {
 	size := v.Type.Resolve().Size
 	if v.Loc == nil && v.Const != nil {
-		return d.present(name, &Object{Type: v.Type, Bytes: v.Const, mod: m})
+		return &Object{Type: v.Type, Bytes: v.Const, mod: m}, nil
+	}
+	if v.Loc == nil {
+		return nil, valueError("<optimized out>")
 	}
 	pieces, err := symbols.EvalLocation(v.Loc, ctx, size)
-	if errors.Is(err, symbols.ErrOptimizedOut) || v.Loc == nil {
-		return Var{Name: name, Type: v.Type.String(), Value: "<optimized out>"}
+	if errors.Is(err, symbols.ErrOptimizedOut) {
+		return nil, valueError("<optimized out>")
 	}
 	if err != nil {
-		return Var{Name: name, Type: v.Type.String(), Value: "<unavailable: " + err.Error() + ">"}
+		return nil, valueError("<unavailable: " + err.Error() + ">")
 	}
 	if len(pieces) == 1 && !pieces[0].InReg && !pieces[0].IsValue && !pieces[0].Missing {
-		return d.present(name, &Object{Type: v.Type, Addr: pieces[0].Addr, InMem: true, mod: m})
+		return &Object{Type: v.Type, Addr: pieces[0].Addr, InMem: true, mod: m}, nil
 	}
-	// Registers, pieces, computed values: assemble the bytes.
-	buf := make([]byte, 0, size)
+	buf := make([]byte, 0, max(size, 8))
 	for _, pc := range pieces {
 		n := int(pc.Size)
 		if n == 0 {
@@ -158,32 +183,47 @@ func (d *Debugger) variable(m *module, v symbols.Variable, ctx symbols.LocContex
 		}
 		switch {
 		case pc.Missing:
-			return Var{Name: name, Type: v.Type.String(), Value: "<optimized out>"}
+			return nil, valueError("<optimized out>")
 		case pc.IsValue:
-			b := make([]byte, n)
+			b := make([]byte, max(n, 0))
 			copy(b, pc.Value)
 			buf = append(buf, b...)
 		case pc.InReg:
 			val, ok := ctx.Regs(pc.Reg)
 			if !ok {
-				return Var{Name: name, Type: v.Type.String(), Value: "<optimized out>"}
+				return nil, valueError("<optimized out>")
 			}
 			var b [8]byte
 			binary.LittleEndian.PutUint64(b[:], val)
-			buf = append(buf, b[:min(n, 8)]...)
-			for len(buf) < cap(buf) && n > 8 {
-				buf = append(buf, 0)
-				n--
-			}
+			buf = append(buf, b[:min(max(n, 0), 8)]...)
 		default:
-			b := make([]byte, n)
+			b := make([]byte, max(n, 0))
 			if _, err := d.p.mem.ReadAt(b, pc.Addr); err != nil {
-				return Var{Name: name, Type: v.Type.String(), Value: fmt.Sprintf("<unreadable at %#x>", pc.Addr)}
+				return nil, valueError(fmt.Sprintf("<unreadable at %#x>", pc.Addr))
 			}
 			buf = append(buf, b...)
 		}
 	}
-	return d.present(name, &Object{Type: v.Type, Bytes: buf, mod: m})
+	return &Object{Type: v.Type, Bytes: buf, mod: m}, nil
+}
+
+// field finds member name of struct or union o (of resolved type t),
+// looking into anonymous members too.
+func (d *Debugger) field(o *Object, t *symbols.Type, name string) *Object {
+	for _, f := range t.Fields {
+		if f.Name == name && f.BitSize == 0 {
+			return d.sub(o, f.Type, f.Offset)
+		}
+		if f.Name == "" {
+			ft := f.Type.Resolve()
+			if ft.Kind == symbols.KindStruct || ft.Kind == symbols.KindUnion {
+				if r := d.field(d.sub(o, f.Type, f.Offset), ft, name); r != nil {
+					return r
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // bytesOf reads an object's bytes (at most n).
