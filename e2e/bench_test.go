@@ -427,3 +427,45 @@ func BenchmarkStacks8Threads(b *testing.B) {
 	b.StopTimer()
 	raw.close(b)
 }
+
+// BenchmarkConditionFalseDAP is one hit of a breakpoint whose condition is
+// false, in a hot loop: the adapter evaluates it on the trap path and lets
+// the thread go on. One op is one evaluation (compare with
+// BenchmarkBreakpointHitFloor: the bare trap). The loop adds 2 to counter
+// per iteration; the condition becomes true after b.N hits.
+func BenchmarkConditionFalseDAP(b *testing.B) {
+	f := loopFixture(b)
+	raw := startRaw(b, f)
+	raw.send(raw.request("stackTrace", fmt.Sprintf(`{"threadId":%d,"levels":1}`, raw.tid)))
+	var st struct {
+		Body struct {
+			StackFrames []struct {
+				ID int `json:"id"`
+			} `json:"stackFrames"`
+		} `json:"body"`
+	}
+	if err := json.Unmarshal(raw.until(b, `"command":"stackTrace"`), &st); err != nil || len(st.Body.StackFrames) == 0 {
+		b.Fatalf("stackTrace: %v", err)
+	}
+	raw.send(raw.request("evaluate", fmt.Sprintf(`{"expression":"counter","frameId":%d,"context":"watch"}`, st.Body.StackFrames[0].ID)))
+	var ev struct {
+		Body struct {
+			Result string `json:"result"`
+		} `json:"body"`
+	}
+	if err := json.Unmarshal(raw.until(b, `"command":"evaluate"`), &ev); err != nil {
+		b.Fatal(err)
+	}
+	start, err := strconv.ParseInt(ev.Body.Result, 10, 64)
+	if err != nil {
+		b.Fatalf("counter = %q", ev.Body.Result)
+	}
+	cond := fmt.Sprintf("counter >= %d", start+2*int64(b.N))
+	raw.send(raw.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[{"line":%d,"condition":%q}]}`, f.src, f.line(b, "BP:hot"), cond)))
+	raw.until(b, `"command":"setBreakpoints"`)
+	b.ResetTimer()
+	raw.send(raw.request("continue", fmt.Sprintf(`{"threadId":%d}`, raw.tid)))
+	raw.until(b, `"event":"stopped"`)
+	b.StopTimer()
+	raw.close(b)
+}

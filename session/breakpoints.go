@@ -24,10 +24,12 @@ func (s *Session) registerBreakpoints() {
 
 func (s *Session) setFunctionBreakpoints(_ *dap.Request, args godap.SetFunctionBreakpointsArguments) (setBreakpointsBody, error) {
 	names := make([]string, len(args.Breakpoints))
+	opts := make([]target.Options, len(args.Breakpoints))
 	for i, b := range args.Breakpoints {
 		names[i] = b.Name
+		opts[i] = target.Options{Condition: b.Condition, HitCondition: b.HitCondition}
 	}
-	bps, err := s.dbg.SetFunctionBreakpoints(names)
+	bps, err := s.dbg.SetFunctionBreakpoints(names, opts)
 	if err != nil {
 		return setBreakpointsBody{}, fail(errIDBreakpoints, err)
 	}
@@ -82,8 +84,10 @@ func breakpointsBody(bps []target.Breakpoint, src godap.Source) setBreakpointsBo
 
 func (s *Session) setBreakpoints(_ *dap.Request, args godap.SetBreakpointsArguments) (setBreakpointsBody, error) {
 	lines := make([]int, 0, len(args.Breakpoints))
+	opts := make([]target.Options, 0, len(args.Breakpoints))
 	for _, b := range args.Breakpoints {
 		lines = append(lines, b.Line)
+		opts = append(opts, target.Options{Condition: b.Condition, HitCondition: b.HitCondition, LogMessage: b.LogMessage})
 	}
 	if len(args.Breakpoints) == 0 {
 		lines = append(lines, args.Lines...) // the deprecated form
@@ -95,7 +99,7 @@ func (s *Session) setBreakpoints(_ *dap.Request, args godap.SetBreakpointsArgume
 		}
 		return body, nil
 	}
-	bps, err := s.dbg.SetBreakpoints(args.Source.Path, lines)
+	bps, err := s.dbg.SetBreakpoints(args.Source.Path, lines, opts)
 	if err != nil {
 		return body, fail(errIDBreakpoints, err)
 	}

@@ -10,6 +10,11 @@ import (
 func (s *Session) registerLifecycle() {
 	dap.Handle(s.mux, "initialize", s.initialize, func(c *godap.Capabilities) {
 		c.SupportTerminateDebuggee = true
+		// Conditions, hit conditions and logpoints are evaluated by the
+		// breakpoint handlers (target.Options).
+		c.SupportsConditionalBreakpoints = true
+		c.SupportsHitConditionalBreakpoints = true
+		c.SupportsLogPoints = true
 		c.ExceptionBreakpointFilters = []godap.ExceptionBreakpointsFilter{}
 	})
 	dap.Handle(s.mux, "configurationDone", s.configurationDone, func(c *godap.Capabilities) {

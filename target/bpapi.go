@@ -24,26 +24,36 @@ type spec struct {
 	line int
 	name string
 	addr uint64
+	opts Options
 }
 
 // SetBreakpoints replaces the breakpoints of one source file by lines. It
 // returns one Breakpoint per line, in order; a line without code is
 // unverified with a message. A breakpoint that stays on the same line keeps
 // its id.
-func (d *Debugger) SetBreakpoints(source string, lines []int) ([]Breakpoint, error) {
+//
+// opts, when not nil, holds each line's condition, hit condition and log
+// message.
+func (d *Debugger) SetBreakpoints(source string, lines []int, opts []Options) ([]Breakpoint, error) {
 	specs := make([]spec, len(lines))
 	for i, l := range lines {
 		specs[i] = spec{key: fmt.Sprint(l), line: l}
+		if i < len(opts) {
+			specs[i].opts = opts[i]
+		}
 	}
 	return d.setGroup(kindSource+":"+source, kindSource, source, specs)
 }
 
 // SetFunctionBreakpoints replaces the function breakpoints. A name is a
 // C function, a Go package-qualified function (main.main), or a symbol.
-func (d *Debugger) SetFunctionBreakpoints(names []string) ([]Breakpoint, error) {
+func (d *Debugger) SetFunctionBreakpoints(names []string, opts []Options) ([]Breakpoint, error) {
 	specs := make([]spec, len(names))
 	for i, n := range names {
 		specs[i] = spec{key: n, name: n}
+		if i < len(opts) {
+			specs[i].opts = opts[i]
+		}
 	}
 	return d.setGroup(kindFunction, kindFunction, "", specs)
 }
@@ -90,6 +100,9 @@ func (d *Debugger) replaceGroup(group, kind, source string, specs []spec) []Brea
 			p.bps.nextID++
 		}
 		delete(old, sp.key)
+		if bp.Options != sp.opts {
+			bp.Options, bp.opts = sp.opts, nil // a changed condition starts counting anew
+		}
 		switch kind {
 		case kindSource:
 			d.resolveLine(bp)
@@ -97,6 +110,13 @@ func (d *Debugger) replaceGroup(group, kind, source string, specs []spec) []Brea
 			d.resolveFunc(bp)
 		case kindInstruction:
 			d.resolveAddr(bp, sp.addr)
+		}
+		if bp.opts == nil {
+			c, err := parseOptions(bp.Options)
+			if err != nil {
+				bp.Verified, bp.Pending, bp.Message = false, false, err.Error()
+			}
+			bp.opts = c
 		}
 		if bp.Verified {
 			if err := p.bps.place(p.mem, bp); err != nil && len(bp.Addrs) == 0 {

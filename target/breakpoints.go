@@ -36,6 +36,9 @@ type Breakpoint struct {
 	Addrs  []uint64
 
 	key string // identifies it within its group across requests
+
+	Options             // as the client set them
+	opts    *conditions // parsed; nil for a plain breakpoint
 }
 
 // breakpoints is the table of a process. Inserting and removing bytes goes

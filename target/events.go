@@ -121,7 +121,7 @@ func (d *Debugger) breakpointHit(th *thread, site *site, rsp uint64) {
 		d.stepOn(st)
 		return
 	}
-	if ids := p.bps.idsAt(site.addr); len(ids) > 0 {
+	if ids := d.shouldStop(th, site.addr); len(ids) > 0 {
 		d.report(Stop{Reason: p.bps.reasonAt(site.addr), Tid: th.tid, BreakpointIDs: ids})
 		return
 	}
@@ -349,7 +349,7 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 				// A hit of a client's breakpoint is kept, to be reported at
 				// the next resume (if the breakpoint is still there then)
 				// instead of racing the other threads to hit it again.
-				if ids := p.bps.idsAt(addr); len(ids) > 0 {
+				if ids := p.bps.idsAt(addr); len(ids) > 0 && p.bps.plain(addr) {
 					th.pending = &Stop{Reason: p.bps.reasonAt(addr), Tid: th.tid, BreakpointIDs: ids}
 					th.pendingAt = addr
 				}
