@@ -182,3 +182,58 @@ func TestLogFile(t *testing.T) {
 		}
 	}
 }
+
+// args, cwd and env (as an object or as an array) reach the program.
+func TestLaunchArgsCwdEnv(t *testing.T) {
+	f := buildC(t, "env")
+	dir := t.TempDir()
+	for _, env := range []any{
+		map[string]any{"DAPT_VAR": "from object", "DAPT_OTHER": "two"},
+		[]string{"DAPT_VAR=from array", "DAPT_OTHER=two"},
+	} {
+		c := startAdapter(t)
+		launch(t, c, f, map[string]any{"args": []string{"one", "with space"}, "cwd": dir, "env": env})
+		c.MustSucceed("configurationDone", nil)
+		expectExit(t, c, 0)
+		out := output(t, c, "stdout")
+		want := "from object"
+		if _, ok := env.([]string); ok {
+			want = "from array"
+		}
+		for _, line := range []string{"var=" + want + " other=two\n", "arg=one\n", "arg=with space\n", "cwd=" + dir + "\n"} {
+			if !strings.Contains(out, line) {
+				t.Errorf("output %q lacks %q", out, line)
+			}
+		}
+		c.MustSucceed("disconnect", nil)
+	}
+	c := startAdapter(t)
+	c.MustSucceed("initialize", map[string]any{"adapterID": "dap-ptrace"})
+	expectError(t, c.Request("launch", map[string]any{"program": f.bin, "env": 42}), "env")
+	expectError(t, c.Request("launch", map[string]any{"program": f.bin, "cwd": filepath.Join(dir, "missing")}), "working directory")
+}
+
+// A breakpoint in a program built without -g is unverified, and says why.
+func TestBreakpointWithoutDebugInfo(t *testing.T) {
+	f := buildC(t, "hello", "-O0")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	bps := setBreakpoints(t, c, f.src, f.line(t, "BP:add"))
+	if bps[0].Verified || !strings.Contains(bps[0].Message, "debug information") {
+		t.Fatalf("breakpoint without debug info: %+v", bps[0])
+	}
+	// A function breakpoint still works from the ELF symbols.
+	var body struct {
+		Breakpoints []breakpoint `json:"breakpoints"`
+	}
+	c.MustSucceed("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "add"}}}).DecodeBody(t, &body)
+	if !body.Breakpoints[0].Verified {
+		t.Fatalf("function breakpoint from symbols: %+v", body.Breakpoints[0])
+	}
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "function breakpoint")
+	if fr := top(t, c, st.ThreadID); !strings.Contains(fr.Name, "add") || fr.Source != nil {
+		t.Fatalf("stopped in %+v, want add without source", fr)
+	}
+	c.MustSucceed("disconnect", nil)
+}
