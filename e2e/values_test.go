@@ -133,3 +133,61 @@ func TestCValues(t *testing.T) {
 	}
 	c.MustSucceed("disconnect", nil)
 }
+
+// setVariable changes a local, a member and an array element (visible
+// after continuing: the program computes with them); bad assignments are
+// refused with a reason and change nothing; writeMemory is visible in the
+// next readMemory, and the client is told to refresh.
+func TestSetVariableAndWriteMemory(t *testing.T) {
+	f := buildC(t, "hello")
+	c := startAdapter(t)
+	c.MustSucceed("initialize", map[string]any{"adapterID": "dap-ptrace", "supportsMemoryEvent": true, "supportsInvalidatedEvent": true})
+	c.MustSucceed("launch", map[string]any{"program": f.bin})
+	c.ExpectEvent("initialized")
+	setBreakpoints(t, c, f.src, f.line(t, "BP:add"))
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "breakpoint") // add(0, 0)
+	fr := top(t, c, st.ThreadID)
+	var sc struct {
+		Scopes []struct {
+			Name               string `json:"name"`
+			VariablesReference int    `json:"variablesReference"`
+		} `json:"scopes"`
+	}
+	c.MustSucceed("scopes", map[string]any{"frameId": fr.ID}).DecodeBody(t, &sc)
+	args := sc.Scopes[1].VariablesReference
+	var sv struct {
+		Value string `json:"value"`
+	}
+	c.MustSucceed("setVariable", map[string]any{"variablesReference": args, "name": "b", "value": "40 + 2"}).DecodeBody(t, &sv)
+	if sv.Value != "42" {
+		t.Fatalf("setVariable b answered %q", sv.Value)
+	}
+	expectError(t, c.Request("setVariable", map[string]any{"variablesReference": args, "name": "b", "value": `"text"`}), "string")
+	expectError(t, c.Request("setVariable", map[string]any{"variablesReference": args, "name": "b", "value": "1 / 0"}), "division by zero")
+	if v := mustVar(t, scopeVars(t, c, fr.ID, "Arguments"), "b"); v.Value != "42" {
+		t.Fatalf("b after the failed assignments: %q", v.Value)
+	}
+
+	// writeMemory: the int b, through its memoryReference.
+	b := mustVar(t, scopeVars(t, c, fr.ID, "Arguments"), "b")
+	var wm struct {
+		BytesWritten int `json:"bytesWritten"`
+	}
+	c.MustSucceed("writeMemory", map[string]any{"memoryReference": b.MemoryReference, "data": "ZAAAAA=="}).DecodeBody(t, &wm) // 100
+	if wm.BytesWritten != 4 {
+		t.Fatalf("bytesWritten %d", wm.BytesWritten)
+	}
+	c.ExpectEvent("memory")
+	c.ExpectEvent("invalidated")
+	if data, _ := readMemory(t, c, b.MemoryReference, 0, 4); len(data) != 4 || data[0] != 100 {
+		t.Fatalf("readMemory after writeMemory: %v", data)
+	}
+	// The program computes with the new value: total = 0 + 100, then 1, 2.
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
+	if got := output(t, c, "stdout"); got != "total=103\n" {
+		t.Fatalf("stdout %q, want total=103", got)
+	}
+}

@@ -26,7 +26,8 @@ func (s *Session) registerLifecycle() {
 	})
 }
 
-func (s *Session) initialize(_ *dap.Request, _ godap.InitializeRequestArguments) (godap.Capabilities, error) {
+func (s *Session) initialize(_ *dap.Request, args godap.InitializeRequestArguments) (godap.Capabilities, error) {
+	s.client = args
 	return s.mux.Capabilities(), nil
 }
 

@@ -15,6 +15,43 @@ func (s *Session) registerMemory() {
 	dap.Handle(s.mux, "readMemory", s.readMemory, func(c *godap.Capabilities) {
 		c.SupportsReadMemoryRequest = true
 	})
+	dap.Handle(s.mux, "writeMemory", s.writeMemory, func(c *godap.Capabilities) {
+		c.SupportsWriteMemoryRequest = true
+	})
+}
+
+type writeMemoryArgs struct {
+	MemoryReference string `json:"memoryReference"`
+	Offset          int64  `json:"offset"`
+	AllowPartial    bool   `json:"allowPartial"`
+	Data            string `json:"data"`
+}
+
+// writeMemory writes base64 data; afterwards the client is told that memory
+// and variables changed, so its views refresh.
+func (s *Session) writeMemory(req *dap.Request, args writeMemoryArgs) (godap.WriteMemoryResponseBody, error) {
+	base, err := parseAddr(args.MemoryReference)
+	if err != nil {
+		return godap.WriteMemoryResponseBody{}, err
+	}
+	data, err := base64.StdEncoding.DecodeString(args.Data)
+	if err != nil {
+		return godap.WriteMemoryResponseBody{}, &Error{ID: errIDMemory, Err: fmt.Errorf("data is not base64: %v", err)}
+	}
+	addr := base + uint64(args.Offset)
+	n, err := s.dbg.WriteMemory(addr, data)
+	if err != nil && (n == 0 || !args.AllowPartial) {
+		return godap.WriteMemoryResponseBody{}, fail(errIDMemory, err)
+	}
+	req.AfterResponse(func() {
+		if s.client.SupportsMemoryEvent {
+			s.conn.SendEvent("memory", godap.MemoryEventBody{MemoryReference: hexAddr(addr), Offset: 0, Count: n})
+		}
+		if s.client.SupportsInvalidatedEvent {
+			s.conn.SendEvent("invalidated", godap.InvalidatedEventBody{Areas: []godap.InvalidatedAreas{"variables"}})
+		}
+	})
+	return godap.WriteMemoryResponseBody{BytesWritten: n}, nil
 }
 
 // parseAddr reads a memoryReference: an address as 0x-prefixed hex (what we

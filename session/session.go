@@ -14,6 +14,9 @@ type Session struct {
 	mux  *dap.Mux
 	dbg  *target.Debugger
 
+	// client is what the client said of itself in initialize.
+	client godap.InitializeRequestArguments
+
 	// Set by launch/attach, read by configurationDone (same goroutine).
 	started     bool
 	attached    bool

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
+	"github.com/dap-ptrace/dap-ptrace/symbols"
 	"github.com/dap-ptrace/dap-ptrace/target"
 	godap "github.com/google/go-dap"
 )
@@ -14,6 +15,9 @@ func (s *Session) registerVariables() {
 	dap.Handle(s.mux, "evaluate", s.evaluate, func(c *godap.Capabilities) {
 		c.SupportsEvaluateForHovers = true
 	})
+	dap.Handle(s.mux, "setVariable", s.setVariable, func(c *godap.Capabilities) {
+		c.SupportsSetVariable = true
+	})
 }
 
 // varNode is what a variablesReference stands for until the next resume:
@@ -22,6 +26,24 @@ type varNode struct {
 	kind  string // "registers", a target scope name, or "object"
 	frame frameRef
 	obj   *target.Object
+	path  string // the expression naming obj, for setVariable
+}
+
+// childPath is the expression that names child name of node.
+func childPath(node varNode, name string) string {
+	if node.kind != "object" {
+		return name
+	}
+	switch node.obj.Type.Resolve().Kind {
+	case symbols.KindArray:
+		return node.path + name // name is "[i]"
+	case symbols.KindPointer:
+		if name == "*" {
+			return "*(" + node.path + ")"
+		}
+		return node.path + "->" + name
+	}
+	return node.path + "." + name
 }
 
 func (s *Session) frame(id int) (frameRef, error) {
@@ -72,13 +94,13 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 		if err != nil {
 			return body, fail(errIDFrame, err)
 		}
-		body.Variables = s.dapVars(vs)
+		body.Variables = s.dapVars(node, vs)
 	case "object":
 		vs, err := s.dbg.Children(node.obj, args.Start, args.Count)
 		if err != nil {
 			return body, fail(errIDFrame, err)
 		}
-		body.Variables = s.dapVars(vs)
+		body.Variables = s.dapVars(node, vs)
 	case "registers":
 		regs, err := s.dbg.FrameRegisters(node.frame.tid, node.frame.level)
 		if err != nil {
@@ -98,22 +120,24 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 	return body, nil
 }
 
-// dapVars presents variables, giving the expandable ones a reference.
-func (s *Session) dapVars(vs []target.Var) []godap.Variable {
+// dapVars presents the children of parent, giving the expandable ones a
+// reference.
+func (s *Session) dapVars(parent varNode, vs []target.Var) []godap.Variable {
 	out := make([]godap.Variable, 0, len(vs))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, v := range vs {
-		out = append(out, s.dapVar(v))
+		out = append(out, s.dapVar(v, parent.frame, childPath(parent, v.Name)))
 	}
 	return out
 }
 
-// dapVar presents one variable; the caller holds s.mu.
-func (s *Session) dapVar(v target.Var) godap.Variable {
+// dapVar presents one variable named by expression path; the caller holds
+// s.mu.
+func (s *Session) dapVar(v target.Var, frame frameRef, path string) godap.Variable {
 	dv := godap.Variable{Name: v.Name, Value: v.Value, Type: v.Type, IndexedVariables: v.Indexed, NamedVariables: v.Named}
 	if v.Expand != nil {
-		dv.VariablesReference = s.vars.add(varNode{kind: "object", obj: v.Expand})
+		dv.VariablesReference = s.vars.add(varNode{kind: "object", obj: v.Expand, frame: frame, path: path})
 	}
 	if v.HasAddr {
 		dv.MemoryReference = hexAddr(v.Addr)
@@ -139,8 +163,41 @@ func (s *Session) evaluate(_ *dap.Request, args evaluateArgs) (godap.EvaluateRes
 		return godap.EvaluateResponseBody{}, fail(errIDEvaluate, err)
 	}
 	s.mu.Lock()
-	dv := s.dapVar(v)
+	dv := s.dapVar(v, ref, "("+args.Expression+")")
 	s.mu.Unlock()
 	return godap.EvaluateResponseBody{Result: dv.Value, Type: dv.Type, VariablesReference: dv.VariablesReference,
 		IndexedVariables: dv.IndexedVariables, NamedVariables: dv.NamedVariables, MemoryReference: dv.MemoryReference}, nil
+}
+
+type setVariableArgs struct {
+	VariablesReference int    `json:"variablesReference"`
+	Name               string `json:"name"`
+	Value              string `json:"value"`
+}
+
+// setVariable assigns a value (an expression) to a variable or member in
+// memory.
+func (s *Session) setVariable(_ *dap.Request, args setVariableArgs) (godap.SetVariableResponseBody, error) {
+	s.mu.Lock()
+	node, ok := s.vars.get(args.VariablesReference)
+	s.mu.Unlock()
+	if !ok {
+		return godap.SetVariableResponseBody{}, &Error{ID: errIDFrame, Err: fmt.Errorf("unknown variablesReference %d: variables are valid until the program runs again", args.VariablesReference)}
+	}
+	if node.kind == "registers" {
+		return godap.SetVariableResponseBody{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("registers cannot be set yet")}
+	}
+	if args.Name == "<anonymous>" {
+		return godap.SetVariableResponseBody{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("set the members of an anonymous member one by one")}
+	}
+	path := childPath(node, args.Name)
+	v, err := s.dbg.SetVariable(node.frame.tid, node.frame.level, path, args.Value)
+	if err != nil {
+		return godap.SetVariableResponseBody{}, fail(errIDEvaluate, err)
+	}
+	s.mu.Lock()
+	dv := s.dapVar(v, node.frame, path)
+	s.mu.Unlock()
+	return godap.SetVariableResponseBody{Value: dv.Value, Type: dv.Type, VariablesReference: dv.VariablesReference,
+		IndexedVariables: dv.IndexedVariables, NamedVariables: dv.NamedVariables}, nil
 }
