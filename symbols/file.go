@@ -57,6 +57,11 @@ type File struct {
 	varsErr  error
 
 	cxx cxxIndex // demangled C++ names, built on the first C++ lookup
+
+	// dwELF holds the DWARF sections: the file itself, or its separate
+	// debug file (debugFile, closed with the File).
+	dwELF     *elf.File
+	debugFile io.Closer
 }
 
 // Open opens the ELF file at path. The error names the path and wraps
@@ -129,10 +134,17 @@ func newFile(r io.ReaderAt, path string) (*File, error) {
 	if syms, err := ef.DynamicSymbols(); err == nil {
 		f.dynsym = newSymTable(syms)
 	}
-	if hasSection(ef, "info") && hasSection(ef, "line") {
+	f.dwELF = ef
+	if !hasSection(ef, "info") || !hasSection(ef, "line") {
+		// A stripped file may have its DWARF in a separate debug file.
+		if dbg, osf := findDebugFile(ef, path); dbg != nil {
+			f.dwELF, f.debugFile = dbg, osf
+		}
+	}
+	if hasSection(f.dwELF, "info") && hasSection(f.dwELF, "line") {
 		// Loading DWARF here (not lazily) makes HasDWARF exact; the costly
 		// part, walking the units, still waits for the first query.
-		if d, err := ef.DWARF(); err == nil {
+		if d, err := f.dwELF.DWARF(); err == nil {
 			f.dw, f.varsDW = d, d
 			f.hasDWARF = true
 		}
@@ -146,6 +158,10 @@ func hasSection(ef *elf.File, suffix string) bool {
 
 // Close releases the file opened by Open. It is a no-op for NewFile.
 func (f *File) Close() error {
+	if f.debugFile != nil {
+		f.debugFile.Close()
+		f.debugFile = nil
+	}
 	if f.closer == nil {
 		return nil
 	}

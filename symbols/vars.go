@@ -58,7 +58,7 @@ func (f *File) varData() (*varData, error) {
 }
 
 func sectionData(f *File, name string) []byte {
-	s := f.elf.Section(name)
+	s := f.dwELF.Section(name)
 	if s == nil {
 		return nil
 	}
