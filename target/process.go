@@ -62,6 +62,7 @@ type process struct {
 	outMu     sync.Mutex      // held while output leaves a pipe
 	pipes     []*pipe
 	step      *stepper
+	sources   map[string]bool // source files found on this machine, or not
 	solib     *solib
 	prologues map[uint64]prologueInfo
 }

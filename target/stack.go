@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
@@ -290,7 +291,7 @@ func (d *Debugger) describe(pc uint64, caller bool) Frame {
 	} else {
 		f.Offset = pc - m.start
 	}
-	if le, ok := m.sym.LineAt(look - m.bias); ok && le.Line > 0 {
+	if le, ok := m.sym.LineAt(look - m.bias); ok && le.Line > 0 && d.haveSource(le.File) {
 		f.File, f.Line, f.Column = le.File, le.Line, le.Column
 	}
 	return f
@@ -517,4 +518,30 @@ func FlagsString(v uint64) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// haveSource says whether a source file is on this machine. Code whose
+// source is not (libc with Debian's detached debug information, say) is
+// presented and stepped like code without line information: a person can
+// read its disassembly, not a file the editor cannot open.
+func (d *Debugger) haveSource(file string) bool {
+	if file == "" {
+		return false
+	}
+	p := d.p
+	if ok, seen := p.sources[file]; seen {
+		return ok
+	}
+	_, err := os.Stat(file)
+	if p.sources == nil {
+		p.sources = map[string]bool{}
+	}
+	p.sources[file] = err == nil
+	return err == nil
+}
+
+// sourceAt says whether pc has a line whose source file is here.
+func (d *Debugger) sourceAt(pc uint64) bool {
+	le, ok := d.lineAt(pc)
+	return ok && d.haveSource(le.File)
 }

@@ -91,7 +91,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool) {
 	}
 	frames := d.unwindRegs(regs, 2)
 	st := &stepper{tid: th.tid, kind: kind, cfa: frames[0].CFA}
-	if loc, ok := d.lineAt(regs.Rip); ok && !instruction {
+	if loc, ok := d.lineAt(regs.Rip); ok && !instruction && d.haveSource(loc.File) {
 		st.startLine, st.startFile = loc.Line, loc.File
 	}
 	p.step = st
@@ -261,7 +261,7 @@ func (d *Debugger) stepInLoop(st *stepper) {
 		}
 		if ins.Op == x86asm.CALL {
 			fn, m := d.funcAt(now.Rip)
-			if fn != nil && fn.HasLines {
+			if fn != nil && fn.HasLines && d.sourceAt(m.sym.PrologueEnd(fn)+m.bias) {
 				if pe := m.sym.PrologueEnd(fn) + m.bias; pe != now.Rip {
 					// Run through the prologue to the first line.
 					st.startLine, st.cfa = 0, now.Rsp+8
@@ -276,7 +276,7 @@ func (d *Debugger) stepInLoop(st *stepper) {
 			d.runTo(st, regs.Rip+uint64(ins.Len), now.Rsp, nil)
 			return
 		}
-		if loc, ok := d.lineAt(now.Rip); ok && loc.PC == now.Rip && loc.IsStmt && (loc.Line != st.startLine || loc.File != st.startFile) {
+		if loc, ok := d.lineAt(now.Rip); ok && loc.PC == now.Rip && loc.IsStmt && d.haveSource(loc.File) && (loc.Line != st.startLine || loc.File != st.startFile) {
 			break
 		}
 	}
@@ -421,7 +421,7 @@ func (d *Debugger) callees(pc uint64, line int) (entries []uint64, ok bool) {
 				return nil, false
 			}
 			target := uint64(int64(next) + int64(rel))
-			if cf, cm := d.funcAt(target); cf != nil && cf.HasLines && cf.Low+cm.bias == target {
+			if cf, cm := d.funcAt(target); cf != nil && cf.HasLines && cf.Low+cm.bias == target && d.sourceAt(cm.sym.PrologueEnd(cf)+cm.bias) {
 				entries = append(entries, cm.sym.PrologueEnd(cf)+cm.bias)
 			}
 			// A call through the PLT or into code without lines: stepIn
