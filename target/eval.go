@@ -72,7 +72,17 @@ func (d *Debugger) newEvaluator(tid, level int) (*evaluator, error) {
 // Evaluate evaluates expr in frame level of thread tid.
 func (d *Debugger) Evaluate(tid, level int, expr string) (Var, error) {
 	var out Var
-	err := d.do(func() error {
+	err := d.inFrame(tid, level, expr, func(ev *evaluator, v value) error {
+		out = ev.present(expr, v)
+		return nil
+	})
+	return out, err
+}
+
+// inFrame evaluates expr in frame level of thread tid, on the owner, and
+// hands the result to f with the evaluator (for further evaluation).
+func (d *Debugger) inFrame(tid, level int, expr string, f func(*evaluator, value) error) error {
+	return d.do(func() error {
 		if err := d.needStopped(); err != nil {
 			return err
 		}
@@ -91,10 +101,8 @@ func (d *Debugger) Evaluate(tid, level int, expr string) (Var, error) {
 		if err != nil {
 			return err
 		}
-		out = ev.present(expr, v)
-		return nil
+		return f(ev, v)
 	})
-	return out, err
 }
 
 func (ev *evaluator) present(name string, v value) Var {
@@ -635,25 +643,7 @@ func compare(op token.Token, c int) (value, error) {
 // pointers can be set.
 func (d *Debugger) SetVariable(tid, level int, target, src string) (Var, error) {
 	var out Var
-	err := d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
-		if d.p.threads[tid] == nil {
-			return &ThreadError{Tid: tid}
-		}
-		te, err := ParseExpr(target)
-		if err != nil {
-			return err
-		}
-		ev, err := d.newEvaluator(tid, level)
-		if err != nil {
-			return err
-		}
-		dst, err := ev.eval(te)
-		if err != nil {
-			return err
-		}
+	err := d.inFrame(tid, level, target, func(ev *evaluator, dst value) error {
 		if dst.obj == nil || !dst.obj.InMem {
 			return fmt.Errorf("%s is not a variable in memory; it cannot be set", target)
 		}
