@@ -15,43 +15,11 @@ const collectTimeout = 10 * time.Second
 
 // handle processes one waiter event while the process runs.
 func (d *Debugger) handle(ev ptrace.Event) {
-	p := d.p
-	if p == nil || ev.Pid != p.pid {
+	if d.p == nil {
 		return
 	}
-	if !ev.Stopped() {
-		d.gone(ev)
-		return
-	}
-	th := p.threads[ev.Tid]
-	if th == nil || th.fresh {
-		// A new thread's first stop: announce it and let it run.
-		d.initialStop(ev)
-		d.cont(p.threads[ev.Tid])
-		return
-	}
-	th.stopped = true
-	switch ev.Kind {
-	case ptrace.CloneStop:
-		d.cloned(th)
-		d.cont(th)
-		return
-	case ptrace.ExitStop:
-		th.exiting = true
-		d.cont(th)
-		return
-	case ptrace.ExecStop, ptrace.SyscallStop:
-		d.cont(th)
-		return
-	case ptrace.EventStop:
-		// An interrupt we asked for, or a group-stop: neither is news.
-		th.stopReq = false
-		d.cont(th)
-		return
-	}
-	if ev.Signal == unix.SIGSTOP && th.stopReq {
-		th.stopReq = false
-		d.cont(th)
+	th, done := d.bookkeep(ev, true)
+	if done {
 		return
 	}
 	if ev.Signal == unix.SIGTRAP {
@@ -69,6 +37,59 @@ func (d *Debugger) handle(ev ptrace.Event) {
 	}
 	th.sig = ev.Signal
 	d.cont(th)
+}
+
+// bookkeep does what an event means for the thread table, the same whether
+// the process runs (running: a thread stopped only for that is let go) or
+// the world is being stopped (it stays stopped). It returns the stopped
+// thread and whether the event needs nothing more: otherwise it is a
+// signal-delivery stop for the caller to judge.
+func (d *Debugger) bookkeep(ev ptrace.Event, running bool) (*thread, bool) {
+	p := d.p
+	if ev.Pid != p.pid {
+		return nil, true
+	}
+	if !ev.Stopped() {
+		d.gone(ev)
+		return nil, true
+	}
+	let := func(th *thread) {
+		if running {
+			d.cont(th)
+		}
+	}
+	th := p.threads[ev.Tid]
+	if th == nil || th.fresh {
+		// A new thread's first stop: announce it.
+		d.initialStop(ev)
+		let(p.threads[ev.Tid])
+		return nil, true
+	}
+	th.stopped = true
+	switch ev.Kind {
+	case ptrace.CloneStop:
+		d.cloned(th)
+		let(th)
+		return th, true
+	case ptrace.ExitStop:
+		th.exiting = true
+		d.cont(th) // it is leaving: let it, whatever the rest do
+		return th, true
+	case ptrace.ExecStop, ptrace.SyscallStop:
+		let(th)
+		return th, true
+	case ptrace.EventStop:
+		// An interrupt we asked for, or a group-stop: neither is news.
+		th.stopReq = false
+		let(th)
+		return th, true
+	}
+	if ev.Signal == unix.SIGSTOP && th.stopReq {
+		th.stopReq = false
+		let(th)
+		return th, true
+	}
+	return th, false
 }
 
 // trap handles a SIGTRAP stop of a running thread: a breakpoint of ours, a
@@ -308,35 +329,8 @@ func (d *Debugger) collect() error {
 
 func (d *Debugger) collectOne(ev ptrace.Event) {
 	p := d.p
-	if ev.Pid != p.pid {
-		return
-	}
-	if !ev.Stopped() {
-		d.gone(ev)
-		return
-	}
-	th := p.threads[ev.Tid]
-	if th == nil || th.fresh {
-		d.initialStop(ev)
-		return
-	}
-	th.stopped = true
-	switch ev.Kind {
-	case ptrace.CloneStop:
-		d.cloned(th)
-		return
-	case ptrace.ExitStop:
-		th.exiting = true
-		d.cont(th)
-		return
-	case ptrace.EventStop:
-		th.stopReq = false
-		return
-	case ptrace.ExecStop, ptrace.SyscallStop:
-		return
-	}
-	if ev.Signal == unix.SIGSTOP && th.stopReq {
-		th.stopReq = false
+	th, done := d.bookkeep(ev, false)
+	if done {
 		return
 	}
 	if ev.Signal == unix.SIGTRAP {
