@@ -75,7 +75,7 @@ func (d *Debugger) frameCFA(tid int) uint64 {
 	if err != nil {
 		return 0
 	}
-	return d.unwindRegs(regs, 1)[0].CFA
+	return d.unwind(regs, 1, false)[0].CFA
 }
 
 // unwindRegs walks a stack: with the CFI of each frame's code (.eh_frame or
@@ -84,6 +84,13 @@ func (d *Debugger) frameCFA(tid int) uint64 {
 // the function's prologue to know whether its frame is set up yet. It stops
 // at the first frame it cannot unwind; the frames so far are returned.
 func (d *Debugger) unwindRegs(regs ptrace.Regs, max int) []Frame {
+	return d.unwind(regs, max, true)
+}
+
+// unwind walks like unwindRegs; without describe, frames carry only their
+// PC and CFA: what stepping needs, without looking up (and, the first
+// time, indexing) the symbols of every module the stack passes through.
+func (d *Debugger) unwind(regs ptrace.Regs, max int, describe bool) []Frame {
 	var u unwinder
 	u.init(&regs)
 	u.mem = &pageCache{mem: d.p.mem}
@@ -91,7 +98,10 @@ func (d *Debugger) unwindRegs(regs ptrace.Regs, max int) []Frame {
 	exact := true // frame 0's pc is where it is, not a return address
 	for i := 0; i < max; i++ {
 		pc := u.r[symbols.DwarfRA]
-		f := d.describe(pc, !exact)
+		f := Frame{PC: pc}
+		if describe {
+			f = d.describe(pc, !exact)
+		}
 		ok, signal := d.unwindOne(&u, !exact, i == 0)
 		f.CFA = u.cfa
 		frames = append(frames, f)

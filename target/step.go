@@ -89,7 +89,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool) {
 		d.stopped(Stop{Reason: "step", Tid: th.tid})
 		return
 	}
-	frames := d.unwindRegs(regs, 2)
+	frames := d.unwind(regs, 2, false)
 	st := &stepper{tid: th.tid, kind: kind, cfa: frames[0].CFA}
 	if loc, ok := d.lineAt(regs.Rip); ok && !instruction && d.haveSource(loc.File) {
 		st.startLine, st.startFile = loc.Line, loc.File
@@ -116,9 +116,9 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool) {
 		// No line information here (libc, a system call): run until the
 		// first caller that has some, as gdb does for "step until exit
 		// from function which has no line number information".
-		up := d.unwindRegs(regs, 256)
+		up := d.unwind(regs, 256, false)
 		for k := 1; k < len(up); k++ {
-			if up[k].Line > 0 {
+			if d.sourceAt(up[k].PC - 1) {
 				d.runTo(st, up[k].PC, up[k-1].CFA, nil)
 				return
 			}
