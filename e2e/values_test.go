@@ -115,6 +115,17 @@ func TestCValues(t *testing.T) {
 			t.Errorf("evaluate %q = %q, want %q", expr, ev.Result, want)
 		}
 	}
+	c.MustSucceed("evaluate", map[string]any{"expression": "i", "frameId": fr.ID, "context": "watch", "format": map[string]any{"hex": true}}).DecodeBody(t, &ev)
+	if ev.Result != "-0x2a" {
+		t.Errorf("evaluate i in hex = %q", ev.Result)
+	}
+	var hexed struct {
+		Variables []variable `json:"variables"`
+	}
+	c.MustSucceed("variables", map[string]any{"variablesReference": pt.VariablesReference, "format": map[string]any{"hex": true}}).DecodeBody(t, &hexed)
+	if mustVar(t, hexed.Variables, "y").Value != "0x4" {
+		t.Errorf("pt.y in hex: %+v", hexed.Variables)
+	}
 	for expr, want := range map[string]string{"i / 0": "division by zero", "pt.z": "no member", "1 +": "parse", "*null": "NULL", "arr[9]": "range"} {
 		expectError(t, c.Request("evaluate", map[string]any{"expression": expr, "frameId": fr.ID, "context": "watch"}), want)
 	}

@@ -2,6 +2,8 @@ package session
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
@@ -11,7 +13,9 @@ import (
 
 func (s *Session) registerVariables() {
 	dap.Handle(s.mux, "scopes", s.scopes)
-	dap.Handle(s.mux, "variables", s.variables)
+	dap.Handle(s.mux, "variables", s.variables, func(c *godap.Capabilities) {
+		c.SupportsValueFormattingOptions = true
+	})
 	dap.Handle(s.mux, "evaluate", s.evaluate, func(c *godap.Capabilities) {
 		c.SupportsEvaluateForHovers = true
 	})
@@ -94,13 +98,13 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 		if err != nil {
 			return body, fail(errIDFrame, err)
 		}
-		body.Variables = s.dapVars(node, vs)
+		body.Variables = s.dapVars(node, hexIf(args.Format != nil && args.Format.Hex, vs))
 	case "object":
 		vs, err := s.dbg.Children(node.obj, args.Start, args.Count)
 		if err != nil {
 			return body, fail(errIDFrame, err)
 		}
-		body.Variables = s.dapVars(node, vs)
+		body.Variables = s.dapVars(node, hexIf(args.Format != nil && args.Format.Hex, vs))
 	case "registers":
 		regs, err := s.dbg.FrameRegisters(node.frame.tid, node.frame.level)
 		if err != nil {
@@ -149,6 +153,27 @@ type evaluateArgs struct {
 	Expression string `json:"expression"`
 	FrameId    int    `json:"frameId"`
 	Context    string `json:"context"`
+	Format     *struct {
+		Hex bool `json:"hex"`
+	} `json:"format"`
+}
+
+// intValue matches an integer as the values are shown: "-42", "65 'A'".
+var intValue = regexp.MustCompile(`^(-?)(\d+)( '.*')?$`)
+
+// hexIf shows integers in hexadecimal when the client asks (valueFormat).
+func hexIf(hex bool, vs []target.Var) []target.Var {
+	if !hex {
+		return vs
+	}
+	for i, v := range vs {
+		if m := intValue.FindStringSubmatch(v.Value); m != nil {
+			if n, err := strconv.ParseUint(m[2], 10, 64); err == nil {
+				vs[i].Value = fmt.Sprintf("%s0x%x%s", m[1], n, m[3])
+			}
+		}
+	}
+	return vs
 }
 
 // evaluate evaluates a C-like expression in the given frame (hover,
@@ -162,6 +187,7 @@ func (s *Session) evaluate(_ *dap.Request, args evaluateArgs) (godap.EvaluateRes
 	if err != nil {
 		return godap.EvaluateResponseBody{}, fail(errIDEvaluate, err)
 	}
+	v = hexIf(args.Format != nil && args.Format.Hex, []target.Var{v})[0]
 	s.mu.Lock()
 	dv := s.dapVar(v, ref, "("+args.Expression+")")
 	s.mu.Unlock()
