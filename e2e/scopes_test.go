@@ -71,6 +71,18 @@ func TestRegistersScopeSourcesAndStaleFrames(t *testing.T) {
 			if !ok || !strings.Contains(fl.Value, "IF") {
 				t.Fatalf("eflags %+v, want the interrupt flag decoded", fl)
 			}
+			vec, ok := varNamed(regs, "Vector and floating-point")
+			if !ok || vec.VariablesReference == 0 {
+				t.Fatalf("no vector register group in %+v", regs)
+			}
+			vs := children(t, c, vec.VariablesReference)
+			xmm0, ok := varNamed(vs, "xmm0")
+			if !ok || !strings.HasPrefix(xmm0.Value, "0x") || len(xmm0.Value) != 2+32+1 {
+				t.Fatalf("xmm0 %+v", xmm0)
+			}
+			if mx, ok := varNamed(vs, "mxcsr"); !ok || mx.Value != "0x00001f80" {
+				t.Fatalf("mxcsr %+v, want the default 0x1f80", mx)
+			}
 		}
 	}
 

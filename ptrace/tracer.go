@@ -275,3 +275,17 @@ func errnoErr(e syscall.Errno) error {
 	}
 	return e
 }
+
+// FPRegs is the FXSAVE area PTRACE_GETFPREGS returns: x87, MXCSR and the
+// sixteen XMM registers.
+type FPRegs [512]byte
+
+// GetFPRegs reads a stopped thread's floating-point and SSE registers.
+func (t *Tracer) GetFPRegs(tid int) (*FPRegs, error) {
+	var r FPRegs
+	err := t.run(func() error {
+		_, _, e := unix.Syscall6(unix.SYS_PTRACE, unix.PTRACE_GETFPREGS, uintptr(tid), 0, uintptr(unsafe.Pointer(&r[0])), 0, 0)
+		return wrap("PTRACE_GETFPREGS", tid, errnoErr(e))
+	})
+	return &r, err
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
@@ -105,6 +106,14 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 			return body, fail(errIDFrame, err)
 		}
 		body.Variables = s.dapVars(node, hexIf(args.Format != nil && args.Format.Hex, vs))
+	case "vector":
+		regs, err := s.dbg.VectorRegisters(node.frame.tid)
+		if err != nil {
+			return body, fail(errIDFrame, err)
+		}
+		for _, r := range regs {
+			body.Variables = append(body.Variables, godap.Variable{Name: r.Name, Value: vectorValue(r.Bytes), Type: fmt.Sprintf("%d bytes", len(r.Bytes))})
+		}
 	case "registers":
 		regs, err := s.dbg.FrameRegisters(node.frame.tid, node.frame.level)
 		if err != nil {
@@ -119,6 +128,12 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 				v.MemoryReference = hexAddr(r.Value)
 			}
 			body.Variables = append(body.Variables, v)
+		}
+		if node.frame.level == 0 {
+			s.mu.Lock()
+			ref := s.vars.add(varNode{kind: "vector", frame: node.frame})
+			s.mu.Unlock()
+			body.Variables = append(body.Variables, godap.Variable{Name: "Vector and floating-point", Value: "xmm0-15, mxcsr, fcw, fsw", VariablesReference: ref, NamedVariables: 19})
 		}
 	}
 	return body, nil
@@ -156,6 +171,20 @@ type evaluateArgs struct {
 	Format     *struct {
 		Hex bool `json:"hex"`
 	} `json:"format"`
+}
+
+// vectorValue shows a vector register as hex, most significant byte first,
+// with its 64-bit halves apart for xmm registers.
+func vectorValue(b []byte) string {
+	var sb strings.Builder
+	sb.WriteString("0x")
+	for i := len(b) - 1; i >= 0; i-- {
+		if len(b) == 16 && i == 7 {
+			sb.WriteByte('_')
+		}
+		fmt.Fprintf(&sb, "%02x", b[i])
+	}
+	return sb.String()
 }
 
 // intValue matches an integer as the values are shown: "-42", "65 'A'".

@@ -555,3 +555,35 @@ func (d *Debugger) sourceAt(pc uint64) bool {
 	le, ok := d.lineAt(pc)
 	return ok && d.haveSource(le.File)
 }
+
+// VectorRegister is an SSE or x87 control register, as bytes.
+type VectorRegister struct {
+	Name  string
+	Bytes []byte // little-endian
+}
+
+// VectorRegisters returns the innermost frame's xmm0–xmm15 and the
+// floating-point control and status registers of thread tid.
+func (d *Debugger) VectorRegisters(tid int) ([]VectorRegister, error) {
+	var out []VectorRegister
+	err := d.do(func() error {
+		if err := d.needStopped(); err != nil {
+			return err
+		}
+		if d.p.threads[tid] == nil {
+			return &ThreadError{Tid: tid}
+		}
+		fp, err := d.tr.GetFPRegs(tid)
+		if err != nil {
+			return err
+		}
+		// FXSAVE layout: fcw at 0, fsw at 2, mxcsr at 24, xmm0 at 160.
+		out = append(out,
+			VectorRegister{"fcw", fp[0:2]}, VectorRegister{"fsw", fp[2:4]}, VectorRegister{"mxcsr", fp[24:28]})
+		for i := 0; i < 16; i++ {
+			out = append(out, VectorRegister{fmt.Sprintf("xmm%d", i), fp[160+16*i : 176+16*i]})
+		}
+		return nil
+	})
+	return out, err
+}
