@@ -469,3 +469,103 @@ func BenchmarkConditionFalseDAP(b *testing.B) {
 	b.StopTimer()
 	raw.close(b)
 }
+
+// rawBody decodes the body of a response the raw client received.
+func rawBody(b *testing.B, msg []byte, v any) {
+	var m struct {
+		Body json.RawMessage `json:"body"`
+	}
+	if err := json.Unmarshal(msg, &m); err != nil || json.Unmarshal(m.Body, v) != nil {
+		b.Fatalf("bad response %.200s", msg)
+	}
+}
+
+type rawVars struct {
+	Variables []struct {
+		Name               string `json:"name"`
+		VariablesReference int    `json:"variablesReference"`
+	} `json:"variables"`
+}
+
+// rawFrame0 returns the id of the innermost frame of the stopped thread.
+func rawFrame0(b *testing.B, raw *rawClient) int {
+	raw.send(raw.request("stackTrace", fmt.Sprintf(`{"threadId":%d,"levels":1}`, raw.tid)))
+	var st struct {
+		StackFrames []struct {
+			ID int `json:"id"`
+		} `json:"stackFrames"`
+	}
+	rawBody(b, raw.until(b, `"command":"stackTrace"`), &st)
+	return st.StackFrames[0].ID
+}
+
+// rawScope returns the variablesReference of a scope of a frame.
+func rawScope(b *testing.B, raw *rawClient, frame int, name string) int {
+	raw.send(raw.request("scopes", fmt.Sprintf(`{"frameId":%d}`, frame)))
+	var sc struct {
+		Scopes []struct {
+			Name               string `json:"name"`
+			VariablesReference int    `json:"variablesReference"`
+		} `json:"scopes"`
+	}
+	rawBody(b, raw.until(b, `"command":"scopes"`), &sc)
+	for _, s := range sc.Scopes {
+		if s.Name == name {
+			return s.VariablesReference
+		}
+	}
+	b.Fatalf("no scope %s", name)
+	return 0
+}
+
+// BenchmarkLocalsTreeDAP is every request a client makes to show a frame's
+// locals with structs, arrays and pointers expanded one level: scopes, the
+// Locals, and each expandable local.
+func BenchmarkLocalsTreeDAP(b *testing.B) {
+	f := buildC(b, "arrays")
+	raw := startRawAt(b, f, "BP:arrays")
+	frame := rawFrame0(b, raw)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		locals := rawScope(b, raw, frame, "Locals")
+		raw.send(raw.request("variables", fmt.Sprintf(`{"variablesReference":%d}`, locals)))
+		var vs rawVars
+		rawBody(b, raw.until(b, `"command":"variables"`), &vs)
+		if len(vs.Variables) < 5 {
+			b.Fatalf("%d locals", len(vs.Variables))
+		}
+		for _, v := range vs.Variables {
+			if v.VariablesReference != 0 {
+				raw.send(raw.request("variables", fmt.Sprintf(`{"variablesReference":%d}`, v.VariablesReference)))
+				raw.until(b, `"command":"variables"`)
+			}
+		}
+	}
+	b.StopTimer()
+	raw.close(b)
+}
+
+// BenchmarkArrayPage100DAP is a page of 100 elements of a 10^6-element
+// array.
+func BenchmarkArrayPage100DAP(b *testing.B) {
+	f := buildC(b, "arrays")
+	raw := startRawAt(b, f, "BP:arrays")
+	globals := rawScope(b, raw, rawFrame0(b, raw), "Globals")
+	raw.send(raw.request("variables", fmt.Sprintf(`{"variablesReference":%d}`, globals)))
+	var vs rawVars
+	rawBody(b, raw.until(b, `"command":"variables"`), &vs)
+	ref := 0
+	for _, v := range vs.Variables {
+		if v.Name == "million" {
+			ref = v.VariablesReference
+		}
+	}
+	page := raw.request("variables", fmt.Sprintf(`{"variablesReference":%d,"filter":"indexed","start":500000,"count":100}`, ref))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		raw.send(page)
+		raw.until(b, `"command":"variables"`)
+	}
+	b.StopTimer()
+	raw.close(b)
+}

@@ -202,3 +202,79 @@ func TestSetVariableAndWriteMemory(t *testing.T) {
 		t.Fatalf("stdout %q, want total=103", got)
 	}
 }
+
+// A million-element array is paged: any page is reachable and right, and
+// its length is announced; a 1 MiB char array is reachable to its last
+// byte.
+func TestBigArrays(t *testing.T) {
+	f := buildC(t, "arrays")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	setBreakpoints(t, c, f.src, f.line(t, "BP:arrays"))
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "breakpoint")
+	fr := top(t, c, st.ThreadID)
+	globals := scopeVars(t, c, fr.ID, "Globals")
+	var m struct {
+		variable
+		IndexedVariables int `json:"indexedVariables"`
+	}
+	for _, v := range globals {
+		if v.Name == "million" {
+			m.variable = v
+		}
+	}
+	var full struct {
+		Variables []struct {
+			Name               string `json:"name"`
+			IndexedVariables   int    `json:"indexedVariables"`
+			VariablesReference int    `json:"variablesReference"`
+		} `json:"variables"`
+	}
+	var sc struct {
+		Scopes []struct {
+			Name               string `json:"name"`
+			VariablesReference int    `json:"variablesReference"`
+		} `json:"scopes"`
+	}
+	c.MustSucceed("scopes", map[string]any{"frameId": fr.ID}).DecodeBody(t, &sc)
+	c.MustSucceed("variables", map[string]any{"variablesReference": sc.Scopes[3].VariablesReference}).DecodeBody(t, &full)
+	for _, v := range full.Variables {
+		if v.Name == "million" && v.IndexedVariables != 1000000 {
+			t.Fatalf("million announces %d elements", v.IndexedVariables)
+		}
+	}
+	if m.VariablesReference == 0 {
+		t.Fatalf("million is not expandable: %+v", m)
+	}
+	for _, start := range []int{0, 99990, 999900} {
+		var page struct {
+			Variables []variable `json:"variables"`
+		}
+		c.MustSucceed("variables", map[string]any{"variablesReference": m.VariablesReference, "filter": "indexed", "start": start, "count": 100}).DecodeBody(t, &page)
+		if len(page.Variables) != 100 {
+			t.Fatalf("page at %d has %d elements", start, len(page.Variables))
+		}
+		for i, v := range page.Variables {
+			if v.Value != itoa(3*(start+i)) {
+				t.Fatalf("million[%d] = %s", start+i, v.Value)
+			}
+		}
+	}
+	text := mustVar(t, globals, "text")
+	if !strings.HasSuffix(text.Value, `..."`) && !strings.HasSuffix(text.Value, `"...`) {
+		t.Errorf("a 1 MiB string's summary %.40q... is not marked as cut", text.Value)
+	}
+	var last struct {
+		Variables []variable `json:"variables"`
+	}
+	c.MustSucceed("variables", map[string]any{"variablesReference": text.VariablesReference, "filter": "indexed", "start": 1<<20 - 2, "count": 2}).DecodeBody(t, &last)
+	if len(last.Variables) != 2 || last.Variables[0].Value != "121 'y'" || last.Variables[1].Value != `0 '\0'` {
+		t.Fatalf("the end of text: %+v", last.Variables)
+	}
+	data, _ := readMemory(t, c, text.MemoryReference, 0, 1<<20)
+	if len(data) != 1<<20 || data[len(data)-2] != 'y' {
+		t.Fatalf("readMemory of text: %d bytes", len(data))
+	}
+	c.MustSucceed("disconnect", nil)
+}
