@@ -222,3 +222,26 @@ func tgidOf(tid int) int {
 	}
 	return 0
 }
+
+// Reap collects, without blocking, a wait status of thread tid that the
+// waiter has not taken yet. An owner that expects tid to stop within
+// microseconds (a single step) polls with it rather than wait for the
+// waiter to wake, take the status and hand it over: on a small VM each of
+// those wake-ups costs as much as the step. Whoever reaps first gets the
+// status; a thread has at most one pending at a time, so nothing is
+// reordered.
+func Reap(tid int) (Event, bool) {
+	var ws unix.WaitStatus
+	wpid, err := unix.Wait4(tid, &ws, unix.WALL|unix.WNOHANG, nil)
+	if err != nil || wpid != tid {
+		return Event{}, false
+	}
+	ev := decode(tid, ws)
+	waiter.mu.Lock()
+	ev.Pid = waiter.tgid[tid]
+	if !ev.Stopped() && tid != ev.Pid {
+		delete(waiter.tgid, tid)
+	}
+	waiter.mu.Unlock()
+	return ev, true
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 )
@@ -68,7 +69,8 @@ type Debugger struct {
 	snap atomic.Pointer[snapshot]
 
 	// Everything below is owned by the owner goroutine.
-	p *process
+	p       *process
+	resumed bool // threads were just resumed: watch them briefly
 }
 
 // snapshot is what CheckStopped needs to know, published by the owner.
@@ -146,6 +148,18 @@ func (d *Debugger) pop() (ptrace.Event, bool) {
 func (d *Debugger) loop() {
 	defer close(d.done)
 	for {
+		if d.resumed {
+			// Just resumed a few threads: in a breakpoint-heavy loop (a
+			// false condition, a logpoint) the next trap comes within
+			// microseconds. Watch for it, reaping it ourselves, before
+			// sleeping until the waiter hands it over.
+			d.resumed = false
+			if ev, ok := d.watchResumed(); ok {
+				d.handle(ev)
+				d.publish()
+				continue
+			}
+		}
 		select {
 		case f := <-d.inbox:
 			f()
@@ -203,3 +217,35 @@ func (d *Debugger) Close() {
 	<-d.done
 	d.tr.Close()
 }
+
+// watchResumed polls the process's threads for a stop for a short while,
+// and returns the first one it reaps. It gives up at once when the waiter
+// already queued something or a request came in.
+func (d *Debugger) watchResumed() (ptrace.Event, bool) {
+	p := d.p
+	if p == nil || len(p.threads) > 8 {
+		return ptrace.Event{}, false
+	}
+	tids := make([]int, 0, len(p.threads))
+	for tid, th := range p.threads {
+		if !th.stopped && !th.exiting {
+			tids = append(tids, tid)
+		}
+	}
+	end := time.Now().Add(watchFor)
+	for d.queued.Load() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
+		for _, tid := range tids {
+			if ev, ok := ptrace.Reap(tid); ok {
+				if ev.Pid == 0 {
+					ev.Pid = p.pid
+				}
+				return ev, true
+			}
+		}
+	}
+	return ptrace.Event{}, false
+}
+
+// watchFor bounds watchResumed: long enough for a hot loop to come back to
+// its breakpoint, short enough to cost little when it does not.
+const watchFor = 200 * time.Microsecond

@@ -162,6 +162,7 @@ func (d *Debugger) cont(th *thread) {
 	}
 	sig := th.sig
 	th.sig, th.stopped = 0, false
+	d.resumed = true
 	_ = d.tr.Cont(ptrace.Resume{Tid: th.tid, Signal: sig})
 }
 
@@ -438,6 +439,7 @@ func (d *Debugger) resume() error {
 		}
 	}
 	p.stacks = nil
+	d.resumed = true
 	var rs []ptrace.Resume
 	for _, th := range p.threads {
 		if th.stopped {

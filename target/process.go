@@ -480,7 +480,12 @@ func (d *Debugger) waitTid(tid int, timeout time.Duration) (ptrace.Event, error)
 			// microseconds away, about what being woken from a sleep costs
 			// on a small VM: watch for it briefly before sleeping.
 			spun = true
-			d.spin(spinFor)
+			if ev, ok := d.spin(spinFor, tid); ok {
+				if ev.Pid == 0 && d.p != nil {
+					ev.Pid = d.p.pid
+				}
+				return ev, nil
+			}
 			continue
 		}
 		select {
@@ -496,11 +501,16 @@ func (d *Debugger) waitTid(tid int, timeout time.Duration) (ptrace.Event, error)
 // spinFor bounds the busy wait of waitTid.
 const spinFor = 100 * time.Microsecond
 
-// spin busy-waits until an event is queued or d elapses.
-func (d *Debugger) spin(dur time.Duration) {
+// spin busy-waits until an event is queued or dur elapses, reaping tid's
+// status itself if it comes first.
+func (d *Debugger) spin(dur time.Duration, tid int) (ptrace.Event, bool) {
 	end := time.Now().Add(dur)
 	for d.queued.Load() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
+		if ev, ok := ptrace.Reap(tid); ok {
+			return ev, true
+		}
 	}
+	return ptrace.Event{}, false
 }
 
 // nextEvent waits for the next event of any thread.
