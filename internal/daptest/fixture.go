@@ -96,7 +96,7 @@ func buildCached(t testing.TB, key, name string, build func(out string) ([]byte,
 // returns the binary's path. A relative src is taken relative to the calling
 // test's package directory.
 //
-// The binary is cached per (source content, flags, gcc version), so only the
+// The binary is cached per (source path and content, flags, gcc version), so only the
 // first test binary pays for compiling. Headers the source includes are not
 // part of the key: keep fixtures to a single file.
 func BuildC(t testing.TB, src string, flags ...string) string {
@@ -106,7 +106,10 @@ func BuildC(t testing.TB, src string, flags ...string) string {
 	if err != nil {
 		t.Fatalf("BuildC: %v", err)
 	}
-	key := cacheKey(append([]string{"c", string(content), toolVersion(t, "gcc", "--version")}, flags...)...)
+	// The source's path is part of the key: it ends up in the DWARF, and a
+	// binary built from another checkout would name files the tests do not
+	// set breakpoints in.
+	key := cacheKey(append([]string{"c", src, string(content), toolVersion(t, "gcc", "--version")}, flags...)...)
 	name := strings.TrimSuffix(filepath.Base(src), filepath.Ext(src))
 	return buildCached(t, key, name, func(out string) ([]byte, error) {
 		args := append(append([]string{}, flags...), "-o", out, src)
@@ -147,7 +150,7 @@ func BuildGo(t testing.TB, dir string, flags ...string) string {
 	if err != nil {
 		t.Fatalf("BuildGo: %v", err)
 	}
-	parts = append(parts, "flags")
+	parts = append(parts, "dir", dir, "flags") // the path ends up in the DWARF
 	key := cacheKey(append(parts, flags...)...)
 	return buildCached(t, key, filepath.Base(dir), func(out string) ([]byte, error) {
 		args := append(append([]string{"build"}, flags...), "-o", out, ".")
