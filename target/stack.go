@@ -24,6 +24,9 @@ type Frame struct {
 	Column int
 	Module string
 	Offset uint64 // PC minus the symbol's address, when Func came from ELF symbols
+
+	exact     bool // PC is where the frame is, not a return address
+	described bool // Func, File, Line... have been looked up
 }
 
 // MaxFrames bounds a stack walk: a corrupt stack can loop.
@@ -49,7 +52,10 @@ func (d *Debugger) Stack(tid, start, levels int) ([]Frame, int, error) {
 			if err != nil {
 				return err
 			}
-			frames = d.unwindRegs(regs, MaxFrames)
+			// Walk it all (totalFrames is exact), but name only the frames
+			// asked for: naming a frame in a library may first index its
+			// debug information, and a client usually shows the top 20.
+			frames = d.unwind(regs, MaxFrames, false)
 			if p.stacks == nil {
 				p.stacks = map[int][]Frame{}
 			}
@@ -62,6 +68,13 @@ func (d *Debugger) Stack(tid, start, levels int) ([]Frame, int, error) {
 		end := total
 		if levels > 0 && start+levels < end {
 			end = start + levels
+		}
+		for i := start; i < end; i++ {
+			if f := &frames[i]; !f.described {
+				named := d.describe(f.PC, !f.exact)
+				named.CFA, named.exact, named.described = f.CFA, f.exact, true
+				*f = named
+			}
 		}
 		out = append(out, frames[start:end]...)
 		return nil
@@ -101,7 +114,9 @@ func (d *Debugger) unwind(regs ptrace.Regs, max int, describe bool) []Frame {
 		f := Frame{PC: pc}
 		if describe {
 			f = d.describe(pc, !exact)
+			f.described = true
 		}
+		f.exact = exact
 		ok, signal := d.unwindOne(&u, !exact, i == 0)
 		f.CFA = u.cfa
 		frames = append(frames, f)
