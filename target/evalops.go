@@ -32,77 +32,60 @@ func toUint(v value) uint64 {
 var errDivZero = errors.New("division by zero")
 
 func intOp(op token.Token, a, b int64) (value, error) {
-	r := value{kind: symbols.KindInt}
-	switch op {
-	case token.ADD:
-		r.i = a + b
-	case token.SUB:
-		r.i = a - b
-	case token.MUL:
-		r.i = a * b
-	case token.QUO, token.REM:
-		if b == 0 {
-			return value{}, errDivZero
-		}
-		if op == token.QUO {
-			r.i = a / b
-		} else {
-			r.i = a % b
-		}
-	case token.SHL:
-		r.i = a << uint64(b)
-	case token.SHR:
-		r.i = a >> uint64(b)
-	case token.AND:
-		r.i = a & b
-	case token.OR:
-		r.i = a | b
-	case token.XOR:
-		r.i = a ^ b
-	default:
-		return compare(op, cmpInt(a, b))
+	if r, ok, err := arith(op, a, b); ok || err != nil {
+		return value{kind: symbols.KindInt, i: r}, err
 	}
-	return r, nil
+	return compare(op, sign(a, b))
 }
 
 func uintOp(op token.Token, a, b uint64) (value, error) {
-	r := value{kind: symbols.KindUint}
+	if r, ok, err := arith(op, a, b); ok || err != nil {
+		return value{kind: symbols.KindUint, u: r}, err
+	}
+	return compare(op, sign(a, b))
+}
+
+// arith applies an arithmetic or bitwise op to signed or unsigned integers
+// alike; ok is false for an op it does not know (a comparison).
+func arith[T int64 | uint64](op token.Token, a, b T) (r T, ok bool, err error) {
 	switch op {
 	case token.ADD:
-		r.u = a + b
+		return a + b, true, nil
 	case token.SUB:
-		r.u = a - b
+		return a - b, true, nil
 	case token.MUL:
-		r.u = a * b
+		return a * b, true, nil
 	case token.QUO, token.REM:
 		if b == 0 {
-			return value{}, errDivZero
+			return 0, true, errDivZero
 		}
 		if op == token.QUO {
-			r.u = a / b
-		} else {
-			r.u = a % b
+			return a / b, true, nil
 		}
+		return a % b, true, nil
 	case token.SHL:
-		r.u = a << b
+		return a << uint64(b), true, nil
 	case token.SHR:
-		r.u = a >> b
+		return a >> uint64(b), true, nil
 	case token.AND:
-		r.u = a & b
+		return a & b, true, nil
 	case token.OR:
-		r.u = a | b
+		return a | b, true, nil
 	case token.XOR:
-		r.u = a ^ b
-	default:
-		c := 0
-		if a < b {
-			c = -1
-		} else if a > b {
-			c = 1
-		}
-		return compare(op, c)
+		return a ^ b, true, nil
 	}
-	return r, nil
+	return 0, false, nil
+}
+
+// sign is -1, 0 or 1 as a is below, equal to or above b.
+func sign[T int64 | uint64 | float64](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func floatOp(op token.Token, a, b float64) (value, error) {
@@ -120,28 +103,13 @@ func floatOp(op token.Token, a, b float64) (value, error) {
 		}
 		r.f = a / b
 	default:
-		c := 0
-		if a < b {
-			c = -1
-		} else if a > b {
-			c = 1
-		}
+		c := sign(a, b)
 		if op == token.EQL || op == token.NEQ || op == token.LSS || op == token.GTR || op == token.LEQ || op == token.GEQ {
 			return compare(op, c)
 		}
 		return value{}, fmt.Errorf("operator %s does not apply to floating-point values", op)
 	}
 	return r, nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func compare(op token.Token, c int) (value, error) {
