@@ -61,6 +61,17 @@ func (s *Session) frame(id int) (frameRef, error) {
 	return ref, nil
 }
 
+// node looks a variablesReference up, with a clear error for a stale one.
+func (s *Session) node(ref int) (varNode, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	node, ok := s.vars.get(ref)
+	if !ok {
+		return varNode{}, &Error{ID: errIDFrame, Err: fmt.Errorf("unknown variablesReference %d: variables are valid until the program runs again", ref)}
+	}
+	return node, nil
+}
+
 func (s *Session) scopes(_ *dap.Request, args godap.ScopesArguments) (godap.ScopesResponseBody, error) {
 	ref, err := s.frame(args.FrameId)
 	if err != nil {
@@ -86,12 +97,10 @@ type variablesArgs struct {
 }
 
 func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.VariablesResponseBody, error) {
-	s.mu.Lock()
-	node, ok := s.vars.get(args.VariablesReference)
-	s.mu.Unlock()
 	body := godap.VariablesResponseBody{Variables: []godap.Variable{}}
-	if !ok {
-		return body, &Error{ID: errIDFrame, Err: fmt.Errorf("unknown variablesReference %d: variables are valid until the program runs again", args.VariablesReference)}
+	node, err := s.node(args.VariablesReference)
+	if err != nil {
+		return body, err
 	}
 	switch node.kind {
 	case target.ScopeLocals, target.ScopeArguments, target.ScopeGlobals:
@@ -233,11 +242,9 @@ type setVariableArgs struct {
 // setVariable assigns a value (an expression) to a variable or member in
 // memory.
 func (s *Session) setVariable(_ *dap.Request, args setVariableArgs) (godap.SetVariableResponseBody, error) {
-	s.mu.Lock()
-	node, ok := s.vars.get(args.VariablesReference)
-	s.mu.Unlock()
-	if !ok {
-		return godap.SetVariableResponseBody{}, &Error{ID: errIDFrame, Err: fmt.Errorf("unknown variablesReference %d: variables are valid until the program runs again", args.VariablesReference)}
+	node, err := s.node(args.VariablesReference)
+	if err != nil {
+		return godap.SetVariableResponseBody{}, err
 	}
 	if node.kind == "registers" {
 		return godap.SetVariableResponseBody{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("registers cannot be set yet")}
