@@ -60,10 +60,7 @@ func TestBadInputKeepsServing(t *testing.T) {
 	expectError(t, c.Request("attach", map[string]any{}), "pid")
 
 	// Now a real session still works, and bad requests during it too.
-	launch(t, c, f, nil)
-	setBreakpoints(t, c, f.src, f.line(t, "BP:print"))
-	c.MustSucceed("configurationDone", nil)
-	st := expectStopped(t, c, "breakpoint")
+	st := stopAt(t, c, f, nil, "BP:print")
 	expectError(t, c.Request("stackTrace", map[string]any{"threadId": 424242}), "424242")
 	expectError(t, c.Request("next", map[string]any{"threadId": 424242}), "424242")
 	expectError(t, c.Request("readMemory", map[string]any{"memoryReference": "garbage", "count": 4}), "garbage")
@@ -178,10 +175,7 @@ func TestListen(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := daptest.NewClient(t, nc)
-	launch(t, c, f, map[string]any{"args": []string{"5"}})
-	setBreakpoints(t, c, f.src, f.line(t, "BP:add"))
-	c.MustSucceed("configurationDone", nil)
-	st := expectStopped(t, c, "breakpoint")
+	st := stopAt(t, c, f, map[string]any{"args": []string{"5"}}, "BP:add")
 	setBreakpoints(t, c, f.src)
 	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
 	expectExit(t, c, 5)

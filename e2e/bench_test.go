@@ -38,12 +38,7 @@ func BenchmarkBreakpointHitDAP(b *testing.B) {
 	raw.send(raw.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[{"line":%d}]}`, f.src, f.line(b, "BP:hot"))))
 	raw.until(b, `"command":"setBreakpoints"`)
 	cont := raw.request("continue", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		raw.send(cont)
-		raw.until(b, `"event":"stopped"`)
-	}
-	b.StopTimer()
+	raw.roundTrips(b, cont, `"event":"stopped"`)
 	raw.close(b)
 }
 
@@ -299,6 +294,17 @@ func (r *rawClient) until(b *testing.B, marker string) []byte {
 	}
 }
 
+// roundTrips is the timed loop of most benchmarks: b.N times, send msg and
+// wait for the message that contains marker.
+func (r *rawClient) roundTrips(b *testing.B, msg []byte, marker string) {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r.send(msg)
+		r.until(b, marker)
+	}
+	b.StopTimer()
+}
+
 func (r *rawClient) close(b *testing.B) {
 	r.send(r.request("disconnect", `{}`))
 	r.until(b, `"command":"disconnect"`)
@@ -312,12 +318,7 @@ func BenchmarkNextDAP(b *testing.B) {
 	f := loopFixture(b)
 	raw := startRaw(b, f)
 	next := raw.request("next", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		raw.send(next)
-		raw.until(b, `"event":"stopped"`)
-	}
-	b.StopTimer()
+	raw.roundTrips(b, next, `"event":"stopped"`)
 	raw.close(b)
 }
 
@@ -561,11 +562,6 @@ func BenchmarkArrayPage100DAP(b *testing.B) {
 		}
 	}
 	page := raw.request("variables", fmt.Sprintf(`{"variablesReference":%d,"filter":"indexed","start":500000,"count":100}`, ref))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		raw.send(page)
-		raw.until(b, `"command":"variables"`)
-	}
-	b.StopTimer()
+	raw.roundTrips(b, page, `"command":"variables"`)
 	raw.close(b)
 }

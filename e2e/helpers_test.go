@@ -59,6 +59,16 @@ func launch(t testing.TB, c *daptest.Client, f fixture, extra map[string]any) (p
 	return proc.SystemProcessID
 }
 
+// stopAt launches f with the given extra launch arguments, sets one
+// breakpoint on the line of marker and runs to it.
+func stopAt(t testing.TB, c *daptest.Client, f fixture, extra map[string]any, marker string) stopped {
+	t.Helper()
+	launch(t, c, f, extra)
+	setBreakpoints(t, c, f.src, f.line(t, marker))
+	c.MustSucceed("configurationDone", nil)
+	return expectStopped(t, c, "breakpoint")
+}
+
 type breakpoint struct {
 	ID       int    `json:"id"`
 	Verified bool   `json:"verified"`

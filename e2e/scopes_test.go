@@ -13,6 +13,7 @@ type variable struct {
 	Type               string `json:"type"`
 	VariablesReference int    `json:"variablesReference"`
 	MemoryReference    string `json:"memoryReference"`
+	IndexedVariables   int    `json:"indexedVariables"`
 }
 
 func scopeVars(t testing.TB, c *daptest.Client, frameID int, scope string) []variable {
@@ -52,10 +53,7 @@ func varNamed(vs []variable, name string) (variable, bool) {
 func TestRegistersScopeSourcesAndStaleFrames(t *testing.T) {
 	f := buildC(t, "hello")
 	c := startAdapter(t)
-	launch(t, c, f, nil)
-	setBreakpoints(t, c, f.src, f.line(t, "BP:add"))
-	c.MustSucceed("configurationDone", nil)
-	st := expectStopped(t, c, "breakpoint")
+	st := stopAt(t, c, f, nil, "BP:add")
 	frames, _ := stackTrace(t, c, st.ThreadID, 0, 2)
 	for i, fr := range frames {
 		regs := scopeVars(t, c, fr.ID, "Registers")

@@ -24,10 +24,7 @@ func findFrame(frames []frame, name string) int {
 func TestStackThroughLibc(t *testing.T) {
 	f := buildC(t, "qsort")
 	c := startAdapter(t)
-	launch(t, c, f, nil)
-	setBreakpoints(t, c, f.src, f.line(t, "BP:cmp"))
-	c.MustSucceed("configurationDone", nil)
-	st := expectStopped(t, c, "breakpoint")
+	st := stopAt(t, c, f, nil, "BP:cmp")
 	frames, _ := stackTrace(t, c, st.ThreadID, 0, 50)
 	if frames[0].Name != "cmp" || frames[0].Line != f.line(t, "BP:cmp") {
 		t.Fatalf("top frame %+v", frames[0])
@@ -49,10 +46,7 @@ func TestStackThroughLibc(t *testing.T) {
 func TestStackThroughSignalFrame(t *testing.T) {
 	f := buildC(t, "signal")
 	c := startAdapter(t)
-	launch(t, c, f, nil)
-	setBreakpoints(t, c, f.src, f.line(t, "BP:handler"))
-	c.MustSucceed("configurationDone", nil)
-	st := expectStopped(t, c, "breakpoint")
+	st := stopAt(t, c, f, nil, "BP:handler")
 	frames, _ := stackTrace(t, c, st.ThreadID, 0, 50)
 	if frames[0].Name != "handler" {
 		t.Fatalf("top frame %+v", frames[0])

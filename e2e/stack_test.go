@@ -9,10 +9,7 @@ import (
 func TestDeepRecursionStack(t *testing.T) {
 	f := buildC(t, "recurse")
 	c := startAdapter(t)
-	launch(t, c, f, nil)
-	setBreakpoints(t, c, f.src, f.line(t, "BP:bottom"))
-	c.MustSucceed("configurationDone", nil)
-	st := expectStopped(t, c, "breakpoint")
+	st := stopAt(t, c, f, nil, "BP:bottom")
 	full, total := stackTrace(t, c, st.ThreadID, 0, 0)
 	if total != len(full) {
 		t.Fatalf("totalFrames %d, but %d frames came", total, len(full))

@@ -30,10 +30,7 @@ func mustVar(t testing.TB, vs []variable, name string) variable {
 func TestCValues(t *testing.T) {
 	f := buildC(t, "values")
 	c := startAdapter(t)
-	launch(t, c, f, nil)
-	setBreakpoints(t, c, f.src, f.line(t, "BP:values"))
-	c.MustSucceed("configurationDone", nil)
-	st := expectStopped(t, c, "breakpoint")
+	st := stopAt(t, c, f, nil, "BP:values")
 	fr := top(t, c, st.ThreadID)
 	locals := scopeVars(t, c, fr.ID, "Locals")
 	for name, want := range map[string]string{
@@ -209,43 +206,12 @@ func TestSetVariableAndWriteMemory(t *testing.T) {
 func TestBigArrays(t *testing.T) {
 	f := buildC(t, "arrays")
 	c := startAdapter(t)
-	launch(t, c, f, nil)
-	setBreakpoints(t, c, f.src, f.line(t, "BP:arrays"))
-	c.MustSucceed("configurationDone", nil)
-	st := expectStopped(t, c, "breakpoint")
+	st := stopAt(t, c, f, nil, "BP:arrays")
 	fr := top(t, c, st.ThreadID)
 	globals := scopeVars(t, c, fr.ID, "Globals")
-	var m struct {
-		variable
-		IndexedVariables int `json:"indexedVariables"`
-	}
-	for _, v := range globals {
-		if v.Name == "million" {
-			m.variable = v
-		}
-	}
-	var full struct {
-		Variables []struct {
-			Name               string `json:"name"`
-			IndexedVariables   int    `json:"indexedVariables"`
-			VariablesReference int    `json:"variablesReference"`
-		} `json:"variables"`
-	}
-	var sc struct {
-		Scopes []struct {
-			Name               string `json:"name"`
-			VariablesReference int    `json:"variablesReference"`
-		} `json:"scopes"`
-	}
-	c.MustSucceed("scopes", map[string]any{"frameId": fr.ID}).DecodeBody(t, &sc)
-	c.MustSucceed("variables", map[string]any{"variablesReference": sc.Scopes[3].VariablesReference}).DecodeBody(t, &full)
-	for _, v := range full.Variables {
-		if v.Name == "million" && v.IndexedVariables != 1000000 {
-			t.Fatalf("million announces %d elements", v.IndexedVariables)
-		}
-	}
-	if m.VariablesReference == 0 {
-		t.Fatalf("million is not expandable: %+v", m)
+	m := mustVar(t, globals, "million")
+	if m.IndexedVariables != 1000000 || m.VariablesReference == 0 {
+		t.Fatalf("million announces %d elements (reference %d)", m.IndexedVariables, m.VariablesReference)
 	}
 	for _, start := range []int{0, 99990, 999900} {
 		var page struct {
