@@ -105,22 +105,7 @@ func (d *Debugger) kill() error {
 	if err := ptrace.Kill(p.pid); err != nil {
 		return fmt.Errorf("cannot kill process %d: %w", p.pid, err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for d.p == p && time.Now().Before(deadline) {
-		ev, err := d.nextEvent(time.Until(deadline))
-		if err != nil {
-			break
-		}
-		switch {
-		case ev.Pid != p.pid:
-		case !ev.Stopped():
-			d.gone(ev)
-		default:
-			// The kernel may still report PTRACE_EVENT_EXIT (or a stop
-			// that raced the kill): the thread dies once let go.
-			_ = d.tr.Cont(ptrace.Resume{Tid: ev.Tid})
-		}
-	}
+	d.reap(p, d.gone)
 	if d.p == p {
 		d.forget()
 	}

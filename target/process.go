@@ -462,23 +462,33 @@ func (d *Debugger) moduleAt(pc uint64) *module {
 func (d *Debugger) abandon() {
 	p := d.p
 	_ = ptrace.Kill(p.pid)
-	d.reap(p)
+	d.reap(p, nil)
 	d.forget()
 }
 
-// reap waits (bounded) for a killed process's leader to be reported gone.
-func (d *Debugger) reap(p *process) {
+// reap waits (bounded) for a killed process's leader to be reported
+// gone, letting dying threads go (the kernel may still report
+// PTRACE_EVENT_EXIT, or a stop that raced the kill) and handing each
+// thread's end, the leader's last, to ended if it is not nil.
+func (d *Debugger) reap(p *process, ended func(ptrace.Event)) {
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		ev, err := d.nextEvent(time.Until(deadline))
 		if err != nil {
 			return
 		}
-		if ev.Tid == p.pid && !ev.Stopped() {
-			return
+		if ev.Pid != p.pid && ev.Pid != 0 {
+			continue
 		}
 		if ev.Stopped() {
-			_ = d.tr.Cont(ptrace.Resume{Tid: ev.Tid}) // let a dying thread die
+			_ = d.tr.Cont(ptrace.Resume{Tid: ev.Tid})
+			continue
+		}
+		if ended != nil {
+			ended(ev)
+		}
+		if ev.Tid == p.pid {
+			return
 		}
 	}
 }
