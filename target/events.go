@@ -95,38 +95,53 @@ func (d *Debugger) bookkeep(ev ptrace.Event, running bool) (*thread, bool) {
 // trap handles a SIGTRAP stop of a running thread: a breakpoint of ours, a
 // stepping breakpoint, or the program's own trap.
 func (d *Debugger) trap(th *thread) {
-	p := d.p
+	switch cause, site, rsp := d.trapCause(th); cause {
+	case trapBreakpoint:
+		d.breakpointHit(th, site, rsp)
+	case trapStep, trapUnreadable:
+		// A single-step nobody waits for any more (a cancelled step), or a
+		// thread we cannot read: let it go.
+		d.cont(th)
+	default:
+		// The program's own int3 or raise(SIGTRAP): report it, never pass
+		// it on (the default action would kill the program).
+		d.report(exceptionStop(th.tid, unix.SIGTRAP))
+	}
+}
+
+// Why a thread stopped with SIGTRAP.
+const (
+	trapOwn        = iota // the program's own int3 or raise(SIGTRAP)
+	trapBreakpoint        // one of our breakpoints; the PC is rewound onto it
+	trapStep              // a finished single step
+	trapUnreadable        // its siginfo or registers could not be read
+)
+
+// trapCause tells why th stopped with SIGTRAP. For a breakpoint of ours it
+// rewinds the PC onto the breakpoint (execution resumes there: the original
+// instruction runs once the breakpoint is stepped over) and returns the
+// site and the stack pointer.
+func (d *Debugger) trapCause(th *thread) (int, *site, uint64) {
 	si, err := d.tr.GetSigInfo(th.tid)
 	if err != nil {
-		d.cont(th)
-		return
+		return trapUnreadable, nil, 0
 	}
-	if si.Code == ptrace.SIKernel || si.Code == ptrace.TrapBrkpt {
+	switch si.Code {
+	case ptrace.TrapTrace:
+		return trapStep, nil, 0
+	case ptrace.SIKernel, ptrace.TrapBrkpt:
 		regs, err := d.tr.GetRegs(th.tid)
 		if err != nil {
-			d.cont(th)
-			return
+			return trapUnreadable, nil, 0
 		}
-		addr := regs.Rip - 1
-		if site := p.bps.sites[addr]; site != nil {
-			// Execution resumes at the breakpoint's address: the original
-			// instruction runs after the breakpoint is stepped over.
-			if err := d.tr.SetPC(th.tid, addr); err != nil {
-				d.cont(th)
-				return
+		if s := d.p.bps.sites[regs.Rip-1]; s != nil {
+			if err := d.tr.SetPC(th.tid, s.addr); err != nil {
+				return trapUnreadable, nil, 0
 			}
-			d.breakpointHit(th, site, regs.Rsp)
-			return
+			return trapBreakpoint, s, regs.Rsp
 		}
 	}
-	if si.Code == ptrace.TrapTrace {
-		// A single-step nobody waits for any more (a cancelled step).
-		d.cont(th)
-		return
-	}
-	// The program's own int3 or raise(SIGTRAP): report it, never pass it on
-	// (the default action would kill the program).
-	d.report(exceptionStop(th.tid, unix.SIGTRAP))
+	return trapOwn, nil, 0
 }
 
 // breakpointHit decides what a hit on site by th means.
@@ -335,27 +350,21 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 		return
 	}
 	if ev.Signal == unix.SIGTRAP {
-		si, err := d.tr.GetSigInfo(th.tid)
-		if err == nil && (si.Code == ptrace.SIKernel || si.Code == ptrace.TrapBrkpt) {
-			if regs, err := d.tr.GetRegs(th.tid); err == nil && p.bps.sites[regs.Rip-1] != nil {
-				addr := regs.Rip - 1
-				_ = d.tr.SetPC(th.tid, addr)
-				th.rehit = true
-				// A hit of a client's breakpoint is kept, to be reported at
-				// the next resume (if the breakpoint is still there then)
-				// instead of racing the other threads to hit it again.
-				if ids := p.bps.idsAt(addr); len(ids) > 0 && p.bps.plain(addr) {
-					th.pending = &Stop{Reason: p.bps.reasonAt(addr), Tid: th.tid, BreakpointIDs: ids}
-					th.pendingAt = addr
-				}
-				return
+		switch cause, site, _ := d.trapCause(th); cause {
+		case trapBreakpoint:
+			th.rehit = true
+			// A hit of a client's breakpoint is kept, to be reported at the
+			// next resume (if the breakpoint is still there then) instead of
+			// racing the other threads to hit it again.
+			if ids := p.bps.idsAt(site.addr); len(ids) > 0 && p.bps.plain(site.addr) {
+				th.pending = &Stop{Reason: p.bps.reasonAt(site.addr), Tid: th.tid, BreakpointIDs: ids}
+				th.pendingAt = site.addr
 			}
+		case trapStep:
+		default:
+			st := exceptionStop(th.tid, unix.SIGTRAP)
+			th.pending = &st
 		}
-		if err == nil && si.Code == ptrace.TrapTrace {
-			return
-		}
-		st := exceptionStop(th.tid, unix.SIGTRAP)
-		th.pending = &st
 		return
 	}
 	if _, err := d.tr.GetSigInfo(th.tid); err == ptrace.ErrGroupStop {
