@@ -48,6 +48,11 @@ type srcFunc struct {
 type inlineInst struct {
 	src   int32
 	depth int32
+	fn    *Function // only Name and LinkageName are set: what frames show
+	// Where the call was inlined, in the caller's source; callFile is an
+	// index into files, -1 when DWARF does not say.
+	callFile          int32
+	callLine, callCol int32
 }
 
 // dwarfIndex is everything derived from DWARF, built once.

@@ -84,11 +84,27 @@ func (b *builder) inlined(e *dwarf.Entry, depth int32) {
 	if len(ranges) == 0 {
 		return
 	}
-	src := b.src(b.describe(e, 0))
+	info := b.describe(e, 0)
+	src := b.src(info)
 	sf := &b.x.srcFuncs[src]
 	sf.ranges = append(sf.ranges, ranges...)
+	in := inlineInst{src: src, depth: depth, callFile: -1,
+		fn: &Function{Name: info.name, LinkageName: info.linkage}}
+	// The walk is inside the unit appended last, whose file table
+	// DW_AT_call_file indexes.
+	if raw, ok := e.Val(dwarf.AttrCallFile).(int64); ok && len(b.units) > 0 {
+		if files := b.units[len(b.units)-1].files; raw >= 0 && raw < int64(len(files)) {
+			in.callFile = files[raw]
+		}
+	}
+	if l, ok := e.Val(dwarf.AttrCallLine).(int64); ok {
+		in.callLine = int32(l)
+	}
+	if c, ok := e.Val(dwarf.AttrCallColumn).(int64); ok {
+		in.callCol = int32(c)
+	}
 	ref := int32(len(b.x.inlines))
-	b.x.inlines = append(b.x.inlines, inlineInst{src: src, depth: depth})
+	b.x.inlines = append(b.x.inlines, in)
 	for _, rg := range ranges {
 		b.inlSpan = append(b.inlSpan, span{lo: rg[0], hi: rg[1], ref: ref})
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // Sentinel errors. Errors returned by this package wrap one of these (test
@@ -44,6 +45,7 @@ type File struct {
 	dw       *dwarf.Data // dropped once indexed; only the sync.Once touches it
 
 	dwOnce sync.Once
+	dwDone atomic.Bool // dwOnce has run
 	dwIdx  *dwarfIndex
 	dwErr  error
 
@@ -210,6 +212,7 @@ func (f *File) index() *dwarfIndex {
 		f.dwIdx, f.dwErr = buildIndex(f, f.dw)
 		f.dw = nil
 	})
+	f.dwDone.Store(true)
 	return f.dwIdx
 }
 

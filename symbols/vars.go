@@ -240,6 +240,15 @@ func constBytes(val any, size int64) []byte {
 // EvalLocation for DW_OP_fbreg. A pc outside every function with DWARF
 // gives (nil, nil, nil).
 func (f *File) LocalsAt(pc uint64) (vars []Variable, frameBase []byte, err error) {
+	return f.InlinedLocalsAt(pc, -1)
+}
+
+// InlinedLocalsAt is LocalsAt for the inlined call InlinedAt(pc)[k]: the
+// parameters and variables of that inlined copy, without those of calls
+// inlined into it. k < 0, or k past the calls covering pc, gives the
+// containing function's own, as LocalsAt. frameBase is the containing
+// function's: an inlined copy has none of its own.
+func (f *File) InlinedLocalsAt(pc uint64, k int) (vars []Variable, frameBase []byte, err error) {
 	v, err := f.varData()
 	if err != nil {
 		return nil, nil, err
@@ -257,6 +266,21 @@ func (f *File) LocalsAt(pc uint64) (vars []Variable, frameBase []byte, err error
 	frameBase, err = v.locExpr(fn, dwarf.AttrFrameBase, pc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("symbols: frame base at %#x: %w", pc, err)
+	}
+	if k >= 0 && fn.Children {
+		chain, err := v.inlineChain(r, pc, nil)
+		if err != nil {
+			return nil, frameBase, fmt.Errorf("symbols: reading inlined calls at %#x: %w", pc, err)
+		}
+		if k < len(chain) {
+			r.Seek(chain[len(chain)-1-k])
+			if fn, err = r.Next(); err != nil || fn == nil {
+				return nil, frameBase, fmt.Errorf("symbols: reading inlined call at %#x: %v", pc, err)
+			}
+		} else {
+			r.Seek(v.subOffs[s.ref])
+			r.Next()
+		}
 	}
 	// levels[0] is the function body; each later level a block inside the
 	// previous one.
@@ -334,6 +358,34 @@ func (v *varData) scope(r *dwarf.Reader, pc uint64, levels *[][]*dwarf.Entry, de
 			r.SkipChildren()
 		}
 	}
+}
+
+// inlineChain reads the children of the entry just read and returns the
+// offsets of the inlined calls containing pc, outermost first, looking
+// through lexical blocks and into the calls themselves.
+func (v *varData) inlineChain(r *dwarf.Reader, pc uint64, chain []dwarf.Offset) ([]dwarf.Offset, error) {
+	for depth := 0; depth < 64; {
+		e, err := r.Next()
+		if err != nil {
+			return chain, err
+		}
+		if e == nil || e.Tag == 0 {
+			return chain, nil
+		}
+		if (e.Tag == dwarf.TagLexDwarfBlock || e.Tag == dwarf.TagInlinedSubroutine) && e.Children && v.covers(e, pc) {
+			// Ranges of siblings do not overlap: descend and never come
+			// back to this level.
+			if e.Tag == dwarf.TagInlinedSubroutine {
+				chain = append(chain, e.Offset)
+			}
+			depth++
+			continue
+		}
+		if e.Children {
+			r.SkipChildren()
+		}
+	}
+	return chain, nil
 }
 
 // covers reports whether pc lies in e's address ranges. A block without

@@ -64,7 +64,7 @@ func (d *Debugger) newEvaluator(tid, level int) (*evaluator, error) {
 	}
 	ev := &evaluator{d: d, fr: fr}
 	if fr.mod != nil && fr.mod.sym != nil {
-		ev.vars, ev.fb, _ = fr.mod.sym.LocalsAt(fr.look - fr.mod.bias)
+		ev.vars, ev.fb, _ = fr.locals()
 	}
 	return ev, nil
 }

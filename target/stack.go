@@ -27,6 +27,12 @@ type Frame struct {
 
 	exact     bool // PC is where the frame is, not a return address
 	described bool // Func, File, Line... have been looked up
+	phys      int  // the machine frame this frame is part of
+	// calls are the inlined calls at the frame's pc, innermost first; the
+	// frame is calls[inl], or the function they sit in when inl is
+	// len(calls).
+	calls []symbols.InlinedCall
+	inl   int
 }
 
 // MaxFrames bounds a stack walk: a corrupt stack can loop.
@@ -55,7 +61,7 @@ func (d *Debugger) Stack(tid, start, levels int) ([]Frame, int, error) {
 			// Walk it all (totalFrames is exact), but name only the frames
 			// asked for: naming a frame in a library may first index its
 			// debug information, and a client usually shows the top 20.
-			frames = d.unwind(regs, MaxFrames, false)
+			frames = d.expandInlined(d.unwind(regs, MaxFrames, false))
 			if p.stacks == nil {
 				p.stacks = map[int][]Frame{}
 			}
@@ -71,9 +77,7 @@ func (d *Debugger) Stack(tid, start, levels int) ([]Frame, int, error) {
 		}
 		for i := start; i < end; i++ {
 			if f := &frames[i]; !f.described {
-				named := d.describe(f.PC, !f.exact)
-				named.CFA, named.exact, named.described = f.CFA, f.exact, true
-				*f = named
+				d.describeLogical(f)
 			}
 		}
 		out = append(out, frames[start:end]...)
@@ -482,13 +486,13 @@ func (d *Debugger) FrameRegisters(tid, level int) ([]Register, error) {
 		if err != nil {
 			return err
 		}
-		if level == 0 {
-			out = gpRegisters(&regs)
-			return nil
-		}
-		u, ok := d.unwindTo(regs, level)
+		u, phys, _, ok := d.unwindToLogical(regs, level)
 		if !ok {
 			return fmt.Errorf("no frame %d", level)
+		}
+		if phys == 0 {
+			out = gpRegisters(&regs)
+			return nil
 		}
 		order := []int{16, 7, 6, 3, 12, 13, 14, 15, 0, 2, 1, 4, 5, 8, 9, 10, 11}
 		for _, r := range order {
@@ -499,21 +503,6 @@ func (d *Debugger) FrameRegisters(tid, level int) ([]Register, error) {
 		return nil
 	})
 	return out, err
-}
-
-// unwindTo returns the unwinder state of frame level.
-func (d *Debugger) unwindTo(regs ptrace.Regs, level int) (*unwinder, bool) {
-	u := &unwinder{mem: &pageCache{mem: d.p.mem}}
-	u.init(&regs)
-	exact := true
-	for i := 0; i < level; i++ {
-		ok, signal := d.unwindOne(u, !exact, i == 0)
-		if !ok {
-			return nil, false
-		}
-		exact = signal
-	}
-	return u, true
 }
 
 func gpRegisters(r *ptrace.Regs) []Register {

@@ -68,7 +68,7 @@ func (d *Debugger) FrameVars(tid, level int, scope string) ([]Var, error) {
 		if scope == ScopeGlobals {
 			vars, err = fr.mod.sym.GlobalsAt(fr.look - fr.mod.bias)
 		} else {
-			vars, frameBase, err = fr.mod.sym.LocalsAt(fr.look - fr.mod.bias)
+			vars, frameBase, err = fr.locals()
 		}
 		if err != nil {
 			return err
@@ -91,6 +91,7 @@ type frameCtx struct {
 	cfa  uint64
 	look uint64 // pc to look variables up at (call site above frame 0)
 	mod  *module
+	inl  int // which inlined call at look the frame is; -1: the function
 }
 
 func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
@@ -98,20 +99,25 @@ func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, ok := d.unwindTo(regs, level)
+	u, phys, inl, ok := d.unwindToLogical(regs, level)
 	if !ok {
 		return nil, fmt.Errorf("no frame %d", level)
 	}
-	fr := &frameCtx{u: u, look: u.r[symbols.DwarfRA]}
-	if level > 0 {
+	fr := &frameCtx{u: u, look: u.r[symbols.DwarfRA], inl: inl}
+	if phys > 0 {
 		fr.look--
 	}
 	// The frame's CFA: what unwinding it once more computes.
 	probe := *u
-	d.unwindOne(&probe, level > 0, level == 0)
+	d.unwindOne(&probe, phys > 0, phys == 0)
 	fr.cfa = probe.cfa
 	fr.mod = d.moduleAt(fr.look)
 	return fr, nil
+}
+
+// locals returns the frame's locals and arguments and its frame base.
+func (fr *frameCtx) locals() ([]symbols.Variable, []byte, error) {
+	return fr.mod.sym.InlinedLocalsAt(fr.look-fr.mod.bias, fr.inl)
 }
 
 func (fr *frameCtx) locContext(d *Debugger, frameBase []byte) symbols.LocContext {

@@ -1,0 +1,47 @@
+package symbols
+
+import "sort"
+
+// InlinedCall is one inlined call whose code covers a pc: the function
+// inlined, and the place in its caller the call was written.
+type InlinedCall struct {
+	Func *Function // Name and LinkageName only; it has no code of its own
+	// CallFile, CallLine and CallColumn are the call site in the caller's
+	// source (DW_AT_call_file, _line, _column); CallFile is "" when the
+	// producer did not record it.
+	CallFile   string
+	CallLine   int
+	CallColumn int
+}
+
+// InlinedAt returns the inlined calls covering pc, innermost first. The
+// innermost one's own line is LineAt(pc); each call's CallFile:CallLine is
+// the line its caller — the next entry, or FuncAt(pc) after the last — is
+// at. Nil when pc is in no inlined code or the file has no DWARF.
+func (f *File) InlinedAt(pc uint64) []InlinedCall {
+	x := f.index()
+	if x == nil {
+		return nil
+	}
+	var ins []*inlineInst
+	x.inlineIdx.each(pc, func(s span) bool {
+		ins = append(ins, &x.inlines[s.ref])
+		return true
+	})
+	// Nested copies are usually met innermost first already; the depth
+	// settles it when ranges of sibling blocks interleave.
+	sort.SliceStable(ins, func(i, j int) bool { return ins[i].depth > ins[j].depth })
+	out := make([]InlinedCall, 0, len(ins))
+	for _, in := range ins {
+		c := InlinedCall{Func: in.fn, CallLine: int(in.callLine), CallColumn: int(in.callCol)}
+		if in.callFile >= 0 {
+			c.CallFile = x.files[in.callFile]
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// Indexed reports whether the DWARF index has been built, i.e. whether
+// queries that need it answer without first reading all of the DWARF.
+func (f *File) Indexed() bool { return f.dwDone.Load() }
