@@ -119,7 +119,10 @@ type frame struct {
 	Name   string `json:"name"`
 	Line   int    `json:"line"`
 	Source *struct {
-		Path string `json:"path"`
+		Path            string `json:"path"`
+		Name            string `json:"name"`
+		SourceReference int    `json:"sourceReference"`
+		Origin          string `json:"origin"`
 	} `json:"source"`
 	InstructionPointerReference string `json:"instructionPointerReference"`
 	PresentationHint            string `json:"presentationHint"`

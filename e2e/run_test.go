@@ -232,8 +232,15 @@ func TestBreakpointWithoutDebugInfo(t *testing.T) {
 	}
 	c.MustSucceed("configurationDone", nil)
 	st := expectStopped(t, c, "function breakpoint")
-	if fr := top(t, c, st.ThreadID); !strings.Contains(fr.Name, "add") || fr.Source != nil {
-		t.Fatalf("stopped in %+v, want add without source", fr)
+	fr := top(t, c, st.ThreadID)
+	if !strings.Contains(fr.Name, "add") {
+		t.Fatalf("stopped in %+v, want add", fr)
 	}
+	expectListing(t, c, fr)
+	if !strings.Contains(fr.Source.Name, "add") {
+		t.Errorf("listing named %q, want add's", fr.Source.Name)
+	}
+	// An unknown reference is an error, not a crash.
+	expectError(t, c.Request("source", map[string]any{"sourceReference": 9999}), "sourceReference")
 	c.MustSucceed("disconnect", nil)
 }

@@ -34,11 +34,30 @@ func TestStackThroughLibc(t *testing.T) {
 		t.Fatalf("main not found below libc frames, at its qsort call: %+v", frames)
 	}
 	for _, fr := range frames[1:m] {
-		if fr.Source != nil || fr.PresentationHint != "subtle" || !strings.Contains(fr.Name, "libc.so") {
-			t.Fatalf("frame between cmp and main %+v: want a libc frame without source, subtle", fr)
+		if fr.PresentationHint != "subtle" || !strings.Contains(fr.Name, "libc.so") {
+			t.Fatalf("frame between cmp and main %+v: want a libc frame, subtle", fr)
 		}
+		expectListing(t, c, fr)
 	}
 	c.MustSucceed("disconnect", nil)
+}
+
+// expectListing checks that a frame without source points at the
+// disassembly of its code, with the frame's line on its pc.
+func expectListing(t testing.TB, c *daptest.Client, fr frame) {
+	t.Helper()
+	if fr.Source == nil || fr.Source.Path != "" || fr.Source.SourceReference <= 0 || fr.Source.Origin != "disassembly" {
+		t.Fatalf("frame %+v: want a disassembly source by reference", fr)
+	}
+	var src struct {
+		Content string `json:"content"`
+	}
+	c.MustSucceed("source", map[string]any{"source": map[string]any{"sourceReference": fr.Source.SourceReference},
+		"sourceReference": fr.Source.SourceReference}).DecodeBody(t, &src)
+	lines := strings.Split(src.Content, "\n")
+	if fr.Line < 1 || fr.Line > len(lines) || !strings.HasPrefix(lines[fr.Line-1], fr.InstructionPointerReference) {
+		t.Fatalf("frame %+v: line %d of its listing is not its pc:\n%.2000s", fr, fr.Line, src.Content)
+	}
 }
 
 // A breakpoint in a signal handler unwinds through the signal frame back to

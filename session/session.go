@@ -25,7 +25,12 @@ type Session struct {
 
 	mu     sync.Mutex // guards frames: stops arrive on the debugger's goroutine
 	frames handles[frameRef]
-	vars   handles[varNode]
+	// listings number the disassembly listings handed out as sources of
+	// frames without source: refs stay valid for the whole session, so an
+	// editor's open listing survives a resume.
+	listings   []uint64 // sourceReference-1 → the debugger's listing key
+	listingRef map[uint64]int
+	vars       handles[varNode]
 
 	// memBuf is reused by readMemory (requests run one at a time).
 	memBuf []byte

@@ -37,15 +37,29 @@ type sourceArgs struct {
 }
 
 // source serves a source file's text to a client that cannot read it
-// itself. We hand out no sourceReferences: code without source is shown
-// through disassembly (frames carry instructionPointerReference).
+// itself, and the disassembly listings stack frames without source point
+// to.
 func (s *Session) source(_ *dap.Request, args sourceArgs) (godap.SourceResponseBody, error) {
 	if args.Source == nil || args.Source.Path == "" {
 		ref := args.SourceReference
 		if args.Source != nil && args.Source.SourceReference != 0 {
 			ref = args.Source.SourceReference
 		}
-		return godap.SourceResponseBody{}, &Error{ID: errIDState, Err: fmt.Errorf("no source is available for sourceReference %d; open the disassembly instead", ref)}
+		s.mu.Lock()
+		var key uint64
+		ok := ref > 0 && ref <= len(s.listings)
+		if ok {
+			key = s.listings[ref-1]
+		}
+		s.mu.Unlock()
+		if !ok {
+			return godap.SourceResponseBody{}, &Error{ID: errIDState, Err: fmt.Errorf("no source is known by sourceReference %d", ref)}
+		}
+		text, err := s.dbg.ListingText(key)
+		if err != nil {
+			return godap.SourceResponseBody{}, fail(errIDState, err)
+		}
+		return godap.SourceResponseBody{Content: text, MimeType: "text/x-asm"}, nil
 	}
 	b, err := os.ReadFile(args.Source.Path)
 	if err != nil {

@@ -45,13 +45,39 @@ func (s *Session) stackTrace(_ *dap.Request, args stackTraceArgs) (godap.StackTr
 		return godap.StackTraceResponseBody{}, fail(errIDFrame, err)
 	}
 	body := godap.StackTraceResponseBody{StackFrames: make([]godap.StackFrame, 0, len(frames)), TotalFrames: total}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for i, f := range frames {
-		id := s.frames.add(frameRef{tid: args.ThreadId, level: args.StartFrame + i})
-		body.StackFrames = append(body.StackFrames, stackFrame(id, f))
+		sf := stackFrame(0, f)
+		if f.File == "" {
+			s.listingSource(&sf, f.PC)
+		}
+		s.mu.Lock()
+		sf.Id = s.frames.add(frameRef{tid: args.ThreadId, level: args.StartFrame + i})
+		s.mu.Unlock()
+		body.StackFrames = append(body.StackFrames, sf)
 	}
 	return body, nil
+}
+
+// listingSource gives a frame without source the disassembly of its
+// function as a source, with the frame's line in it.
+func (s *Session) listingSource(sf *godap.StackFrame, pc uint64) {
+	key, name, line, err := s.dbg.ListingAt(pc)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	ref, ok := s.listingRef[key]
+	if !ok {
+		s.listings = append(s.listings, key)
+		ref = len(s.listings)
+		if s.listingRef == nil {
+			s.listingRef = map[uint64]int{}
+		}
+		s.listingRef[key] = ref
+	}
+	s.mu.Unlock()
+	sf.Source = &godap.Source{Name: name, SourceReference: ref, PresentationHint: "deemphasize", Origin: "disassembly"}
+	sf.Line, sf.Column = line, 1
 }
 
 // stackFrame presents a frame: with its source when it has one, else as

@@ -57,9 +57,10 @@ type process struct {
 	running   bool
 	current   int // thread of the last reported stop
 	entry     bool
-	stacks    map[int][]Frame // per thread, valid until the next resume
-	output    sync.WaitGroup  // the readers of the debuggee's stdout/stderr
-	outMu     sync.Mutex      // held while output leaves a pipe
+	stacks    map[int][]Frame     // per thread, valid until the next resume
+	listings  map[uint64]*listing // disassembly of code without source, by start
+	output    sync.WaitGroup      // the readers of the debuggee's stdout/stderr
+	outMu     sync.Mutex          // held while output leaves a pipe
 	pipes     []*pipe
 	step      *stepper
 	sources   map[string]bool // source files found on this machine, or not
