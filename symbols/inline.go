@@ -28,6 +28,9 @@ func (f *File) InlinedAt(pc uint64) []InlinedCall {
 		ins = append(ins, &x.inlines[s.ref])
 		return true
 	})
+	if len(ins) == 0 {
+		return nil // as documented; most pcs of a stack are in no inlined code
+	}
 	// Nested copies are usually met innermost first already; the depth
 	// settles it when ranges of sibling blocks interleave.
 	sort.SliceStable(ins, func(i, j int) bool { return ins[i].depth > ins[j].depth })
