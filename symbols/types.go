@@ -80,8 +80,18 @@ type Type struct {
 	Variadic bool
 	// Incomplete reports a struct, union or enum that is only declared.
 	Incomplete bool
+	// GoKind is the Go kind the Go compiler gives the type
+	// (DW_AT_go_kind), GoNone for other producers. A Go type keeps the name
+	// Go spells it with ("[]int", "*main.T", "map[string]int"), and Go's
+	// strings, slices, maps, channels and interfaces are structs or
+	// pointers to runtime structs underneath.
+	GoKind GoKind
+	// GoKey is a Go map's key type and GoElem its element type (also a
+	// channel's or slice's element type); nil when DWARF gives none.
+	GoKey, GoElem *Type
 
-	qual *Type // the unqualified type for const/volatile copies
+	qual   *Type // the unqualified type for const/volatile copies
+	goName bool  // a Go type: keep its DWARF name
 }
 
 // Field is a member of a struct or union.
@@ -132,6 +142,9 @@ type typeConv struct {
 	byDw   map[dwarf.Type]*Type
 	fresh  []*Type // created by the current top-level call, named at its end
 	qualed []*Type
+
+	goByName map[string][]goEntry    // Go type DIEs by name (noteGo)
+	goByRT   map[uint64]dwarf.Offset // by runtime type offset
 }
 
 func newTypeConv(d *dwarf.Data) *typeConv {
@@ -167,7 +180,9 @@ func (c *typeConv) top(dt dwarf.Type) *Type {
 		q.Fields, q.Enumerators, q.Params, q.Variadic, q.Incomplete = base.Fields, base.Enumerators, base.Params, base.Variadic, base.Incomplete
 	}
 	for _, n := range c.fresh {
-		n.Name = cName(n, "", 0)
+		if !n.goName {
+			n.Name = cName(n, "", 0)
+		}
 	}
 	c.fresh, c.qualed = c.fresh[:0], c.qualed[:0]
 	return t
@@ -262,6 +277,7 @@ func (c *typeConv) conv(dt dwarf.Type) *Type {
 	default:
 		t.Kind = KindInvalid
 	}
+	c.goAttrs(dt, t)
 	return t
 }
 

@@ -136,6 +136,8 @@ func buildVarData(f *File, d *dwarf.Data) (*varData, error) {
 					v.globals[name] = append(v.globals[name], e.Offset)
 				}
 			}
+		default:
+			v.types.noteGo(e)
 		}
 		if e.Tag != 0 && e.Children {
 			r.SkipChildren()
