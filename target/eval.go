@@ -169,6 +169,9 @@ func (ev *evaluator) eval(e ast.Expr) (value, error) {
 	case *ast.IndexExpr:
 		return ev.index(e)
 	case *ast.CallExpr:
+		if v, ok, err := ev.goBuiltin(e); ok {
+			return v, err
+		}
 		if id, ok := e.Fun.(*ast.Ident); ok && id.Name == "sizeof" && len(e.Args) == 1 {
 			x, err := ev.eval(e.Args[0])
 			if err != nil {
@@ -348,6 +351,9 @@ func (ev *evaluator) index(e *ast.IndexExpr) (value, error) {
 	x, err := ev.eval(e.X)
 	if err != nil {
 		return value{}, err
+	}
+	if v, ok, err := ev.goIndex(x, e.Index); ok {
+		return v, err
 	}
 	iv, err := ev.eval(e.Index)
 	if err != nil {

@@ -252,6 +252,9 @@ func (d *Debugger) bytesOf(o *Object, n int64) ([]byte, error) {
 
 // present formats an object for the client.
 func (d *Debugger) present(name string, o *Object) Var {
+	if v, ok := d.presentGo(name, o, 0); ok {
+		return v
+	}
 	t := o.Type.Resolve()
 	v := Var{Name: name, Type: o.Type.String(), Addr: o.Addr, HasAddr: o.InMem}
 	switch t.Kind {
@@ -288,6 +291,10 @@ func (d *Debugger) Children(o *Object, start, count int) ([]Var, error) {
 	var out []Var
 	err := d.do(func() error {
 		if err := d.needStopped(); err != nil {
+			return err
+		}
+		if vs, ok, err := d.goChildren(o, start, count); ok {
+			out = vs
 			return err
 		}
 		t := o.Type.Resolve()
