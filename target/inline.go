@@ -22,35 +22,23 @@ func (d *Debugger) inlinedAt(look uint64) []symbols.InlinedCall {
 	if m == nil || m.sym == nil || !m.sym.HasDWARF() || m != d.p.exe && !m.sym.Indexed() {
 		return nil
 	}
-	return m.sym.InlinedAt(look - m.bias)
-}
-
-// expandInlined turns machine frames into the frames a user sees.
-func (d *Debugger) expandInlined(phys []Frame) []Frame {
-	out := make([]Frame, 0, len(phys))
-	for i, f := range phys {
-		look := f.PC
-		if !f.exact {
-			look--
-		}
-		f.phys = i
-		f.calls = d.inlinedAt(look)
-		for k := range f.calls {
-			g := f
-			g.inl = k
-			out = append(out, g)
-		}
-		f.inl = len(f.calls)
-		out = append(out, f)
+	pc := look - m.bias
+	if calls, ok := m.inlined[pc]; ok {
+		return calls
 	}
-	return out
+	calls := m.sym.InlinedAt(pc)
+	if m.inlined == nil {
+		m.inlined = map[uint64][]symbols.InlinedCall{}
+	}
+	m.inlined[pc] = calls
+	return calls
 }
 
 // describeLogical names frame f: the function (or inlined function) and
 // the line it is at. An inlined call's caller is at the call's line.
 func (d *Debugger) describeLogical(f *Frame) {
 	named := d.describe(f.PC, !f.exact)
-	named.CFA, named.exact, named.described = f.CFA, f.exact, true
+	named.CFA, named.exact = f.CFA, f.exact
 	named.phys, named.calls, named.inl = f.phys, f.calls, f.inl
 	if len(f.calls) > 0 {
 		if f.inl < len(f.calls) {

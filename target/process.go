@@ -53,11 +53,12 @@ type process struct {
 	threads   map[int]*thread
 	exe       *module
 	mods      map[string]*module // by path, loaded on demand for frames
+	lastMod   *module            // moduleAt's last answer: stacks stay in a few modules
 	bps       *breakpoints
 	running   bool
 	current   int // thread of the last reported stop
 	entry     bool
-	stacks    map[int][]Frame     // per thread, valid until the next resume
+	stacks    map[int]*walked     // per thread, valid until the next resume
 	listings  map[uint64]*listing // disassembly of code without source, by start
 	output    sync.WaitGroup      // the readers of the debuggee's stdout/stderr
 	outMu     sync.Mutex          // held while output leaves a pipe
@@ -75,8 +76,9 @@ type module struct {
 	start, end uint64 // mapped address range
 	bias       uint64 // runtime address minus link-time address
 	sym        *symbols.File
-	announced  bool // a module event was sent for it
-	frames     map[uint64]*symbols.FrameRules
+	announced  bool                             // a module event was sent for it
+	frames     map[uint64]*cfiRow               // CFI rules by link-time pc
+	inlined    map[uint64][]symbols.InlinedCall // by link-time pc, likewise
 }
 
 func (p *process) addThread(tid int) *thread {
@@ -417,8 +419,12 @@ func readMaps(pid int) ([]mapping, error) {
 // use. Objects whose symbols cannot be read still get a module (no sym).
 func (d *Debugger) moduleAt(pc uint64) *module {
 	p := d.p
+	if m := p.lastMod; m != nil && pc >= m.start && pc < m.end {
+		return m
+	}
 	for _, m := range p.mods {
 		if m.end > m.start && pc >= m.start && pc < m.end {
+			p.lastMod = m
 			return m
 		}
 	}

@@ -124,6 +124,14 @@ func (d *Debugger) scanModules() {
 			continue
 		}
 		delete(p.mods, path)
+		if p.lastMod == m {
+			p.lastMod = nil
+		}
+		for key := range p.listings {
+			if key >= m.start && key < m.end {
+				delete(p.listings, key)
+			}
+		}
 		d.ln.Module("removed", m.info())
 		if m.sym != nil {
 			m.sym.Close()

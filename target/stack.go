@@ -25,9 +25,8 @@ type Frame struct {
 	Module string
 	Offset uint64 // PC minus the symbol's address, when Func came from ELF symbols
 
-	exact     bool // PC is where the frame is, not a return address
-	described bool // Func, File, Line... have been looked up
-	phys      int  // the machine frame this frame is part of
+	exact bool // PC is where the frame is, not a return address
+	phys  int  // the machine frame this frame is part of
 	// calls are the inlined calls at the frame's pc, innermost first; the
 	// frame is calls[inl], or the function they sit in when inl is
 	// len(calls).
@@ -52,7 +51,7 @@ func (d *Debugger) Stack(tid, start, levels int) ([]Frame, int, error) {
 		if p.threads[tid] == nil {
 			return &ThreadError{Tid: tid}
 		}
-		frames, ok := p.stacks[tid]
+		w, ok := p.stacks[tid]
 		if !ok {
 			regs, err := d.tr.GetRegs(tid)
 			if err != nil {
@@ -61,29 +60,83 @@ func (d *Debugger) Stack(tid, start, levels int) ([]Frame, int, error) {
 			// Walk it all (totalFrames is exact), but name only the frames
 			// asked for: naming a frame in a library may first index its
 			// debug information, and a client usually shows the top 20.
-			frames = d.expandInlined(d.unwind(regs, MaxFrames, false))
+			w = &walked{raw: d.walkStack(regs)}
 			if p.stacks == nil {
-				p.stacks = map[int][]Frame{}
+				p.stacks = map[int]*walked{}
 			}
-			p.stacks[tid] = frames
+			p.stacks[tid] = w
 		}
-		total = len(frames)
-		if start > total {
-			start = total
-		}
+		total = len(w.raw)
+		start = min(start, total)
 		end := total
 		if levels > 0 && start+levels < end {
 			end = start + levels
 		}
 		for i := start; i < end; i++ {
-			if f := &frames[i]; !f.described {
-				d.describeLogical(f)
-			}
+			out = append(out, d.named(w, i))
 		}
-		out = append(out, frames[start:end]...)
 		return nil
 	})
 	return out, total, err
+}
+
+// walked is one thread's stack for one stop: every frame walked, the
+// frames asked for named.
+type walked struct {
+	raw   []rawFrame
+	names []*Frame // by index into raw, once named
+}
+
+// rawFrame is a frame as walked: enough to count it and to name it later,
+// in a third of a Frame's size (a deep stack is walked at every stop).
+type rawFrame struct {
+	pc, cfa uint64
+	exact   bool
+	inl     int32
+	phys    int32
+	calls   []symbols.InlinedCall
+}
+
+// named returns frame i of w, naming it the first time.
+func (d *Debugger) named(w *walked, i int) Frame {
+	if w.names == nil {
+		w.names = make([]*Frame, len(w.raw))
+	}
+	if f := w.names[i]; f != nil {
+		return *f
+	}
+	r := &w.raw[i]
+	f := &Frame{PC: r.pc, CFA: r.cfa, exact: r.exact, phys: int(r.phys), calls: r.calls, inl: int(r.inl)}
+	d.describeLogical(f)
+	w.names[i] = f
+	return *f
+}
+
+// walkStack walks a whole stack for Stack: the frames a user sees, an
+// inlined call being a frame of its own.
+func (d *Debugger) walkStack(regs ptrace.Regs) []rawFrame {
+	var u unwinder
+	u.init(&regs)
+	u.mem = &pageCache{mem: d.p.mem}
+	out := make([]rawFrame, 0, 64)
+	exact := true
+	for i := 0; i < MaxFrames; i++ {
+		pc := u.r[symbols.DwarfRA]
+		look := pc
+		if !exact {
+			look--
+		}
+		calls := d.inlinedAt(look)
+		ok, signal := d.unwindOne(&u, !exact, i == 0)
+		for k := 0; k <= len(calls); k++ {
+			out = append(out, rawFrame{pc: pc, cfa: u.cfa, exact: exact, inl: int32(k), phys: int32(i), calls: calls})
+		}
+		if !ok {
+			break
+		}
+		exact = signal
+	}
+	return out
 }
 
 // frameCFA returns the CFA of thread tid's innermost frame.
@@ -118,7 +171,6 @@ func (d *Debugger) unwind(regs ptrace.Regs, max int, describe bool) []Frame {
 		f := Frame{PC: pc}
 		if describe {
 			f = d.describe(pc, !exact)
-			f.described = true
 		}
 		f.exact = exact
 		ok, signal := d.unwindOne(&u, !exact, i == 0)
@@ -147,6 +199,9 @@ type unwinder struct {
 type pageCache struct {
 	mem   *ptrace.Mem
 	pages map[uint64][]byte
+	// The page read last: consecutive frames are mostly on one page.
+	lastBase uint64
+	last     []byte
 }
 
 const cachePage = 4096
@@ -156,7 +211,10 @@ func (c *pageCache) Uint64(addr uint64) (uint64, error) {
 	if addr-base > cachePage-8 {
 		return c.mem.Uint64(addr) // straddles two pages
 	}
-	pg, ok := c.pages[base]
+	pg, ok := c.last, c.last != nil && c.lastBase == base
+	if !ok {
+		pg, ok = c.pages[base]
+	}
 	if !ok {
 		pg = make([]byte, cachePage)
 		n, _ := c.mem.ReadAt(pg, base)
@@ -166,6 +224,7 @@ func (c *pageCache) Uint64(addr uint64) (uint64, error) {
 		}
 		c.pages[base] = pg
 	}
+	c.last, c.lastBase = pg, base
 	off := addr - base
 	if off+8 > uint64(len(pg)) {
 		return 0, &ptrace.MemError{Addr: addr, Op: "read", Err: errUnmapped}
@@ -220,8 +279,17 @@ func (d *Debugger) unwindOne(u *unwinder, caller, top bool) (ok, signal bool) {
 	return true, false
 }
 
+// cfiRow is one pc's CFI rules with the register rules in an array: a
+// stack walk applies them to every frame, and a map lookup per register
+// was a tenth of a deep walk.
+type cfiRow struct {
+	*symbols.FrameRules
+	regs [17]symbols.Rule
+	has  [17]bool
+}
+
 // unwindCFI applies one frame's CFI rules.
-func (d *Debugger) unwindCFI(u *unwinder, rules *symbols.FrameRules) bool {
+func (d *Debugger) unwindCFI(u *unwinder, rules *cfiRow) bool {
 	get := func(reg uint64) uint64 {
 		if reg < uint64(len(u.r)) {
 			return u.r[reg]
@@ -243,14 +311,13 @@ func (d *Debugger) unwindCFI(u *unwinder, rules *symbols.FrameRules) bool {
 	}
 	next := unwinder{cfa: u.cfa, mem: u.mem}
 	for reg := range u.r {
-		rule, ok := rules.Regs[uint64(reg)]
-		if !ok {
+		if !rules.has[reg] {
 			continue // undefined in the caller
 		}
-		v, known := d.applyRule(u, reg, rule, get, read)
+		v, known := d.applyRule(u, reg, rules.regs[reg], get, read)
 		next.r[reg], next.known[reg] = v, known
 	}
-	if _, ok := rules.Regs[symbols.DwarfRSP]; !ok {
+	if !rules.has[symbols.DwarfRSP] {
 		next.r[symbols.DwarfRSP], next.known[symbols.DwarfRSP] = u.cfa, true
 	}
 	ra := next.r[symbols.DwarfRA]
@@ -444,19 +511,24 @@ func (d *Debugger) lineAt(pc uint64) (symbols.LineEntry, bool) {
 // frameRules returns the CFI rules at a link-time pc, nil without any. They
 // are cached per pc for the life of the module: a deep recursion asks for
 // the same few pcs a thousand times per walk.
-func (m *module) frameRules(pc uint64) *symbols.FrameRules {
+func (m *module) frameRules(pc uint64) *cfiRow {
 	if r, ok := m.frames[pc]; ok {
 		return r
 	}
-	r, err := m.sym.FrameAt(pc)
-	if err != nil {
-		r = nil
+	var row *cfiRow
+	if r, err := m.sym.FrameAt(pc); err == nil && r != nil {
+		row = &cfiRow{FrameRules: r}
+		for reg, rule := range r.Regs {
+			if reg < uint64(len(row.regs)) {
+				row.regs[reg], row.has[reg] = rule, true
+			}
+		}
 	}
 	if m.frames == nil {
-		m.frames = map[uint64]*symbols.FrameRules{}
+		m.frames = map[uint64]*cfiRow{}
 	}
-	m.frames[pc] = r
-	return r
+	m.frames[pc] = row
+	return row
 }
 
 // Register is one register of a frame, as the client sees it.
