@@ -187,6 +187,29 @@ func TestGoValues(t *testing.T) {
 			t.Errorf("evaluate %q = %q, want %q", expr, ev.Result, want)
 		}
 	}
+	// Members through an interface: its dynamic value's.
+	for expr, want := range map[string]string{"err.s": `"boom"`, "pathErr.Op": `"open"`, "anyPt.Y": "2", "st.X": "5"} {
+		c.MustSucceed("evaluate", map[string]any{"expression": expr, "frameId": fr.ID, "context": "watch"}).DecodeBody(t, &ev)
+		if ev.Result != want {
+			t.Errorf("evaluate %q = %q, want %q", expr, ev.Result, want)
+		}
+	}
+	// setVariable on a slice element and on a map entry.
+	var set struct {
+		Value string `json:"value"`
+	}
+	c.MustSucceed("setVariable", map[string]any{"variablesReference": ints.VariablesReference, "name": "[2]", "value": "30"}).DecodeBody(t, &set)
+	if set.Value != "30" {
+		t.Errorf("set ints[2]: %q", set.Value)
+	}
+	smallRef := mustVar(t, locals, "small").VariablesReference
+	c.MustSucceed("setVariable", map[string]any{"variablesReference": smallRef, "name": `["b"]`, "value": "-2"}).DecodeBody(t, &set)
+	for expr, want := range map[string]string{"ints[2]": "30", `small["b"]`: "-2"} {
+		c.MustSucceed("evaluate", map[string]any{"expression": expr, "frameId": fr.ID, "context": "watch"}).DecodeBody(t, &ev)
+		if ev.Result != want {
+			t.Errorf("after setVariable, %s = %q, want %q", expr, ev.Result, want)
+		}
+	}
 	for expr, want := range map[string]string{"ints[5]": "range", `small["zz"]`: "no key", "str[12]": "range"} {
 		expectError(t, c.Request("evaluate", map[string]any{"expression": expr, "frameId": fr.ID, "context": "watch"}), want)
 	}

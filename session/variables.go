@@ -39,6 +39,9 @@ func childPath(node varNode, name string) string {
 	if node.kind != "object" {
 		return name
 	}
+	if strings.HasPrefix(name, "[") { // an element ([2]) or a Go map entry (["a"])
+		return node.path + name
+	}
 	switch node.obj.Type.Resolve().Kind {
 	case symbols.KindArray:
 		return node.path + name // name is "[i]"

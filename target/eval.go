@@ -326,6 +326,7 @@ func (ev *evaluator) member(x value, name string) (value, error) {
 	if x.obj == nil {
 		return value{}, fmt.Errorf("no member %s in a number", name)
 	}
+	x = ev.goUnbox(x)
 	t := x.obj.Type.Resolve()
 	if t.Kind == symbols.KindPointer {
 		p, err := ev.scalar(x)

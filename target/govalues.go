@@ -644,3 +644,20 @@ func (ev *evaluator) goBuiltin(call *ast.CallExpr) (v value, ok bool, err error)
 	}
 	return value{}, true, fmt.Errorf("invalid argument for %s: %s", id.Name, x.obj.Type)
 }
+
+// goUnbox replaces a Go interface value by its dynamic value, so that
+// err.Op reaches a member of the error behind err as Go's type assertion
+// would; other values, and interfaces whose dynamic value cannot be found,
+// are returned as they are.
+func (ev *evaluator) goUnbox(x value) value {
+	if x.obj == nil {
+		return x
+	}
+	if kind, _ := goKindOf(x.obj.Type); kind != symbols.GoInterface {
+		return x
+	}
+	if dyn, _, err := ev.d.goDynamic(x.obj); err == nil && dyn != nil {
+		return value{obj: dyn}
+	}
+	return x
+}
