@@ -67,7 +67,88 @@ func TestInlinedFrames(t *testing.T) {
 	setBreakpoints(t, c, f.src)
 	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
 	expectExit(t, c, 0)
-	if got := strings.TrimSpace(output(t, c, "stdout")); got != "26" {
-		t.Errorf("output %q, want 26", got)
+	if got := strings.TrimSpace(output(t, c, "stdout")); got != "25" {
+		t.Errorf("output %q, want 25", got)
 	}
+}
+
+// Stepping knows inlined calls, as gdb does: next from a statement stops
+// at the line of an inlined call (shown in the caller, the inlined frames
+// not entered yet), stepIn enters them one by one without running,
+// stepOut of one ends in its caller, and next from there goes over the
+// rest to the following line.
+func TestSteppingInlined(t *testing.T) {
+	f := buildC(t, "inline", "-g", "-O2")
+	c := startAdapter(t)
+	st := stopAt(t, c, f, nil, "BP:before")
+	tid := st.ThreadID
+	step := func(kind, fn, marker string, lineOffset int) []frame {
+		t.Helper()
+		c.MustSucceed(kind, map[string]any{"threadId": tid})
+		expectStopped(t, c, "step")
+		frames, _ := stackTrace(t, c, tid, 0, 20)
+		if want := f.line(t, marker) + lineOffset; frames[0].Name != fn || frames[0].Line != want {
+			t.Fatalf("%s: at %s:%d, want %s:%d; frames %+v", kind, frames[0].Name, frames[0].Line, fn, want, frames)
+		}
+		return frames
+	}
+	frames := step("next", "around", "BP:before", 1) // r = sumsq(a, b)
+	if frames[1].Name != "main" {
+		t.Fatalf("the inlined calls not entered yet show as frames: %+v", frames)
+	}
+	step("stepIn", "sumsq", "BP:call_scale", 0)
+	frames = step("stepIn", "scale", "BP:scale", 0)
+	if frames[1].Name != "sumsq" || frames[2].Name != "around" {
+		t.Fatalf("after entering both inlined calls: %+v", frames)
+	}
+	// gcc interleaves the two copies of scale: the first statement after
+	// the first copy may be sumsq's second line or already around's next.
+	c.MustSucceed("stepOut", map[string]any{"threadId": tid})
+	expectStopped(t, c, "step")
+	frames, _ = stackTrace(t, c, tid, 0, 20)
+	switch fr := frames[0]; {
+	case fr.Name == "sumsq" && fr.Line == f.line(t, "BP:call_scale")+1:
+		step("next", "around", "BP:after", 0)
+	case fr.Name == "around" && fr.Line == f.line(t, "BP:after"):
+	default:
+		t.Fatalf("stepOut of scale: frames %+v", frames)
+	}
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("continue", map[string]any{"threadId": tid})
+	expectExit(t, c, 0)
+}
+
+// A breakpoint on the line of an inlined call stops in the caller at that
+// line, and a function breakpoint on a function whose code begins with an
+// inlined call stops in the function; each frame's variables are its own.
+func TestBreakpointAtInlinedCall(t *testing.T) {
+	f := buildC(t, "inline", "-g", "-O2")
+	c := startAdapter(t)
+	launch(t, c, f, nil)
+	setBreakpoints(t, c, f.src, f.line(t, "BP:before")+1)
+	c.MustSucceed("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "compute"}}})
+	c.MustSucceed("configurationDone", nil)
+	st := expectStopped(t, c, "function breakpoint")
+	frames, _ := stackTrace(t, c, st.ThreadID, 0, 20)
+	if frames[0].Name != "compute" || frames[0].Line != f.line(t, "BP:call_sumsq") || frames[1].Name != "main" {
+		t.Fatalf("function breakpoint on compute: %+v", frames)
+	}
+	args := scopeVars(t, c, frames[0].ID, "Arguments")
+	if v := mustVar(t, args, "a"); v.Value != "3" {
+		t.Errorf("compute's a = %q", v.Value)
+	}
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	st = expectStopped(t, c, "breakpoint")
+	frames, _ = stackTrace(t, c, st.ThreadID, 0, 20)
+	if frames[0].Name != "around" || frames[0].Line != f.line(t, "BP:before")+1 || frames[1].Name != "main" {
+		t.Fatalf("breakpoint on the line of an inlined call: %+v", frames)
+	}
+	c.MustSucceed("stepIn", map[string]any{"threadId": st.ThreadID})
+	expectStopped(t, c, "step")
+	if fr := top(t, c, st.ThreadID); fr.Name != "sumsq" {
+		t.Fatalf("stepIn at an inlined call: %+v", fr)
+	}
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
 }

@@ -53,6 +53,7 @@ type inlineInst struct {
 	// index into files, -1 when DWARF does not say.
 	callFile          int32
 	callLine, callCol int32
+	entry             uint64 // DW_AT_entry_pc, else the lowest address
 }
 
 // dwarfIndex is everything derived from DWARF, built once.

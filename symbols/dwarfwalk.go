@@ -103,6 +103,18 @@ func (b *builder) inlined(e *dwarf.Entry, depth int32) {
 	if c, ok := e.Val(dwarf.AttrCallColumn).(int64); ok {
 		in.callCol = int32(c)
 	}
+	in.entry = ranges[0][0]
+	for _, r := range ranges {
+		in.entry = min(in.entry, r[0])
+	}
+	switch v := e.Val(dwarf.AttrEntrypc).(type) {
+	case uint64: // an address
+		in.entry = v
+	case int64: // DWARF 5: an offset from the base address
+		if lo, ok := e.Val(dwarf.AttrLowpc).(uint64); ok {
+			in.entry = lo + uint64(v)
+		}
+	}
 	ref := int32(len(b.x.inlines))
 	b.x.inlines = append(b.x.inlines, in)
 	for _, rg := range ranges {

@@ -12,6 +12,9 @@ type InlinedCall struct {
 	CallFile   string
 	CallLine   int
 	CallColumn int
+	// Entry is where the inlined code starts (DW_AT_entry_pc, else its
+	// lowest address): a stop there is, to a person, still at the call.
+	Entry uint64
 }
 
 // InlinedAt returns the inlined calls covering pc, innermost first. The
@@ -36,7 +39,7 @@ func (f *File) InlinedAt(pc uint64) []InlinedCall {
 	sort.SliceStable(ins, func(i, j int) bool { return ins[i].depth > ins[j].depth })
 	out := make([]InlinedCall, 0, len(ins))
 	for _, in := range ins {
-		c := InlinedCall{Func: in.fn, CallLine: int(in.callLine), CallColumn: int(in.callCol)}
+		c := InlinedCall{Func: in.fn, CallLine: int(in.callLine), CallColumn: int(in.callCol), Entry: in.entry}
 		if in.callFile >= 0 {
 			c.CallFile = x.files[in.callFile]
 		}

@@ -158,6 +158,7 @@ func (d *Debugger) shouldStop(th *thread, addr uint64) []int {
 	eval := func(e ast.Expr) (value, error) {
 		if ev == nil {
 			var err error
+			th.hide = d.bpHide(addr) // the breakpoint's own frame
 			if ev, err = d.newEvaluator(th.tid, 0); err != nil {
 				return value{}, err
 			}

@@ -285,6 +285,14 @@ func (d *Debugger) report(st Stop) {
 // stopped records st as the current stop and tells the client.
 func (d *Debugger) stopped(st Stop) {
 	p := d.p
+	for _, th := range p.threads {
+		th.hide = 0
+	}
+	if th := p.threads[st.Tid]; th != nil {
+		if regs, err := d.tr.GetRegs(st.Tid); err == nil {
+			th.hide = d.hiddenFrames(regs.Rip, st, p.step)
+		}
+	}
 	p.running = false
 	p.step = nil
 	p.current = st.Tid
@@ -419,6 +427,7 @@ func (d *Debugger) resume() error {
 		}
 	}
 	for _, th := range p.threads {
+		th.hide = 0
 		if th.pending == nil {
 			continue
 		}

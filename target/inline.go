@@ -1,6 +1,8 @@
 package target
 
 import (
+	"slices"
+
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
@@ -83,4 +85,120 @@ func (d *Debugger) unwindToLogical(regs ptrace.Regs, level int) (u *unwinder, ph
 		}
 		exact = signal
 	}
+}
+
+// A stop at the first instruction of inlined code is, to a person, still
+// at the call: a breakpoint on the line `r = sumsq(a, b)` whose code begins
+// with sumsq's body must stop in the caller, at that line, and stepIn then
+// enters sumsq without running anything, as in gdb. A stop therefore hides
+// some of the inlined calls that start exactly at its pc (thread.hide), and
+// frame levels the client sees count from the first frame not hidden.
+
+// atEntry counts the innermost inlined calls at the runtime address pc
+// that start there: how many a stop at pc may hide.
+func (d *Debugger) atEntry(pc uint64, calls []symbols.InlinedCall) int {
+	m := d.moduleAt(pc)
+	if m == nil {
+		return 0
+	}
+	n := 0
+	for n < len(calls) && calls[n].Entry+m.bias == pc {
+		n++
+	}
+	return n
+}
+
+// frameFor finds how a stop at pc can show the frame a step started in
+// (the inlined calls from, innermost first) or one of its callers: how
+// many calls to hide. ok is false when pc is only reachable as a frame
+// inside the starting one. strict asks for a caller (stepOut).
+func (d *Debugger) frameFor(pc uint64, from []symbols.InlinedCall, strict bool) (hide int, ok bool) {
+	c := d.inlinedAt(pc)
+	maxHide := d.atEntry(pc, c)
+	for k := 0; k <= maxHide; k++ {
+		rest := c[k:]
+		if len(rest) > len(from) || strict && len(rest) == len(from) {
+			continue
+		}
+		if slices.EqualFunc(rest, from[len(from)-len(rest):], sameCall) {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// reachable keeps the addresses of pcs a step from the frame from may stop
+// at (frameFor).
+func (d *Debugger) reachable(pcs []uint64, from []symbols.InlinedCall, strict bool) []uint64 {
+	out := pcs[:0]
+	for _, pc := range pcs {
+		if _, ok := d.frameFor(pc, from, strict); ok {
+			out = append(out, pc)
+		}
+	}
+	return out
+}
+
+// funcStmts returns every statement address of the function at pc.
+func (d *Debugger) funcStmts(pc uint64) []uint64 {
+	fn, m := d.funcAt(pc)
+	if fn == nil {
+		return nil
+	}
+	var out []uint64
+	for _, r := range fn.Ranges {
+		for _, a := range m.sym.StmtPCs(r[0], r[1]) {
+			out = append(out, a+m.bias)
+		}
+	}
+	return out
+}
+
+// sameCall tells whether two entries are the same inlined copy: each has
+// a Function of its own.
+func sameCall(a, b symbols.InlinedCall) bool { return a.Func == b.Func }
+
+// hiddenFrames decides, for a stop at pc, how many inlined calls starting
+// at pc to hide: for a breakpoint, what shows the frame of the line or
+// function it was set on; for a step of the stopping thread, what shows
+// the frame it ended in.
+func (d *Debugger) hiddenFrames(pc uint64, st Stop, step *stepper) int {
+	switch {
+	case len(st.BreakpointIDs) > 0:
+		return d.bpHide(pc)
+	case step != nil && step.tid == st.Tid && st.Reason == "step" && step.keepSet:
+		return min(step.keepHide, d.atEntry(pc, d.inlinedAt(pc)))
+	case step != nil && step.tid == st.Tid && st.Reason == "step" && step.fromSet && !step.instruction:
+		k, _ := d.frameFor(pc, step.from, step.kind == StepOut)
+		return k
+	}
+	return 0
+}
+
+// bpHide is hiddenFrames for a breakpoint hit at pc.
+func (d *Debugger) bpHide(pc uint64) int {
+	calls := d.inlinedAt(pc)
+	maxHide := d.atEntry(pc, calls)
+	s := d.p.bps.sites[pc]
+	if maxHide == 0 || s == nil {
+		return 0
+	}
+	for _, b := range s.owners {
+		switch b.Kind {
+		case "function":
+			return maxHide // the function's own frame, if nothing before it
+		case "source":
+			le, _ := d.lineAt(pc)
+			for k := 0; k <= maxHide; k++ {
+				line := le.Line
+				if k > 0 {
+					line = calls[k-1].CallLine
+				}
+				if line == b.Actual {
+					return k
+				}
+			}
+		}
+	}
+	return 0
 }

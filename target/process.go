@@ -42,6 +42,9 @@ type thread struct {
 	pending *Stop          // a reportable stop of its own, seen while stopping the world
 	// pendingAt is the breakpoint address of a pending breakpoint stop.
 	pendingAt uint64
+	// hide is how many inlined calls starting at the pc this stop shows
+	// as not entered yet (see hiddenFrames); 0 while running.
+	hide int
 }
 
 // process is one traced process: its threads, memory, modules, breakpoints.

@@ -61,6 +61,8 @@ func (d *Debugger) Stack(tid, start, levels int) ([]Frame, int, error) {
 			// asked for: naming a frame in a library may first index its
 			// debug information, and a client usually shows the top 20.
 			w = &walked{raw: d.walkStack(regs)}
+			// Inlined calls the stop hides are frame 0's innermost ones.
+			w.raw = w.raw[min(p.threads[tid].hide, len(w.raw)-1):]
 			if p.stacks == nil {
 				p.stacks = map[int]*walked{}
 			}
@@ -558,7 +560,7 @@ func (d *Debugger) FrameRegisters(tid, level int) ([]Register, error) {
 		if err != nil {
 			return err
 		}
-		u, phys, _, ok := d.unwindToLogical(regs, level)
+		u, phys, _, ok := d.unwindToLogical(regs, level+d.p.threads[tid].hide)
 		if !ok {
 			return fmt.Errorf("no frame %d", level)
 		}

@@ -2,8 +2,10 @@ package target
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"github.com/dap-ptrace/dap-ptrace/symbols"
 	"golang.org/x/arch/x86/x86asm"
 	"golang.org/x/sys/unix"
 )
@@ -41,6 +43,19 @@ type stepper struct {
 	// loop: the free-running phase ran over a call for stepInLoop, which
 	// single-steps on when it returns.
 	loop bool
+	// inlineOut: a stepOut of an inlined call, which ends at the caller's
+	// next statement in the same machine frame rather than at a return.
+	inlineOut bool
+	// from is the frame the step started in, as the inlined calls it is
+	// in (none: the function itself); fromSet says it was taken. The stop
+	// shows that frame or a caller, hiding calls that begin at its pc.
+	from        []symbols.InlinedCall
+	fromSet     bool
+	instruction bool
+	// keepHide is the hide of a stop that stepIn makes by entering an
+	// inlined call that begins at the pc, without running.
+	keepHide int
+	keepSet  bool
 }
 
 // returnedTo says whether a temporary breakpoint hit at addr with stack
@@ -58,7 +73,7 @@ func (st *stepper) returnedTo(addr, rsp uint64, cfa func() uint64) bool {
 	}
 	// next and stepIn: a statement of the starting function, in the starting
 	// frame, not in a deeper recursion of the same function.
-	return (st.kind == StepOver || st.kind == StepIn) && cfa() == st.cfa
+	return (st.kind == StepOver || st.kind == StepIn || st.inlineOut) && cfa() == st.cfa
 }
 
 // Step runs one step of thread tid. instruction selects instruction
@@ -90,12 +105,38 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool) {
 		return
 	}
 	frames := d.unwind(regs, 2, false)
-	st := &stepper{tid: th.tid, kind: kind, cfa: frames[0].CFA}
+	st := &stepper{tid: th.tid, kind: kind, cfa: frames[0].CFA, instruction: instruction}
+	// The frame the user steps in is the first inlined call at the pc that
+	// the stop does not hide, or the function: next must not stop inside
+	// calls inlined into it, and stepOut of it ends in its caller, in the
+	// same machine frame.
+	calls := d.inlinedAt(regs.Rip)
+	hide := min(th.hide, len(calls))
+	st.from, st.fromSet = calls[hide:], true
 	if loc, ok := d.lineAt(regs.Rip); ok && !instruction && d.haveSource(loc.File) {
 		st.startLine, st.startFile = loc.Line, loc.File
+		if hide > 0 {
+			st.startLine, st.startFile = calls[hide-1].CallLine, calls[hide-1].CallFile
+		}
 	}
 	p.step = st
 	switch {
+	case kind == StepIn && !instruction && hide > 0:
+		// Into the inlined call that begins here: nothing runs.
+		st.keepHide, st.keepSet = hide-1, true
+		d.stopped(Stop{Reason: "step", Tid: th.tid})
+	case kind == StepOut && !instruction && len(st.from) > 0:
+		pcs := slices.DeleteFunc(d.reachable(d.funcStmts(regs.Rip), st.from, true), func(a uint64) bool { return a == regs.Rip })
+		if len(pcs) > 0 {
+			st.inlineOut = true
+			d.runTo(st, retOf(frames), frames[0].CFA, pcs)
+			return
+		}
+		if len(frames) < 2 || frames[1].PC == 0 {
+			d.stepInstruction(th)
+			return
+		}
+		d.runTo(st, frames[1].PC, frames[0].CFA, nil)
 	case kind == StepOut:
 		if len(frames) < 2 || frames[1].PC == 0 {
 			// Nothing to return to that we can find: one instruction.
@@ -125,7 +166,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool) {
 		}
 		d.stepInstruction(th)
 	case kind == StepOver:
-		d.runTo(st, retOf(frames), frames[0].CFA, d.otherLines(regs.Rip, st.startLine))
+		d.runTo(st, retOf(frames), frames[0].CFA, d.reachable(d.otherLines(regs.Rip, st.startLine), st.from, false))
 	case kind == StepIn:
 		// Breakpoints on the other lines of this function (as next), and on
 		// the first line of every function with line information the rest

@@ -99,7 +99,11 @@ func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, phys, inl, ok := d.unwindToLogical(regs, level)
+	hide := 0
+	if th := d.p.threads[tid]; th != nil {
+		hide = th.hide
+	}
+	u, phys, inl, ok := d.unwindToLogical(regs, level+hide)
 	if !ok {
 		return nil, fmt.Errorf("no frame %d", level)
 	}

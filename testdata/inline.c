@@ -21,9 +21,19 @@ __attribute__((noinline)) int compute(int a, int b) {
 	return r + 1;
 }
 
+/* A statement of its own before and after an inlined call: next goes
+ * from one to the other without stopping in sumsq or scale. */
+__attribute__((noinline)) int around(int a, int b) {
+	sink = a + b; /* BP:before */
+	int r = sumsq(a, b);
+	sink = r - 1; /* BP:after */
+	return r;
+}
+
 int main(int argc, char **argv) {
 	int a = argc + 2, b = argc + 3;
 	int r = compute(a, b); /* BP:call_compute */
+	r += around(a, b) - r;
 	printf("%d\n", r);
 	return 0;
 }
