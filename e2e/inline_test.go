@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -151,4 +153,46 @@ func TestBreakpointAtInlinedCall(t *testing.T) {
 	setBreakpoints(t, c, f.src)
 	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
 	expectExit(t, c, 0)
+}
+
+// Parameters optimised code keeps only as their value at function entry
+// (DW_OP_entry_value) are recomputed from the caller's call site, as gdb
+// does: twice(n, k) is called with n = argc+40, then argc+41.
+func TestEntryValues(t *testing.T) {
+	f := buildC(t, "entry", "-g", "-O2")
+	c := startAdapter(t)
+	st := stopAt(t, c, f, nil, "BP:entry")
+	for hit, want := range []struct{ n, k string }{{"41", "7"}, {"42", "9"}} {
+		if hit > 0 {
+			c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+			st = expectStopped(t, c, "breakpoint")
+		}
+		frames, _ := stackTrace(t, c, st.ThreadID, 0, 5)
+		args := scopeVars(t, c, frames[0].ID, "Arguments")
+		if v := mustVar(t, args, "n"); v.Value != want.n {
+			t.Errorf("hit %d: n = %q, want %s", hit, v.Value, want.n)
+		}
+		if v := mustVar(t, args, "k"); v.Value != want.k {
+			t.Errorf("hit %d: k = %q, want %s", hit, v.Value, want.k)
+		}
+		var ev struct {
+			Result string `json:"result"`
+		}
+		c.MustSucceed("evaluate", map[string]any{"expression": "n + k", "frameId": frames[0].ID, "context": "watch"}).DecodeBody(t, &ev)
+		if ev.Result != fmt.Sprint(atoi(t, want.n)+atoi(t, want.k)) {
+			t.Errorf("hit %d: n + k = %q", hit, ev.Result)
+		}
+	}
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
+}
+
+func atoi(t testing.TB, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package symbols
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -24,7 +25,15 @@ type LocContext struct {
 	Read func(buf []byte, addr uint64) (int, error)
 	// Bias is the load bias added to DW_OP_addr operands.
 	Bias uint64
+	// EntryValue computes DW_OP_entry_value: the value the expression
+	// block (usually one DW_OP_regN) had when the function was entered.
+	// Nil, or an error, leaves the variable without a value.
+	EntryValue func(block []byte) (uint64, error)
 }
+
+// ErrNoEntryValue reports a DW_OP_entry_value that could not be computed:
+// the variable is, to the user, optimized out.
+var ErrNoEntryValue = errors.New("value at function entry not recoverable")
 
 // Piece is one part of a variable's storage. Exactly one of InReg, IsValue
 // and Missing is true, or none for memory at Addr.
@@ -52,6 +61,10 @@ const maxRegs = 33
 func EvalLocation(expr []byte, ctx LocContext, size int64) (pieces []Piece, err error) {
 	if len(expr) == 0 {
 		return nil, fmt.Errorf("symbols: %w", ErrOptimizedOut)
+	}
+	expr, err = substEntryValues(expr, ctx.EntryValue)
+	if err != nil {
+		return nil, err
 	}
 	defer func() {
 		// Delve's evaluator can panic on hostile input (DW_OP_div by 0).
@@ -174,4 +187,52 @@ func skipOperands(r *byteReader, o byte) bool {
 		return false
 	}
 	return r.err == nil
+}
+
+// substEntryValues replaces each DW_OP_entry_value (and gcc's older
+// DW_OP_GNU_entry_value) of expr by a constant computed by ev, because
+// Delve's evaluator does not know the operation. Expressions that branch
+// are left alone when they hold one: the rewrite moves the targets.
+func substEntryValues(expr []byte, ev func([]byte) (uint64, error)) ([]byte, error) {
+	if bytes.IndexByte(expr, 0xa3) < 0 && bytes.IndexByte(expr, 0xf3) < 0 {
+		return expr, nil // fast path: the byte is in no opcode or operand
+	}
+	r := byteReader{data: expr}
+	var out []byte
+	found, branches := false, false
+	for r.off < uint64(len(expr)) && r.err == nil {
+		start := r.off
+		o := r.u8()
+		switch o {
+		case 0xa3, 0xf3:
+			block := r.block()
+			if r.err != nil {
+				return expr, nil
+			}
+			found = true
+			if ev == nil {
+				return nil, fmt.Errorf("symbols: %w", ErrNoEntryValue)
+			}
+			v, err := ev(block)
+			if err != nil {
+				return nil, fmt.Errorf("symbols: %w: %v", ErrNoEntryValue, err)
+			}
+			out = append(out, 0x0e) // DW_OP_const8u
+			out = binary.LittleEndian.AppendUint64(out, v)
+			continue
+		case 0x2f, 0x28: // DW_OP_skip, DW_OP_bra
+			branches = true
+		}
+		if !skipOperands(&r, o) {
+			return expr, nil
+		}
+		out = append(out, expr[start:r.off]...)
+	}
+	if !found || r.err != nil {
+		return expr, nil
+	}
+	if branches {
+		return nil, fmt.Errorf("symbols: %w: the expression branches", ErrNoEntryValue)
+	}
+	return out, nil
 }

@@ -92,6 +92,9 @@ type frameCtx struct {
 	look uint64 // pc to look variables up at (call site above frame 0)
 	mod  *module
 	inl  int // which inlined call at look the frame is; -1: the function
+	// caller is the calling frame's registers, nil at the outermost
+	// frame: DW_OP_entry_value reads the call site there.
+	caller *unwinder
 }
 
 func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
@@ -113,7 +116,9 @@ func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
 	}
 	// The frame's CFA: what unwinding it once more computes.
 	probe := *u
-	d.unwindOne(&probe, phys > 0, phys == 0)
+	if ok, _ := d.unwindOne(&probe, phys > 0, phys == 0); ok {
+		fr.caller = &probe
+	}
 	fr.cfa = probe.cfa
 	fr.mod = d.moduleAt(fr.look)
 	return fr, nil
@@ -132,10 +137,11 @@ func (fr *frameCtx) locContext(d *Debugger, frameBase []byte) symbols.LocContext
 			}
 			return 0, false
 		},
-		CFA:       fr.cfa,
-		FrameBase: frameBase,
-		Read:      d.p.mem.ReadAt,
-		Bias:      fr.mod.bias,
+		CFA:        fr.cfa,
+		FrameBase:  frameBase,
+		Read:       d.p.mem.ReadAt,
+		Bias:       fr.mod.bias,
+		EntryValue: func(block []byte) (uint64, error) { return d.entryValue(fr, block) },
 	}
 }
 
@@ -176,7 +182,7 @@ func (d *Debugger) object(m *module, v symbols.Variable, ctx symbols.LocContext)
 		return nil, valueError("<optimized out>")
 	}
 	pieces, err := symbols.EvalLocation(v.Loc, ctx, size)
-	if errors.Is(err, symbols.ErrOptimizedOut) {
+	if errors.Is(err, symbols.ErrOptimizedOut) || errors.Is(err, symbols.ErrNoEntryValue) {
 		return nil, valueError("<optimized out>")
 	}
 	if err != nil {
