@@ -44,6 +44,8 @@ type varData struct {
 
 	mu    sync.Mutex // guards types (and debug/dwarf's type cache)
 	types *typeConv
+
+	cTypes, tagTypes map[string]cTypeEntry // named types at the top of units (noteCType)
 }
 
 func (f *File) varData() (*varData, error) {
@@ -138,6 +140,7 @@ func buildVarData(f *File, d *dwarf.Data) (*varData, error) {
 			}
 		default:
 			v.types.noteGo(e)
+			v.noteCType(e)
 		}
 		if e.Tag != 0 && e.Children {
 			r.SkipChildren()
