@@ -15,10 +15,11 @@ import (
 )
 
 // Expressions are C-like: names, literals, arithmetic, comparison and
-// logical operators, . and ->, [i], * and &, sizeof(x), and registers as
-// $rip. They are parsed with go/parser (after turning -> into . and $ into a
-// name prefix): the operators a watch expression or a condition uses are
-// spelt alike in C and Go.
+// logical operators, . and ->, [i], * and &, casts, sizeof(x) and
+// sizeof(type), string literals compared with == and !=, and registers as
+// $rip. They are parsed with go/parser (after turning -> into . and $ into
+// a name prefix, and casts into calls, see cast.go): the operators a watch
+// expression or a condition uses are spelt alike in C and Go.
 
 // ParseExpr parses an expression once, for reuse (conditions are parsed
 // when the breakpoint is set).
@@ -29,6 +30,10 @@ func ParseExpr(src string) (ast.Expr, error) {
 	}
 	s = strings.ReplaceAll(s, "->", ".")
 	s = strings.ReplaceAll(s, "$", regPrefix)
+	s, err := rewriteCasts(s)
+	if err != nil {
+		return nil, err
+	}
 	e, err := parser.ParseExpr(s)
 	if err != nil {
 		return nil, fmt.Errorf("cannot parse %q: %s", src, strings.TrimPrefix(err.Error(), "1:"))
@@ -47,6 +52,9 @@ type value struct {
 	u    uint64
 	f    float64
 	elem *symbols.Type // pointee of a computed pointer
+	// isStr marks a string literal, str its text: only == and != take one.
+	isStr bool
+	str   string
 }
 
 // evaluator evaluates expressions in one frame.
@@ -169,11 +177,22 @@ func (ev *evaluator) eval(e ast.Expr) (value, error) {
 	case *ast.IndexExpr:
 		return ev.index(e)
 	case *ast.CallExpr:
+		if v, ok, err := ev.castCall(e); ok {
+			return v, err
+		}
 		if v, ok, err := ev.goBuiltin(e); ok {
 			return v, err
 		}
 		if id, ok := e.Fun.(*ast.Ident); ok && id.Name == "sizeof" && len(e.Args) == 1 {
+			if v, ok, err := ev.sizeofType(e.Args[0]); ok {
+				return v, err
+			}
 			x, err := ev.eval(e.Args[0])
+			if id, isIdent := e.Args[0].(*ast.Ident); err != nil && isIdent {
+				if t, terr := ev.typeOf(id.Name); terr == nil { // sizeof(myint)
+					return value{kind: symbols.KindUint, u: uint64(t.Resolve().Size)}, nil
+				}
+			}
 			if err != nil {
 				return value{}, err
 			}
@@ -209,8 +228,14 @@ func literal(e *ast.BasicLit) (value, error) {
 			return value{}, fmt.Errorf("bad character %s", e.Value)
 		}
 		return value{kind: symbols.KindInt, i: int64(s[0])}, nil
+	case token.STRING:
+		s, err := strconv.Unquote(e.Value)
+		if err != nil {
+			return value{}, fmt.Errorf("bad string %s", e.Value)
+		}
+		return value{isStr: true, str: s}, nil
 	}
-	return value{}, errors.New("strings are not supported in expressions")
+	return value{}, fmt.Errorf("bad literal %s", e.Value)
 }
 
 // ident resolves a name: a register, a local or argument (innermost
@@ -266,6 +291,9 @@ func (ev *evaluator) locate(v symbols.Variable, fb []byte) (value, error) {
 
 // scalar reads a value as a number.
 func (ev *evaluator) scalar(v value) (value, error) {
+	if v.isStr {
+		return value{}, errors.New("a string is not a number (strings can only be compared with == and !=)")
+	}
 	if v.obj == nil {
 		return v, nil
 	}
@@ -443,6 +471,9 @@ func b2i(b bool) int64 {
 }
 
 func (ev *evaluator) binary(e *ast.BinaryExpr) (value, error) {
+	if v, ok, err := ev.stringCompare(e); ok {
+		return v, err
+	}
 	x, err := ev.eval(e.X)
 	if err == nil {
 		x, err = ev.scalar(x)

@@ -290,17 +290,11 @@ type cfiRow struct {
 	has  [17]bool
 }
 
-// unwindCFI applies one frame's CFI rules.
+// unwindCFI applies one frame's CFI rules. It runs for every frame of
+// every walk, so the common rules are applied without closures.
 func (d *Debugger) unwindCFI(u *unwinder, rules *cfiRow) bool {
-	get := func(reg uint64) uint64 {
-		if reg < uint64(len(u.r)) {
-			return u.r[reg]
-		}
-		return 0
-	}
-	read := u.mem.ReadAt
 	if rules.CFAExpr != nil {
-		cfa, err := symbols.EvalExpr(rules.CFAExpr, get, read)
+		cfa, err := symbols.EvalExpr(rules.CFAExpr, u.get, u.mem.ReadAt)
 		if err != nil {
 			return false
 		}
@@ -311,27 +305,33 @@ func (d *Debugger) unwindCFI(u *unwinder, rules *cfiRow) bool {
 		}
 		u.cfa = uint64(int64(u.r[rules.CFAReg]) + rules.CFAOffset)
 	}
-	next := unwinder{cfa: u.cfa, mem: u.mem}
+	var next unwinder
 	for reg := range u.r {
 		if !rules.has[reg] {
 			continue // undefined in the caller
 		}
-		v, known := d.applyRule(u, reg, rules.regs[reg], get, read)
-		next.r[reg], next.known[reg] = v, known
+		next.r[reg], next.known[reg] = u.applyRule(reg, &rules.regs[reg])
 	}
 	if !rules.has[symbols.DwarfRSP] {
 		next.r[symbols.DwarfRSP], next.known[symbols.DwarfRSP] = u.cfa, true
 	}
-	ra := next.r[symbols.DwarfRA]
-	if !next.known[symbols.DwarfRA] || ra == 0 {
+	if !next.known[symbols.DwarfRA] || next.r[symbols.DwarfRA] == 0 {
 		return false // the outermost frame (_start, clone) leaves it undefined
 	}
-	*u = next
+	u.r, u.known = next.r, next.known
 	return true
 }
 
+// get is a register's value for DWARF expressions (0 when unknown).
+func (u *unwinder) get(reg uint64) uint64 {
+	if reg < uint64(len(u.r)) {
+		return u.r[reg]
+	}
+	return 0
+}
+
 // applyRule recovers the caller's value of register reg.
-func (d *Debugger) applyRule(u *unwinder, reg int, rule symbols.Rule, get func(uint64) uint64, read func([]byte, uint64) (int, error)) (uint64, bool) {
+func (u *unwinder) applyRule(reg int, rule *symbols.Rule) (uint64, bool) {
 	switch rule.Kind {
 	case symbols.RuleSameValue:
 		return u.r[reg], u.known[reg]
@@ -350,7 +350,7 @@ func (d *Debugger) applyRule(u *unwinder, reg int, rule symbols.Rule, get func(u
 		// DWARF pushes the CFA before evaluating; the expressions compilers
 		// and glibc emit address from registers instead (DW_OP_bregN), which
 		// is what is evaluated here.
-		v, err := symbols.EvalExpr(rule.Expr, get, read)
+		v, err := symbols.EvalExpr(rule.Expr, u.get, u.mem.ReadAt)
 		if err != nil {
 			return 0, false
 		}

@@ -23,10 +23,13 @@ type Object struct {
 
 // Var is one variable (or member, element, pointee) as the client shows it.
 type Var struct {
-	Name    string
-	Type    string
-	Value   string
-	Addr    uint64 // its address, when it lives in memory (HasAddr)
+	Name  string
+	Type  string
+	Value string
+	// Addr is its address, when it lives in memory (HasAddr); for a
+	// pointer that lives nowhere (a cast, a register), the address it
+	// holds.
+	Addr    uint64
 	HasAddr bool
 	// Expand, when not nil, has children: Named members or Indexed
 	// elements.
@@ -288,6 +291,11 @@ func (d *Debugger) present(name string, o *Object) Var {
 	if t.Kind == symbols.KindPointer && t.Elem != nil {
 		elem := t.Elem.Resolve()
 		addr := binary.LittleEndian.Uint64(pad8(b))
+		if !o.InMem && addr != 0 {
+			// A pointer that lives nowhere (a cast, a register) refers to
+			// memory by its value, as DAP suggests for pointers.
+			v.Addr, v.HasAddr = addr, true
+		}
 		if addr != 0 && elem.Kind != symbols.KindVoid && elem.Kind != symbols.KindFunc && elem.Size > 0 {
 			v.Expand, v.Named = o, 1
 		}
