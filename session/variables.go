@@ -23,6 +23,9 @@ func (s *Session) registerVariables() {
 	dap.Handle(s.mux, "setVariable", s.setVariable, func(c *godap.Capabilities) {
 		c.SupportsSetVariable = true
 	})
+	dap.Handle(s.mux, "setExpression", s.setExpression, func(c *godap.Capabilities) {
+		c.SupportsSetExpression = true
+	})
 }
 
 // varNode is what a variablesReference stands for until the next resume:
@@ -132,14 +135,7 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 			return body, fail(errIDFrame, err)
 		}
 		for _, r := range regs {
-			v := godap.Variable{Name: r.Name, Value: fmt.Sprintf("0x%016x", r.Value), Type: "uint64"}
-			switch r.Name {
-			case "eflags":
-				v.Value = fmt.Sprintf("0x%x [%s]", r.Value, target.FlagsString(r.Value))
-			case "rip", "rsp", "rbp":
-				v.MemoryReference = hexAddr(r.Value)
-			}
-			body.Variables = append(body.Variables, v)
+			body.Variables = append(body.Variables, registerVar(r))
 		}
 		if node.frame.level == 0 {
 			s.mu.Lock()
@@ -244,13 +240,20 @@ type setVariableArgs struct {
 
 // setVariable assigns a value (an expression) to a variable or member in
 // memory.
-func (s *Session) setVariable(_ *dap.Request, args setVariableArgs) (godap.SetVariableResponseBody, error) {
+func (s *Session) setVariable(req *dap.Request, args setVariableArgs) (godap.SetVariableResponseBody, error) {
 	node, err := s.node(args.VariablesReference)
 	if err != nil {
 		return godap.SetVariableResponseBody{}, err
 	}
-	if node.kind == "registers" {
-		return godap.SetVariableResponseBody{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("registers cannot be set yet")}
+	switch node.kind {
+	case "registers":
+		r, err := s.setRegister(req, node.frame, args.Name, args.Value)
+		if err != nil {
+			return godap.SetVariableResponseBody{}, err
+		}
+		return godap.SetVariableResponseBody{Value: r.Value, Type: r.Type}, nil
+	case "vector":
+		return godap.SetVariableResponseBody{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("vector registers cannot be set")}
 	}
 	if args.Name == "<anonymous>" {
 		return godap.SetVariableResponseBody{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("set the members of an anonymous member one by one")}
