@@ -41,7 +41,7 @@ func TestCasts(t *testing.T) {
 		"(struct point)arr": "{x=1, y=2} struct point", "sizeof(struct node)": "16 unsigned long",
 		"sizeof(myint)": "4 unsigned long", "sizeof(unsigned short)": "2 unsigned long",
 		`g_name == "square"`: "true bool", `name == "circle"`: "true bool", `"circle" != name`: "false bool",
-		`g_name == "squar"`: "false bool", `p->next == 0 || name == "circl"`: "false bool",
+		`g_name == "squar"`: "false bool", `p->next == 0 || name == "circl"`: "false bool", `g_name != "a->b$c"`: "true bool",
 	} {
 		r := evaluate(t, c, fr.ID, expr)
 		if got := r.Result + " " + r.Type; got != want {

@@ -84,3 +84,17 @@ func TestCBaseType(t *testing.T) {
 		}
 	}
 }
+
+func TestOutsideQuotes(t *testing.T) {
+	r := strings.NewReplacer("->", ".", "$", "R_").Replace
+	for src, want := range map[string]string{
+		`p->name == "a->b$c"`:   `p.name == "a->b$c"`,
+		`$rax == '$' && "\"->"`: `R_rax == '$' && "\"->"`,
+		`"open`:                 `"open`,
+		`x->y`:                  `x.y`,
+	} {
+		if got := outsideQuotes(src, r); got != want {
+			t.Errorf("outsideQuotes(%q) = %q, want %q", src, got, want)
+		}
+	}
+}

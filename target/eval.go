@@ -28,8 +28,7 @@ func ParseExpr(src string) (ast.Expr, error) {
 	if s == "" {
 		return nil, errors.New("empty expression")
 	}
-	s = strings.ReplaceAll(s, "->", ".")
-	s = strings.ReplaceAll(s, "$", regPrefix)
+	s = outsideQuotes(s, strings.NewReplacer("->", ".", "$", regPrefix).Replace)
 	s, err := rewriteCasts(s)
 	if err != nil {
 		return nil, err

@@ -109,3 +109,29 @@ func (ev *evaluator) stringOf(v value, n int) (string, error) {
 	s, _, _ := strings.Cut(string(b[:m]), "\x00")
 	return s, nil
 }
+
+// outsideQuotes applies f to the parts of src outside string and
+// character literals, so that name == "a->b" keeps its text.
+func outsideQuotes(src string, f func(string) string) string {
+	var sb strings.Builder
+	start := 0
+	for i := 0; i < len(src); i++ {
+		q := src[i]
+		if q != '"' && q != '\'' {
+			continue
+		}
+		sb.WriteString(f(src[start:i]))
+		j := i + 1
+		for j < len(src) && src[j] != q {
+			if src[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		j = min(j+1, len(src))
+		sb.WriteString(src[i:j])
+		start, i = j, j-1
+	}
+	sb.WriteString(f(src[start:]))
+	return sb.String()
+}
