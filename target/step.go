@@ -367,18 +367,36 @@ func (d *Debugger) stepOver(th *thread) (ptrace.Event, bool) {
 	if s := d.p.bps.sites[regs.Rip]; s == nil || !s.inserted {
 		return ptrace.Event{}, true
 	}
-	ev, err := d.singleStep(th)
-	if err != nil {
-		return ptrace.Event{}, true
+	// A signal that arrives as the step starts (Go's runtime preempts
+	// threads with SIGURG all the time) stops the thread before the
+	// instruction runs: step again, keeping the signal for the resume, or
+	// the breakpoint would be hit, and reported, a second time.
+	// A signal the thread already has waits for the resume too: delivered
+	// now, its handler would return onto the breakpoint.
+	pending := th.sig
+	th.sig = 0
+	defer func() {
+		if pending != 0 && th.sig == 0 {
+			th.sig = pending
+		}
+	}()
+	for try := 0; ; try++ {
+		ev, err := d.singleStep(th)
+		if err != nil {
+			return ptrace.Event{}, true
+		}
+		if ev.Kind == ptrace.SignalStop && ev.Signal == unix.SIGTRAP {
+			return ev, true
+		}
+		if ev.Kind != ptrace.SignalStop || reportable(ev.Signal) {
+			return ev, false
+		}
+		pending = ev.Signal
+		now, err := d.tr.GetRegs(th.tid)
+		if err != nil || now.Rip != regs.Rip || try == 16 {
+			return ev, true
+		}
 	}
-	if ev.Kind == ptrace.SignalStop && ev.Signal == unix.SIGTRAP {
-		return ev, true
-	}
-	if ev.Kind == ptrace.SignalStop && !reportable(ev.Signal) {
-		th.sig = ev.Signal
-		return ev, true
-	}
-	return ev, false
 }
 
 // runToMain places the entry stop at main's first line and resumes.
