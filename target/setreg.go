@@ -51,12 +51,13 @@ func (d *Debugger) SetRegister(tid, level int, name, src string) (Register, erro
 		if d.p.threads[tid] == nil {
 			return &ThreadError{Tid: tid}
 		}
-		if level != 0 {
-			return fmt.Errorf("registers can only be set in the innermost frame (frame 0), not in frame %d", level)
-		}
 		regs, err := d.tr.GetRegs(tid)
 		if err != nil {
 			return err
+		}
+		// The frames of calls inlined at the pc share frame 0's registers.
+		if _, phys, _, ok := d.unwindToLogical(regs, level+d.p.threads[tid].hide); !ok || phys != 0 {
+			return fmt.Errorf("registers can only be set in the innermost frame (frame 0), not in frame %d", level)
 		}
 		field := settable(&regs, name)
 		if field == nil {
@@ -71,7 +72,7 @@ func (d *Debugger) SetRegister(tid, level int, name, src string) (Register, erro
 		if err != nil {
 			return err
 		}
-		ev, err := d.newEvaluator(tid, 0)
+		ev, err := d.newEvaluator(tid, level)
 		if err != nil {
 			return err
 		}
