@@ -89,9 +89,11 @@ func (t *Tracer) run(f func() error) error {
 }
 
 // Options are the ptrace options every tracee gets: follow threads and exec,
-// see thread exits, and have the kernel kill tracees if the adapter dies.
+// see thread exits, and see forks (the children are let go, without our
+// breakpoints, rather than left to trap on them untraced).
 const Options = unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEEXEC |
-	unix.PTRACE_O_TRACEEXIT | unix.PTRACE_O_TRACESYSGOOD
+	unix.PTRACE_O_TRACEEXIT | unix.PTRACE_O_TRACESYSGOOD |
+	unix.PTRACE_O_TRACEFORK | unix.PTRACE_O_TRACEVFORK
 
 // SetOptions sets the ptrace options on a stopped tracee. exitKill adds
 // PTRACE_O_EXITKILL, which we want for launched processes only: an attached

@@ -36,9 +36,13 @@ const (
 	EventStop
 	// SyscallStop: a syscall-stop (only with PTRACE_SYSCALL, unused so far).
 	SyscallStop
+	// ForkStop: PTRACE_EVENT_FORK or PTRACE_EVENT_VFORK (VFork set);
+	// GetEventMsg gives the new process's id. The kernel traces the child
+	// too, from a first stop of its own.
+	ForkStop
 )
 
-var kindNames = [...]string{"", "exited", "signaled", "signal-stop", "clone", "exec", "exit", "event-stop", "syscall"}
+var kindNames = [...]string{"", "exited", "signaled", "signal-stop", "clone", "exec", "exit", "event-stop", "syscall", "fork"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -55,6 +59,7 @@ type Event struct {
 	Signal   syscall.Signal // stop signal, or the killing signal
 	ExitCode int
 	Core     bool
+	VFork    bool // a ForkStop of vfork: the child shares the memory
 }
 
 // Stopped reports whether the thread is in a ptrace stop (and so can be
@@ -77,6 +82,10 @@ func decode(tid int, ws unix.WaitStatus) Event {
 		switch ws.TrapCause() {
 		case unix.PTRACE_EVENT_CLONE:
 			ev.Kind = CloneStop
+		case unix.PTRACE_EVENT_FORK:
+			ev.Kind = ForkStop
+		case unix.PTRACE_EVENT_VFORK:
+			ev.Kind, ev.VFork = ForkStop, true
 		case unix.PTRACE_EVENT_EXEC:
 			ev.Kind = ExecStop
 		case unix.PTRACE_EVENT_EXIT:
@@ -205,6 +214,10 @@ func route(ev Event) {
 	}
 	waiter.orphans[pid] = append(waiter.orphans[pid], ev)
 }
+
+// Tgid reads the thread group id of tid from /proc, 0 if unknown: a
+// clone event's new task is a thread of ours only when it is the same.
+func Tgid(tid int) int { return tgidOf(tid) }
 
 // tgidOf reads the thread group id of tid from /proc, 0 if unknown.
 func tgidOf(tid int) int {

@@ -71,6 +71,10 @@ func (d *Debugger) bookkeep(ev ptrace.Event, running bool) (*thread, bool) {
 		d.cloned(th)
 		let(th)
 		return th, true
+	case ptrace.ForkStop:
+		d.forked(th, ev.VFork)
+		let(th)
+		return th, true
 	case ptrace.ExitStop:
 		th.exiting = true
 		d.cont(th) // it is leaving: let it, whatever the rest do
@@ -204,6 +208,11 @@ func (d *Debugger) cloned(parent *thread) {
 	}
 	tid := int(msg)
 	if _, ok := p.threads[tid]; ok {
+		return
+	}
+	if g := ptrace.Tgid(tid); g != 0 && g != p.pid {
+		// clone(2) without CLONE_THREAD: a process, not a thread of ours.
+		d.release(tid, true)
 		return
 	}
 	th := p.addThread(tid)
