@@ -79,7 +79,11 @@ func (d *Debugger) bookkeep(ev ptrace.Event, running bool) (*thread, bool) {
 		th.exiting = true
 		d.cont(th) // it is leaving: let it, whatever the rest do
 		return th, true
-	case ptrace.ExecStop, ptrace.SyscallStop:
+	case ptrace.ExecStop:
+		d.execed()
+		let(p.threads[p.pid])
+		return p.threads[p.pid], true
+	case ptrace.SyscallStop:
 		let(th)
 		return th, true
 	case ptrace.EventStop:
