@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -142,8 +143,9 @@ func TestAdapterSIGTERM(t *testing.T) {
 	waitGone(t, pid, 10*time.Second)
 }
 
-// --listen serves DAP over TCP on the port it prints; a whole session runs
-// over it.
+// --listen serves DAP over TCP on the port it prints; two sessions run over
+// it at the same time, each stopped at its breakpoint while the other is,
+// each seeing its own program's stops and exit.
 func TestListen(t *testing.T) {
 	f := buildC(t, "hello")
 	cmd := exec.Command(daptest.BuildAdapter(t), "--listen", "127.0.0.1:0")
@@ -170,16 +172,27 @@ func TestListen(t *testing.T) {
 		for sc.Scan() {
 		}
 	}()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
+	var cs [2]*daptest.Client
+	var sts [2]stopped
+	for i := range cs {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs[i] = daptest.NewClient(t, nc)
+		sts[i] = stopAt(t, cs[i], f, map[string]any{"args": []string{strconv.Itoa(5 + i)}}, "BP:add")
 	}
-	c := daptest.NewClient(t, nc)
-	st := stopAt(t, c, f, map[string]any{"args": []string{"5"}}, "BP:add")
-	setBreakpoints(t, c, f.src)
-	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
-	expectExit(t, c, 5)
-	c.MustSucceed("disconnect", nil)
+	for i, c := range cs {
+		if sts[0].ThreadID == sts[1].ThreadID {
+			t.Fatalf("both sessions stopped in thread %d", sts[0].ThreadID)
+		}
+		setBreakpoints(t, c, f.src)
+		c.MustSucceed("continue", map[string]any{"threadId": sts[i].ThreadID})
+	}
+	for i, c := range cs {
+		expectExit(t, c, 5+i)
+		c.MustSucceed("disconnect", nil)
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
