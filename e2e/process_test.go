@@ -76,21 +76,31 @@ func TestBreakpointInThreads(t *testing.T) {
 func TestCrashSignals(t *testing.T) {
 	f := buildC(t, "crash")
 	for _, tc := range []struct {
-		how, sig string
-		code     int
+		how, sig, why string
+		code          int
 	}{
-		{"segv", "SIGSEGV", 128 + 11},
-		{"abort", "SIGABRT", 128 + 6},
-		{"fpe", "SIGFPE", 128 + 8},
+		{"segv", "SIGSEGV", "address not mapped at 0x10", 128 + 11},
+		{"abort", "SIGABRT", "sent by tkill", 128 + 6},
+		{"fpe", "SIGFPE", "integer divide by zero", 128 + 8},
 	} {
 		t.Run(tc.how, func(t *testing.T) {
 			c := startAdapter(t)
 			launch(t, c, f, map[string]any{"args": []string{tc.how}})
 			c.MustSucceed("configurationDone", nil)
 			st := expectStopped(t, c, "exception")
-			if !strings.Contains(st.Description, tc.sig) {
-				t.Fatalf("exception description %q does not name %s", st.Description, tc.sig)
+			if !strings.Contains(st.Description, tc.sig) || !strings.Contains(st.Description, tc.why) {
+				t.Fatalf("exception description %q does not say %s: %s", st.Description, tc.sig, tc.why)
 			}
+			var info struct {
+				ExceptionID string `json:"exceptionId"`
+				Description string `json:"description"`
+				BreakMode   string `json:"breakMode"`
+			}
+			c.MustSucceed("exceptionInfo", map[string]any{"threadId": st.ThreadID}).DecodeBody(t, &info)
+			if info.ExceptionID != tc.sig || info.Description != st.Description || info.BreakMode != "always" {
+				t.Errorf("exceptionInfo %+v", info)
+			}
+			expectError(t, c.Request("exceptionInfo", map[string]any{"threadId": st.ThreadID + 100000}), "not stopped by a signal")
 			if tc.how == "segv" {
 				expectAt(t, c, st.ThreadID, "main", f.line(t, "BP:segv"))
 			}

@@ -30,7 +30,9 @@ type Session struct {
 	// editor's open listing survives a resume.
 	listings   []uint64 // sourceReference-1 → the debugger's listing key
 	listingRef map[uint64]int
-	vars       handles[varNode]
+	// exception is the last stop when it was a signal, for exceptionInfo.
+	exception *target.Stop
+	vars      handles[varNode]
 
 	// memBuf is reused by readMemory (requests run one at a time).
 	memBuf []byte
@@ -53,6 +55,7 @@ func New(conn *dap.Conn) *Session {
 	s.registerBreakpoints()
 	s.registerThreads()
 	s.registerExecution()
+	s.registerExceptions()
 	s.registerMemory()
 	s.registerDisassemble()
 	s.registerModules()
@@ -76,6 +79,11 @@ type listener struct{ s *Session }
 
 func (l listener) Stopped(st target.Stop) {
 	l.s.resetFrames()
+	l.s.mu.Lock()
+	if st.Reason == "exception" {
+		l.s.exception = &st
+	}
+	l.s.mu.Unlock()
 	l.s.conn.SendEvent("stopped", godap.StoppedEventBody{
 		Reason:            st.Reason,
 		ThreadId:          st.Tid,
@@ -129,5 +137,6 @@ func (s *Session) resetFrames() {
 	s.mu.Lock()
 	s.frames.reset()
 	s.vars.reset()
+	s.exception = nil
 	s.mu.Unlock()
 }

@@ -32,7 +32,7 @@ func (d *Debugger) handle(ev ptrace.Event) {
 	}
 	if reportable(ev.Signal) {
 		th.sig = ev.Signal
-		d.report(exceptionStop(th.tid, ev.Signal))
+		d.report(d.exceptionStop(th.tid, ev.Signal))
 		return
 	}
 	th.sig = ev.Signal
@@ -113,7 +113,7 @@ func (d *Debugger) trap(th *thread) {
 	default:
 		// The program's own int3 or raise(SIGTRAP): report it, never pass
 		// it on (the default action would kill the program).
-		d.report(exceptionStop(th.tid, unix.SIGTRAP))
+		d.report(d.exceptionStop(th.tid, unix.SIGTRAP))
 	}
 }
 
@@ -262,13 +262,12 @@ func reportable(sig syscall.Signal) bool {
 	return false
 }
 
-func exceptionStop(tid int, sig syscall.Signal) Stop {
-	return Stop{
-		Reason:      "exception",
-		Tid:         tid,
-		Description: fmt.Sprintf("Signal %s (%s)", signalName(sig), sig.String()),
-		Text:        signalName(sig),
+func (d *Debugger) exceptionStop(tid int, sig syscall.Signal) Stop {
+	desc := fmt.Sprintf("Signal %s (%s)", signalName(sig), sig.String())
+	if si, err := d.tr.GetSigInfo(tid); err == nil && syscall.Signal(si.Signo) == sig {
+		desc = signalDetail(sig, si)
 	}
+	return Stop{Reason: "exception", Tid: tid, Description: desc, Text: signalName(sig)}
 }
 
 func signalName(sig syscall.Signal) string {
@@ -383,7 +382,7 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 			}
 		case trapStep:
 		default:
-			st := exceptionStop(th.tid, unix.SIGTRAP)
+			st := d.exceptionStop(th.tid, unix.SIGTRAP)
 			th.pending = &st
 		}
 		return
@@ -393,7 +392,7 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 	}
 	th.sig = ev.Signal
 	if reportable(ev.Signal) {
-		st := exceptionStop(th.tid, ev.Signal)
+		st := d.exceptionStop(th.tid, ev.Signal)
 		th.pending = &st
 	}
 }

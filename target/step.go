@@ -256,7 +256,7 @@ func (d *Debugger) stepEventOK(ev ptrace.Event) bool {
 		th.stopped = true
 		th.sig = ev.Signal
 		if reportable(ev.Signal) {
-			d.stopped(exceptionStop(th.tid, ev.Signal))
+			d.stopped(d.exceptionStop(th.tid, ev.Signal))
 			return false
 		}
 		// An ordinary signal arrived: it is delivered when the thread runs
