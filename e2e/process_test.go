@@ -247,11 +247,22 @@ func TestAttachDetach(t *testing.T) {
 	c.MustSucceed("configurationDone", nil)
 	st := expectStopped(t, c, "breakpoint")
 	expectAt(t, c, st.ThreadID, "main", f.line(t, "BP:tick"))
+	// A data breakpoint on what the workers write all the time: after the
+	// detach the CPU must not trap on it any more.
+	frames, _ := stackTrace(t, c, st.ThreadID, 0, 1)
+	info := dataBreakpointInfo(t, c, map[string]any{"frameId": frames[0].ID, "name": "counter"})
+	if info.DataID == nil {
+		t.Fatalf("dataBreakpointInfo(counter) = %+v", info)
+	}
+	if wb := setDataBreakpoints(t, c, map[string]any{"dataId": *info.DataID}); !wb[0].Verified {
+		t.Fatalf("data breakpoint %+v", wb[0])
+	}
 	c.MustSucceed("disconnect", map[string]any{"terminateDebuggee": false})
 	if code, err := c.Wait(); err != nil || code != 0 {
 		t.Fatalf("adapter exit %d, %v", code, err)
 	}
-	// Still alive and ticking, not stopped, and its code has no int3 left.
+	// Still alive and ticking, not stopped, and its code has no int3 and
+	// its threads no watch left.
 	tick := regexp.MustCompile(`^tick \d+$`)
 	for i := 0; i < 3; i++ {
 		if l := nextLine(); !tick.MatchString(l) {

@@ -56,6 +56,7 @@ func New(conn *dap.Conn) *Session {
 	s.registerThreads()
 	s.registerExecution()
 	s.registerExceptions()
+	s.registerDataBreakpoints()
 	s.registerMemory()
 	s.registerDisassemble()
 	s.registerModules()

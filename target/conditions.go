@@ -149,16 +149,23 @@ func (t *breakpoints) plain(addr uint64) bool {
 // ids of the breakpoints that stop. Only the trapping thread's frame is
 // read: a false condition costs a few reads of its registers and memory.
 func (d *Debugger) shouldStop(th *thread, addr uint64) []int {
-	p := d.p
-	s := p.bps.sites[addr]
+	s := d.p.bps.sites[addr]
 	if s == nil {
 		return nil
 	}
+	return d.evalOwners(th, s.owners, func() { th.hide = d.bpHide(addr) }) // the breakpoint's own frame
+}
+
+// evalOwners is shouldStop for the breakpoints owners that th hit; frame,
+// when not nil, chooses the frame conditions are evaluated in.
+func (d *Debugger) evalOwners(th *thread, owners []*Breakpoint, frame func()) []int {
 	var ev *evaluator
 	eval := func(e ast.Expr) (value, error) {
 		if ev == nil {
 			var err error
-			th.hide = d.bpHide(addr) // the breakpoint's own frame
+			if frame != nil {
+				frame()
+			}
 			if ev, err = d.newEvaluator(th.tid, 0); err != nil {
 				return value{}, err
 			}
@@ -166,7 +173,7 @@ func (d *Debugger) shouldStop(th *thread, addr uint64) []int {
 		return ev.eval(e)
 	}
 	var ids []int
-	for _, bp := range s.owners {
+	for _, bp := range owners {
 		c := bp.opts
 		if c == nil {
 			ids = append(ids, bp.ID)

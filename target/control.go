@@ -120,6 +120,7 @@ func (d *Debugger) detach() error {
 			return nil
 		}
 	}
+	d.clearWatches()
 	err := p.bps.restore(p.mem)
 	// A SIGSTOP of ours still queued would stop the process after we are
 	// gone: let each such thread take it first.

@@ -106,6 +106,12 @@ func (d *Debugger) trap(th *thread) {
 	switch cause, site, rsp := d.trapCause(th); cause {
 	case trapBreakpoint:
 		d.breakpointHit(th, site, rsp)
+	case trapWatch:
+		if st := d.watchStop(th); st != nil {
+			d.report(*st)
+			return
+		}
+		d.cont(th)
 	case trapStep, trapUnreadable:
 		// A single-step nobody waits for any more (a cancelled step), or a
 		// thread we cannot read: let it go.
@@ -123,6 +129,7 @@ const (
 	trapBreakpoint        // one of our breakpoints; the PC is rewound onto it
 	trapStep              // a finished single step
 	trapUnreadable        // its siginfo or registers could not be read
+	trapWatch             // a data breakpoint fired (th.watchBits)
 )
 
 // trapCause tells why th stopped with SIGTRAP. For a breakpoint of ours it
@@ -133,6 +140,13 @@ func (d *Debugger) trapCause(th *thread) (int, *site, uint64) {
 	si, err := d.tr.GetSigInfo(th.tid)
 	if err != nil {
 		return trapUnreadable, nil, 0
+	}
+	if d.p.watching() && (si.Code == ptrace.TrapHwBkpt || si.Code == ptrace.TrapTrace) {
+		// A watch that fires during a single step is reported as the step.
+		d.takeDR6(th)
+	}
+	if th.watchBits != 0 {
+		return trapWatch, nil, 0
 	}
 	switch si.Code {
 	case ptrace.TrapTrace:
@@ -197,6 +211,9 @@ func (d *Debugger) initialStop(ev ptrace.Event) {
 		th = p.addThread(ev.Tid)
 		ptrace.AddThread(p.pid, ev.Tid)
 		d.ln.ThreadStarted(ev.Tid)
+	}
+	if p.watching() {
+		_ = d.applyWatches(ev.Tid) // debug registers are not inherited
 	}
 	th.fresh = false
 	th.stopped = true
@@ -297,8 +314,12 @@ func (d *Debugger) report(st Stop) {
 // stopped records st as the current stop and tells the client.
 func (d *Debugger) stopped(st Stop) {
 	p := d.p
+	if th := p.threads[st.Tid]; th != nil && th.stopped && p.watching() {
+		d.takeDR6(th) // DR6 is sticky: a watch that fired during a step
+	}
 	for _, th := range p.threads {
 		th.hide = 0
+		th.watchBits = 0 // fired during a step the user sees anyway
 	}
 	if th := p.threads[st.Tid]; th != nil {
 		if regs, err := d.tr.GetRegs(st.Tid); err == nil {
@@ -379,6 +400,11 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 			if ids := p.bps.idsAt(site.addr); len(ids) > 0 && p.bps.plain(site.addr) {
 				th.pending = &Stop{Reason: p.bps.reasonAt(site.addr), Tid: th.tid, BreakpointIDs: ids}
 				th.pendingAt = site.addr
+			}
+		case trapWatch:
+			// The access is done: the stop is kept, or it would be lost.
+			if st := d.watchStop(th); st != nil {
+				th.pending = st
 			}
 		case trapStep:
 		default:

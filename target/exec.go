@@ -25,6 +25,15 @@ func (d *Debugger) execed() {
 	p.addThread(p.pid).stopped = true
 	// The old image, our breakpoint bytes in it included, is gone.
 	p.bps.sites = map[uint64]*site{}
+	// The kernel clears the debug registers; the addresses watched mean
+	// nothing in the new program.
+	for i, w := range p.watches {
+		if w != nil {
+			w.bp.Verified, w.bp.Message = false, "the program ran execve: the watched memory is gone"
+			d.ln.BreakpointChanged(*w.bp)
+			p.watches[i] = nil
+		}
+	}
 	_ = p.mem.Close()
 	p.mem = ptrace.NewMem(p.pid)
 	for _, m := range d.modules() {

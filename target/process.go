@@ -42,6 +42,9 @@ type thread struct {
 	pending *Stop          // a reportable stop of its own, seen while stopping the world
 	// pendingAt is the breakpoint address of a pending breakpoint stop.
 	pendingAt uint64
+	// watchBits are the debug registers (data breakpoints) that fired in
+	// this thread and are not reported yet.
+	watchBits uint64
 	// hide is how many inlined calls starting at the pc this stop shows
 	// as not entered yet (see hiddenFrames); 0 while running.
 	hide int
@@ -63,6 +66,8 @@ type process struct {
 	entry     bool
 	stacks    map[int]*walked     // per thread, valid until the next resume
 	listings  map[uint64]*listing // disassembly of code without source, by start
+	watches   [maxWatch]*watch    // data breakpoints, by debug register
+	watched   bool                // debug registers were ever set
 	output    sync.WaitGroup      // the readers of the debuggee's stdout/stderr
 	outMu     sync.Mutex          // held while output leaves a pipe
 	pipes     []*pipe

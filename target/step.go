@@ -386,6 +386,14 @@ func (d *Debugger) stepOver(th *thread) (ptrace.Event, bool) {
 			return ptrace.Event{}, true
 		}
 		if ev.Kind == ptrace.SignalStop && ev.Signal == unix.SIGTRAP {
+			if d.p.watching() {
+				// The instruction stepped over may be the write a data
+				// breakpoint waits for: then the trap is that stop.
+				d.takeDR6(th)
+				if th.watchBits != 0 {
+					return ev, false
+				}
+			}
 			return ev, true
 		}
 		if ev.Kind != ptrace.SignalStop || reportable(ev.Signal) {

@@ -1,0 +1,97 @@
+package session
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dap-ptrace/dap-ptrace/dap"
+	"github.com/dap-ptrace/dap-ptrace/target"
+	godap "github.com/google/go-dap"
+)
+
+func (s *Session) registerDataBreakpoints() {
+	dap.Handle(s.mux, "dataBreakpointInfo", s.dataBreakpointInfo, func(c *godap.Capabilities) {
+		c.SupportsDataBreakpoints = true
+	})
+	dap.Handle(s.mux, "setDataBreakpoints", s.setDataBreakpoints)
+}
+
+// dataBreakpointInfo says whether a variable (a child of variablesReference,
+// or an expression in frameId's frame) can be watched, and gives its
+// dataId: its address and size, which is what the CPU watches.
+func (s *Session) dataBreakpointInfo(_ *dap.Request, args godap.DataBreakpointInfoArguments) (godap.DataBreakpointInfoResponseBody, error) {
+	var frame frameRef
+	expr := args.Name
+	if args.VariablesReference != 0 {
+		node, err := s.node(args.VariablesReference)
+		if err != nil {
+			return godap.DataBreakpointInfoResponseBody{}, err
+		}
+		if node.kind == "registers" || node.kind == "vector" {
+			return cannotWatch("registers cannot be watched, only memory"), nil
+		}
+		frame, expr = node.frame, childPath(node, args.Name)
+	} else {
+		f, err := s.frame(args.FrameId)
+		if err != nil {
+			return godap.DataBreakpointInfoResponseBody{}, err
+		}
+		frame = f
+	}
+	addr, size, typ, err := s.dbg.DataLocation(frame.tid, frame.level, expr)
+	if err != nil {
+		return cannotWatch(err.Error()), nil
+	}
+	return godap.DataBreakpointInfoResponseBody{
+		DataId:      fmt.Sprintf("%#x/%d", addr, size),
+		Description: fmt.Sprintf("%s (%s, %d bytes at %#x)", args.Name, typ, size, addr),
+		AccessTypes: []godap.DataBreakpointAccessType{target.AccessWrite, target.AccessReadWrite},
+	}, nil
+}
+
+// cannotWatch is the answer for something that cannot be watched: no
+// dataId, and why.
+func cannotWatch(why string) godap.DataBreakpointInfoResponseBody {
+	return godap.DataBreakpointInfoResponseBody{DataId: nil, Description: why}
+}
+
+func (s *Session) setDataBreakpoints(_ *dap.Request, args godap.SetDataBreakpointsArguments) (setBreakpointsBody, error) {
+	specs := make([]target.DataSpec, len(args.Breakpoints))
+	bad := make([]string, len(args.Breakpoints))
+	for i, b := range args.Breakpoints {
+		addr, size, err := parseDataID(b.DataId)
+		if err != nil {
+			bad[i] = err.Error()
+			continue
+		}
+		specs[i] = target.DataSpec{Addr: addr, Size: size, Access: string(b.AccessType),
+			Opts: target.Options{Condition: b.Condition, HitCondition: b.HitCondition}}
+	}
+	bps, err := s.dbg.SetDataBreakpoints(specs)
+	if err != nil {
+		return setBreakpointsBody{}, fail(errIDBreakpoints, err)
+	}
+	body := breakpointsBody(bps, godap.Source{})
+	for i, why := range bad {
+		if why != "" {
+			body.Breakpoints[i].Verified, body.Breakpoints[i].Message = false, why
+		}
+	}
+	return body, nil
+}
+
+// parseDataID reads a dataId made by dataBreakpointInfo: "0xADDR/SIZE".
+func parseDataID(id string) (addr uint64, size int, err error) {
+	a, n, ok := strings.Cut(id, "/")
+	if ok {
+		addr, err = strconv.ParseUint(strings.TrimPrefix(a, "0x"), 16, 64)
+	}
+	if ok && err == nil {
+		size, err = strconv.Atoi(n)
+	}
+	if !ok || err != nil {
+		return 0, 0, fmt.Errorf("%q is not a data breakpoint id from dataBreakpointInfo", id)
+	}
+	return addr, size, nil
+}
