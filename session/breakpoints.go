@@ -10,7 +10,12 @@ import (
 
 func (s *Session) registerBreakpoints() {
 	dap.Handle(s.mux, "setBreakpoints", s.setBreakpoints)
-	dap.Handle(s.mux, "setExceptionBreakpoints", s.setExceptionBreakpoints)
+	dap.Handle(s.mux, "setExceptionBreakpoints", s.setExceptionBreakpoints, func(c *godap.Capabilities) {
+		c.ExceptionBreakpointFilters = []godap.ExceptionBreakpointsFilter{
+			{Filter: target.FilterCxxThrow, Label: "C++: on throw", Description: "Stop when a C++ exception is thrown (__cxa_throw), with its type"},
+			{Filter: target.FilterCxxCatch, Label: "C++: on catch", Description: "Stop when a C++ exception is caught (__cxa_begin_catch)"},
+		}
+	})
 	dap.Handle(s.mux, "setFunctionBreakpoints", s.setFunctionBreakpoints, func(c *godap.Capabilities) {
 		c.SupportsFunctionBreakpoints = true
 	})
@@ -144,7 +149,12 @@ type setBreakpointsBody struct {
 	Breakpoints []breakpoint `json:"breakpoints"`
 }
 
-func (s *Session) setExceptionBreakpoints(_ *dap.Request, _ godap.SetExceptionBreakpointsArguments) (godap.SetExceptionBreakpointsResponseBody, error) {
-	// Crashing signals always stop the program; there is nothing to choose yet.
-	return godap.SetExceptionBreakpointsResponseBody{}, nil
+// setExceptionBreakpoints chooses the C++ exception stops; crashing
+// signals always stop the program.
+func (s *Session) setExceptionBreakpoints(_ *dap.Request, args godap.SetExceptionBreakpointsArguments) (setBreakpointsBody, error) {
+	bps, err := s.dbg.SetExceptionBreakpoints(args.Filters)
+	if err != nil {
+		return setBreakpointsBody{}, fail(errIDBreakpoints, err)
+	}
+	return breakpointsBody(bps, godap.Source{}), nil
 }

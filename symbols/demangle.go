@@ -64,3 +64,16 @@ func (f *File) lookupCxx(name string) *Function {
 	})
 	return x.names[strings.TrimSpace(name)]
 }
+
+// DemangleType turns a mangled C++ type name, as std::type_info::name()
+// gives it ("St13runtime_error"), into the source's spelling
+// ("std::runtime_error"); a name that does not demangle is returned as it
+// is. The demangler takes only whole symbols, so the type is demangled as
+// the parameter of a function f.
+func DemangleType(mangled string) string {
+	s, err := demangle.ToString("_Z1f" + mangled)
+	if err != nil || !strings.HasPrefix(s, "f(") || !strings.HasSuffix(s, ")") {
+		return mangled
+	}
+	return s[2 : len(s)-1]
+}

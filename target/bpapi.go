@@ -108,6 +108,8 @@ func (d *Debugger) replaceGroup(group, kind, source string, specs []spec) []Brea
 			d.resolveLine(bp)
 		case kindFunction:
 			d.resolveFunc(bp)
+		case kindException:
+			d.resolveEntry(bp)
 		case kindInstruction:
 			d.resolveAddr(bp, sp.addr)
 		}

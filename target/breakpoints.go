@@ -172,6 +172,8 @@ func (t *breakpoints) reasonAt(addr uint64) string {
 				return "function breakpoint"
 			case "instruction":
 				return "instruction breakpoint"
+			case kindException:
+				return "exception"
 			}
 		}
 	}

@@ -180,7 +180,7 @@ func (d *Debugger) breakpointHit(th *thread, site *site, rsp uint64) {
 		return
 	}
 	if ids := d.shouldStop(th, site.addr); len(ids) > 0 {
-		d.report(Stop{Reason: p.bps.reasonAt(site.addr), Tid: th.tid, BreakpointIDs: ids})
+		d.report(d.bpStop(th.tid, site.addr, ids))
 		return
 	}
 	// Only a temporary breakpoint of a step, hit by another thread or by a
@@ -398,7 +398,8 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 			// next resume (if the breakpoint is still there then) instead of
 			// racing the other threads to hit it again.
 			if ids := p.bps.idsAt(site.addr); len(ids) > 0 && p.bps.plain(site.addr) {
-				th.pending = &Stop{Reason: p.bps.reasonAt(site.addr), Tid: th.tid, BreakpointIDs: ids}
+				st := d.bpStop(th.tid, site.addr, ids)
+				th.pending = &st
 				th.pendingAt = site.addr
 			}
 		case trapWatch:

@@ -210,6 +210,8 @@ func (d *Debugger) reresolve() {
 				d.resolveLine(bp)
 			case kindFunction:
 				d.resolveFunc(bp)
+			case kindException:
+				d.resolveEntry(bp)
 			}
 			if bp.Verified {
 				_ = p.bps.place(p.mem, bp)

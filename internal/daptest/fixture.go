@@ -92,11 +92,11 @@ func buildCached(t testing.TB, key, name string, build func(out string) ([]byte,
 	return final
 }
 
-// BuildC compiles a C source file with gcc and flags (e.g. "-g", "-O0") and
+// BuildC compiles a C source file with gcc (a C++ one with g++) and flags (e.g. "-g", "-O0") and
 // returns the binary's path. A relative src is taken relative to the calling
 // test's package directory.
 //
-// The binary is cached per (source path and content, flags, gcc version), so only the
+// The binary is cached per (source path and content, flags, compiler version), so only the
 // first test binary pays for compiling. Headers the source includes are not
 // part of the key: keep fixtures to a single file.
 func BuildC(t testing.TB, src string, flags ...string) string {
@@ -109,11 +109,17 @@ func BuildC(t testing.TB, src string, flags ...string) string {
 	// The source's path is part of the key: it ends up in the DWARF, and a
 	// binary built from another checkout would name files the tests do not
 	// set breakpoints in.
-	key := cacheKey(append([]string{"c", src, string(content), toolVersion(t, "gcc", "--version")}, flags...)...)
+	// C++ sources go through g++, which links the C++ runtime.
+	cc := "gcc"
+	switch filepath.Ext(src) {
+	case ".cpp", ".cc", ".cxx":
+		cc = "g++"
+	}
+	key := cacheKey(append([]string{cc, src, string(content), toolVersion(t, cc, "--version")}, flags...)...)
 	name := strings.TrimSuffix(filepath.Base(src), filepath.Ext(src))
 	return buildCached(t, key, name, func(out string) ([]byte, error) {
 		args := append(append([]string{}, flags...), "-o", out, src)
-		return exec.Command("gcc", args...).CombinedOutput()
+		return exec.Command(cc, args...).CombinedOutput()
 	})
 }
 
