@@ -244,3 +244,39 @@ func TestBreakpointWithoutDebugInfo(t *testing.T) {
 	expectError(t, c.Request("source", map[string]any{"sourceReference": 9999}), "sourceReference")
 	c.MustSucceed("disconnect", nil)
 }
+
+// Step Into Target: the functions a line calls, in order, each once; a
+// stepIn aimed at the second one runs through the first and stops in it.
+func TestStepInTargets(t *testing.T) {
+	f := buildC(t, "calls")
+	c := startAdapter(t)
+	st := stopAt(t, c, f, nil, "BP:calls")
+	frames, _ := stackTrace(t, c, st.ThreadID, 0, 5)
+	var body struct {
+		Targets []struct {
+			ID    int    `json:"id"`
+			Label string `json:"label"`
+			Line  int    `json:"line"`
+		} `json:"targets"`
+	}
+	c.MustSucceed("stepInTargets", map[string]any{"frameId": frames[0].ID}).DecodeBody(t, &body)
+	if len(body.Targets) != 2 || body.Targets[0].Label != "twice" || body.Targets[1].Label != "inc" || body.Targets[1].Line != f.line(t, "BP:inc") {
+		t.Fatalf("stepInTargets %+v", body.Targets)
+	}
+	c.MustSucceed("stepIn", map[string]any{"threadId": st.ThreadID, "targetId": body.Targets[1].ID})
+	expectStopped(t, c, "step")
+	frames, _ = stackTrace(t, c, st.ThreadID, 0, 5)
+	if frames[0].Name != "inc" || frames[0].Line != f.line(t, "BP:inc") || evalIn(t, c, frames[0].ID, "x") != "6" {
+		t.Fatalf("stepIn to inc: %+v", frames)
+	}
+	// Only the innermost frame steps.
+	c.MustSucceed("stepInTargets", map[string]any{"frameId": frames[1].ID}).DecodeBody(t, &body)
+	if len(body.Targets) != 0 {
+		t.Errorf("stepInTargets of frame 1: %+v", body.Targets)
+	}
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
+	if got := output(t, c, "stdout"); got != "9\n" {
+		t.Errorf("stdout %q", got)
+	}
+}

@@ -12,7 +12,10 @@ func (s *Session) registerExecution() {
 	dap.Handle(s.mux, "next", s.stepper("next", target.StepOver), func(c *godap.Capabilities) {
 		c.SupportsSteppingGranularity = true
 	})
-	dap.Handle(s.mux, "stepIn", s.stepper("stepIn", target.StepIn))
+	dap.Handle(s.mux, "stepIn", s.stepIn)
+	dap.Handle(s.mux, "stepInTargets", s.stepInTargets, func(c *godap.Capabilities) {
+		c.SupportsStepInTargetsRequest = true
+	})
 	dap.Handle(s.mux, "stepOut", s.stepper("stepOut", target.StepOut))
 }
 
@@ -33,6 +36,46 @@ func (s *Session) pause(_ *dap.Request, _ godap.PauseArguments) (struct{}, error
 type stepArgs struct {
 	ThreadId    int    `json:"threadId"`
 	Granularity string `json:"granularity"`
+	TargetId    int    `json:"targetId"` // stepIn only: a stepInTargets id
+}
+
+// stepIn is a stepper that may aim at one function of the line.
+func (s *Session) stepIn(req *dap.Request, args stepArgs) (struct{}, error) {
+	if args.TargetId == 0 || args.Granularity == "instruction" {
+		return s.stepper("stepIn", target.StepIn)(req, args)
+	}
+	if err := s.dbg.CheckStopped(args.ThreadId); err != nil {
+		return struct{}{}, fail(errIDExecution, err)
+	}
+	req.AfterResponse(func() {
+		s.resetFrames()
+		if err := s.dbg.StepInto(args.ThreadId, uint64(args.TargetId)); err != nil {
+			s.conn.SendEvent("output", godap.OutputEventBody{Category: "important", Output: "stepIn: " + err.Error() + "\n"})
+		}
+	})
+	return struct{}{}, nil
+}
+
+// stepInTargets lists the functions the frame's line calls, for "Step
+// Into Target"; their ids are their entry addresses. Only the innermost
+// frame can be stepped.
+func (s *Session) stepInTargets(_ *dap.Request, args godap.StepInTargetsArguments) (godap.StepInTargetsResponseBody, error) {
+	ref, err := s.frame(args.FrameId)
+	if err != nil {
+		return godap.StepInTargetsResponseBody{}, err
+	}
+	body := godap.StepInTargetsResponseBody{Targets: []godap.StepInTarget{}}
+	if ref.level != 0 {
+		return body, nil
+	}
+	ts, err := s.dbg.StepInTargets(ref.tid)
+	if err != nil {
+		return body, fail(errIDExecution, err)
+	}
+	for _, t := range ts {
+		body.Targets = append(body.Targets, godap.StepInTarget{Id: int(t.Addr), Label: t.Name, Line: t.Line})
+	}
+	return body, nil
 }
 
 func (s *Session) stepper(name string, kind target.StepKind) func(*dap.Request, stepArgs) (struct{}, error) {

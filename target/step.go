@@ -80,6 +80,17 @@ func (st *stepper) returnedTo(addr, rsp uint64, cfa func() uint64) bool {
 // granularity. Like Continue it does not wait: the resulting stop arrives
 // through the Listener.
 func (d *Debugger) Step(tid int, kind StepKind, instruction bool) error {
+	return d.step(tid, kind, instruction, 0)
+}
+
+// StepInto is stepIn into one function the current line calls (a
+// StepInTargets address): it stops at that function's first line, or, if
+// the line does not call it after all, where next would.
+func (d *Debugger) StepInto(tid int, target uint64) error {
+	return d.step(tid, StepIn, false, target)
+}
+
+func (d *Debugger) step(tid int, kind StepKind, instruction bool, only uint64) error {
 	if err := d.CheckStopped(tid); err != nil {
 		return err
 	}
@@ -92,12 +103,12 @@ func (d *Debugger) Step(tid int, kind StepKind, instruction bool) error {
 		p.running = true
 		p.stacks = nil
 		p.entry = false
-		d.startStep(p.threads[tid], kind, instruction)
+		d.startStep(p.threads[tid], kind, instruction, only)
 	})
 	return nil
 }
 
-func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool) {
+func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only uint64) {
 	p := d.p
 	regs, err := d.tr.GetRegs(th.tid)
 	if err != nil {
@@ -173,6 +184,9 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool) {
 		// of this line calls directly. An indirect call leaves only single
 		// steps to know where it goes.
 		entries, ok := d.callees(regs.Rip, st.startLine)
+		if only != 0 {
+			entries, ok = []uint64{only}, true
+		}
 		if !ok {
 			d.stepInLoop(st)
 			return
@@ -464,12 +478,14 @@ func (d *Debugger) otherLines(pc uint64, line int) []uint64 {
 // callees decodes the rest of the current line (up to the next statement of
 // another line, or the end of the function) and returns the first-line
 // address of each directly called function that has line information. ok
-// is false when the line makes an indirect call.
+// is false when the line makes an indirect call (the direct ones are still
+// returned).
 func (d *Debugger) callees(pc uint64, line int) (entries []uint64, ok bool) {
 	fn, m := d.funcAt(pc)
 	if fn == nil {
 		return nil, false
 	}
+	ok = true
 	end := fn.High + m.bias
 	for n := 0; pc < end && n < 512; n++ {
 		if n > 0 {
@@ -477,15 +493,17 @@ func (d *Debugger) callees(pc uint64, line int) (entries []uint64, ok bool) {
 				break
 			}
 		}
-		ins, ok := d.decodeAt(pc)
-		if !ok {
-			return nil, false
+		ins, decoded := d.decodeAt(pc)
+		if !decoded {
+			return entries, false
 		}
 		next := pc + uint64(ins.Len)
 		if ins.Op == x86asm.CALL {
 			rel, direct := ins.Args[0].(x86asm.Rel)
 			if !direct {
-				return nil, false
+				ok = false
+				pc = next
+				continue
 			}
 			target := uint64(int64(next) + int64(rel))
 			if cf, cm := d.funcAt(target); cf != nil && cf.HasLines && cf.Low+cm.bias == target && d.sourceAt(cm.sym.PrologueEnd(cf)+cm.bias) {
@@ -496,5 +514,56 @@ func (d *Debugger) callees(pc uint64, line int) (entries []uint64, ok bool) {
 		}
 		pc = next
 	}
-	return entries, true
+	return entries, ok
+}
+
+// StepTarget is a function a stepIn from the current line may enter.
+type StepTarget struct {
+	Name string
+	Addr uint64 // its first line's address, for StepInto
+	Line int    // its first line
+}
+
+// StepInTargets lists the functions with line information that the
+// current line of thread tid calls directly, in call order, each once.
+func (d *Debugger) StepInTargets(tid int) ([]StepTarget, error) {
+	var out []StepTarget
+	err := d.do(func() error {
+		if err := d.needStopped(); err != nil {
+			return err
+		}
+		if d.p.threads[tid] == nil {
+			return &ThreadError{Tid: tid}
+		}
+		regs, err := d.tr.GetRegs(tid)
+		if err != nil {
+			return err
+		}
+		loc, ok := d.lineAt(regs.Rip)
+		if !ok {
+			return nil
+		}
+		line := loc.Line
+		if calls := d.inlinedAt(regs.Rip); d.p.threads[tid].hide > 0 && d.p.threads[tid].hide <= len(calls) {
+			line = calls[d.p.threads[tid].hide-1].CallLine
+		}
+		entries, _ := d.callees(regs.Rip, line)
+		seen := map[uint64]bool{}
+		for _, e := range entries {
+			if seen[e] {
+				continue
+			}
+			seen[e] = true
+			t := StepTarget{Addr: e}
+			if fn, _ := d.funcAt(e); fn != nil {
+				t.Name = fn.DisplayName()
+			}
+			if le, ok := d.lineAt(e); ok {
+				t.Line = le.Line
+			}
+			out = append(out, t)
+		}
+		return nil
+	})
+	return out, err
 }
