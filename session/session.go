@@ -57,6 +57,7 @@ func New(conn *dap.Conn) *Session {
 	s.registerExecution()
 	s.registerExceptions()
 	s.registerDataBreakpoints()
+	s.registerCompletions()
 	s.registerMemory()
 	s.registerDisassemble()
 	s.registerModules()
