@@ -39,6 +39,28 @@ func TestStackThroughLibc(t *testing.T) {
 		}
 		expectListing(t, c, fr)
 	}
+	// A breakpoint set in a listing, on the line a libc frame returns to:
+	// cmp returning hits it, and the stop shows that line of that listing.
+	fr := frames[1]
+	var body struct {
+		Breakpoints []struct {
+			breakpoint
+			Source *struct {
+				SourceReference int `json:"sourceReference"`
+			} `json:"source"`
+		} `json:"breakpoints"`
+	}
+	src := map[string]any{"name": fr.Source.Name, "sourceReference": fr.Source.SourceReference}
+	c.MustSucceed("setBreakpoints", map[string]any{"source": src, "breakpoints": []map[string]any{{"line": fr.Line}, {"line": 1}}}).DecodeBody(t, &body)
+	if b := body.Breakpoints; len(b) != 2 || !b[0].Verified || b[0].Line != fr.Line || b[0].Source == nil || b[0].Source.SourceReference != fr.Source.SourceReference || b[1].Verified {
+		t.Fatalf("breakpoints in a listing: %+v", body.Breakpoints)
+	}
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	st = expectStopped(t, c, "instruction breakpoint")
+	if top := top(t, c, st.ThreadID); top.InstructionPointerReference != fr.InstructionPointerReference || top.Line != fr.Line ||
+		top.Source == nil || top.Source.SourceReference != fr.Source.SourceReference {
+		t.Fatalf("stopped at %+v, want the listing's line %d (%s)", top, fr.Line, fr.InstructionPointerReference)
+	}
 	c.MustSucceed("disconnect", nil)
 }
 

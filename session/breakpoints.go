@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"path/filepath"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
@@ -98,6 +99,9 @@ func (s *Session) setBreakpoints(_ *dap.Request, args godap.SetBreakpointsArgume
 		lines = append(lines, args.Lines...) // the deprecated form
 	}
 	body := setBreakpointsBody{Breakpoints: make([]breakpoint, 0, len(lines))}
+	if args.Source.Path == "" && args.Source.SourceReference > 0 {
+		return s.setListingBreakpoints(args.Source, lines, opts)
+	}
 	if args.Source.Path == "" {
 		for _, l := range lines {
 			body.Breakpoints = append(body.Breakpoints, breakpoint{Breakpoint: godap.Breakpoint{Line: l, Message: "breakpoints need a source file path"}, Reason: "failed"})
@@ -157,4 +161,30 @@ func (s *Session) setExceptionBreakpoints(_ *dap.Request, args godap.SetExceptio
 		return setBreakpointsBody{}, fail(errIDBreakpoints, err)
 	}
 	return breakpointsBody(bps, godap.Source{}), nil
+}
+
+// setListingBreakpoints sets breakpoints in the disassembly listing of a
+// frame without source (the client shows it from a sourceReference): one
+// instruction breakpoint per line, reported at that line of the listing.
+func (s *Session) setListingBreakpoints(src godap.Source, lines []int, opts []target.Options) (setBreakpointsBody, error) {
+	s.mu.Lock()
+	ok := src.SourceReference <= len(s.listings)
+	var key uint64
+	if ok {
+		key = s.listings[src.SourceReference-1]
+	}
+	s.mu.Unlock()
+	if !ok {
+		return setBreakpointsBody{}, &Error{ID: errIDBreakpoints, Err: fmt.Errorf("no source is known by sourceReference %d", src.SourceReference)}
+	}
+	bps, err := s.dbg.SetListingBreakpoints(key, lines, opts)
+	if err != nil {
+		return setBreakpointsBody{}, fail(errIDBreakpoints, err)
+	}
+	body := breakpointsBody(bps, godap.Source{})
+	for i := range body.Breakpoints {
+		b := &body.Breakpoints[i]
+		b.Line, b.Source = lines[i], &src
+	}
+	return body, nil
 }

@@ -231,6 +231,10 @@ func (d *Debugger) resolveFunc(bp *Breakpoint) {
 // can read.
 func (d *Debugger) resolveAddr(bp *Breakpoint, addr uint64) {
 	bp.Verified, bp.Message, bp.Addrs = false, "", nil
+	if addr == 0 {
+		bp.Message = "no instruction there"
+		return
+	}
 	var b [1]byte
 	if _, err := d.p.mem.ReadAt(b[:], addr); err != nil {
 		bp.Message = fmt.Sprintf("address %#x is not mapped", addr)

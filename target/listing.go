@@ -121,3 +121,39 @@ func (d *Debugger) listingAt(pc uint64) (uint64, *listing) {
 	p.listings[start] = l
 	return start, l
 }
+
+// SetListingBreakpoints replaces the breakpoints set in the disassembly
+// listing key by its lines: each is an instruction breakpoint on the
+// instruction at that line. A line that holds no instruction (the header,
+// past the end) comes back unverified.
+func (d *Debugger) SetListingBreakpoints(key uint64, lines []int, opts []Options) ([]Breakpoint, error) {
+	var addrs []uint64
+	err := d.do(func() error {
+		if d.p == nil {
+			return ErrNoProcess
+		}
+		l, ok := d.p.listings[key]
+		if !ok {
+			return fmt.Errorf("no disassembly listing at %#x", key)
+		}
+		for _, line := range lines {
+			a := uint64(0)
+			if line >= 2 && line <= len(l.addrs) {
+				a = l.addrs[line-1]
+			}
+			addrs = append(addrs, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	specs := make([]spec, len(lines))
+	for i, line := range lines {
+		specs[i] = spec{key: fmt.Sprint(line), line: line, addr: addrs[i]}
+		if i < len(opts) {
+			specs[i].opts = opts[i]
+		}
+	}
+	return d.setGroup(fmt.Sprintf("listing:%#x", key), kindInstruction, "", specs)
+}
