@@ -200,3 +200,43 @@ func TestListen(t *testing.T) {
 		t.Fatalf("listening adapter did not end cleanly on SIGTERM: %v", err)
 	}
 }
+
+// Every request, given arguments of the wrong types or naming things that
+// do not exist, is answered (a failure with a reason, or an empty success)
+// while the program is stopped, and the session goes on to a normal end.
+func TestEveryRequestWithBadArguments(t *testing.T) {
+	f := buildC(t, "values")
+	c := startAdapter(t)
+	st := stopAt(t, c, f, nil, "BP:inspect")
+	commands := []string{"threads", "stackTrace", "scopes", "variables", "evaluate", "setVariable", "setExpression",
+		"source", "loadedSources", "modules", "readMemory", "writeMemory", "disassemble", "breakpointLocations",
+		"setBreakpoints", "setFunctionBreakpoints", "setInstructionBreakpoints", "setExceptionBreakpoints",
+		"dataBreakpointInfo", "setDataBreakpoints", "completions", "stepInTargets", "exceptionInfo"}
+	wrongTypes := map[string]any{"threadId": "x", "frameId": "x", "variablesReference": "x", "expression": 3, "name": 4,
+		"value": 5, "source": "x", "sourceReference": "x", "memoryReference": 6, "count": "x", "offset": "x", "data": 7,
+		"instructionCount": "x", "line": "x", "breakpoints": "x", "filters": "x", "text": 8, "column": "x"}
+	unknown := map[string]any{"threadId": 999999, "frameId": 999999, "variablesReference": 999999, "expression": "nosuch(",
+		"name": "nosuch", "value": "1", "source": map[string]any{"sourceReference": 99999}, "sourceReference": 99999,
+		"memoryReference": "0x10", "count": 16, "data": "AAAA", "instructionCount": 4, "line": 1,
+		"breakpoints": []map[string]any{{"line": 1, "dataId": "junk", "instructionReference": "junk", "name": "nosuch"}},
+		"filters": []string{"nosuch"}, "text": "x.", "column": 3}
+	for _, cmd := range commands {
+		for _, args := range []map[string]any{wrongTypes, unknown} {
+			m := c.Request(cmd, args)
+			if !m.Success && m.Message == "" && errorMessage(t, m) == "" {
+				t.Errorf("%s failed without a reason: %s", cmd, m)
+			}
+		}
+	}
+	frames, _ := stackTrace(t, c, st.ThreadID, 0, 1)
+	if frames[0].Name != "inspect" {
+		t.Fatalf("after the bad requests the program is at %+v", frames[0])
+	}
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("setFunctionBreakpoints", map[string]any{"breakpoints": []any{}})
+	c.MustSucceed("setInstructionBreakpoints", map[string]any{"breakpoints": []any{}})
+	c.MustSucceed("setDataBreakpoints", map[string]any{"breakpoints": []any{}})
+	c.MustSucceed("setExceptionBreakpoints", map[string]any{"filters": []string{}})
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
+}
