@@ -112,7 +112,7 @@ func readMemoryBody(addr uint64, data []byte, unreadable int) dap.RawJSON {
 	}
 	if len(data) > 0 {
 		out = append(out, `,"data":"`...)
-		out = base64.StdEncoding.AppendEncode(out, data)
+		out = appendBase64(out, data)
 		out = append(out, '"')
 	}
 	return append(out, '}')
