@@ -47,8 +47,8 @@ func (s *Session) stackTrace(_ *dap.Request, args stackTraceArgs) (godap.StackTr
 	body := godap.StackTraceResponseBody{StackFrames: make([]godap.StackFrame, 0, len(frames)), TotalFrames: total}
 	for i, f := range frames {
 		sf := stackFrame(0, f)
-		if f.File == "" {
-			s.listingSource(&sf, f.PC)
+		if f.File == "" && f.Listing != 0 {
+			s.listingSource(&sf, f)
 		}
 		s.mu.Lock()
 		sf.Id = s.frames.add(frameRef{tid: args.ThreadId, level: args.StartFrame + i})
@@ -60,11 +60,8 @@ func (s *Session) stackTrace(_ *dap.Request, args stackTraceArgs) (godap.StackTr
 
 // listingSource gives a frame without source the disassembly of its
 // function as a source, with the frame's line in it.
-func (s *Session) listingSource(sf *godap.StackFrame, pc uint64) {
-	key, name, line, err := s.dbg.ListingAt(pc)
-	if err != nil {
-		return
-	}
+func (s *Session) listingSource(sf *godap.StackFrame, f target.Frame) {
+	key, name, line := f.Listing, f.ListingName, f.ListingLine
 	s.mu.Lock()
 	ref, ok := s.listingRef[key]
 	if !ok {

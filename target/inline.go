@@ -55,6 +55,9 @@ func (d *Debugger) describeLogical(f *Frame) {
 			}
 		}
 	}
+	if named.File == "" {
+		named.Listing, named.ListingName, named.ListingLine = d.listingLine(named.PC)
+	}
 	*f = named
 }
 

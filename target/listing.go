@@ -2,7 +2,10 @@ package target
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"golang.org/x/arch/x86/x86asm"
 )
 
 // A frame in code without source still needs something an editor can open
@@ -18,37 +21,27 @@ const maxListing = 20000
 const unknownListing = 64
 
 // listing is the disassembly of one function, for a source of its own.
+// Its lines are found by decoding instruction lengths only; the text,
+// with symbols and source lines, is made when a client opens it.
 type listing struct {
-	name  string
-	addrs []uint64 // addrs[i] is line i+1
-	text  string
+	name       string
+	start, end uint64   // end 0: no known end, unknownListing instructions
+	addrs      []uint64 // addrs[i] is line i+1 (line 1 is a header)
+	text       string
 }
 
-// ListingAt returns the key of the disassembly listing holding pc (the
+// listingLine returns the key of the disassembly listing holding pc (the
 // start of the function around it), the listing's name, and the line of pc
-// in it. The listing is built once per function; ListingText returns its
+// in it. The listing is made once per function; ListingText gives its
 // text.
-func (d *Debugger) ListingAt(pc uint64) (key uint64, name string, line int, err error) {
-	err = d.do(func() error {
-		if d.p == nil {
-			return ErrNoProcess
-		}
-		var l *listing
-		key, l = d.listingAt(pc)
-		name = l.name
-		for i, a := range l.addrs {
-			if a > pc {
-				break
-			}
-			line = i + 1
-		}
-		line = max(line, 1)
-		return nil
-	})
-	return key, name, line, err
+func (d *Debugger) listingLine(pc uint64) (key uint64, name string, line int) {
+	key, l := d.listingAt(pc)
+	i, _ := slices.BinarySearch(l.addrs, pc+1) // addrs[:i] are at or before pc
+	return key, l.name, max(i, 1)
 }
 
-// ListingText returns the text of the listing ListingAt gave key for.
+// ListingText returns the text of listing key (a Frame's Listing), made the
+// first time it is asked for.
 func (d *Debugger) ListingText(key uint64) (string, error) {
 	var text string
 	err := d.do(func() error {
@@ -58,6 +51,9 @@ func (d *Debugger) ListingText(key uint64) (string, error) {
 		l, ok := d.p.listings[key]
 		if !ok {
 			return fmt.Errorf("no disassembly listing at %#x", key)
+		}
+		if l.text == "" {
+			l.text = d.listingText(l)
 		}
 		text = l.text
 		return nil
@@ -88,38 +84,57 @@ func (d *Debugger) listingAt(pc uint64) (uint64, *listing) {
 			name = fmt.Sprintf("%s`%#x", m.name, pc)
 		}
 	}
-	var ins []Instruction
-	if end > start {
-		// Decode up to the function's end: instructions are at least one
-		// byte, so end-start of them always reach it.
-		ins = d.decodeRange(start, int(min(end-start, maxListing)), true)
-		for i, in := range ins {
-			if in.Addr >= end {
-				ins = ins[:i]
-				break
-			}
-		}
-	} else {
-		ins = d.decodeRange(start, unknownListing, true)
-	}
-	l := &listing{name: name}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "; %s (disassembly: no source is available)\n", name)
+	l := &listing{name: name, start: start, end: end}
 	l.addrs = append(l.addrs, start) // the header line stands for the start
-	for _, in := range ins {
-		off := ""
-		if in.Symbol != "" {
-			off = " <" + in.Symbol + ">"
-		}
-		fmt.Fprintf(&sb, "%#x%s:  %-24s %s\n", in.Addr, off, in.HexBytes(), in.Text)
-		l.addrs = append(l.addrs, in.Addr)
-	}
-	l.text = sb.String()
+	l.addrs = append(l.addrs, d.instructionStarts(start, end)...)
 	if p.listings == nil {
 		p.listings = map[uint64]*listing{}
 	}
 	p.listings[start] = l
 	return start, l
+}
+
+// instructionStarts decodes the lengths of the instructions from start to
+// end (unknownListing of them when end is 0): an undecodable byte counts
+// as a one-byte instruction, as the disassembly shows it.
+func (d *Debugger) instructionStarts(start, end uint64) []uint64 {
+	n := uint64(unknownListing * 16)
+	if end > start {
+		n = min(end-start, maxListing*4)
+	}
+	code := make([]byte, n)
+	k, _ := d.p.mem.ReadAt(code, start)
+	code = code[:k]
+	d.p.bps.shadow(code, start)
+	var out []uint64
+	for off := 0; off < len(code) && len(out) < maxListing; {
+		if end == 0 && len(out) == unknownListing {
+			break
+		}
+		out = append(out, start+uint64(off))
+		ins, err := x86asm.Decode(code[off:], 64)
+		if err != nil || ins.Len == 0 {
+			off++
+			continue
+		}
+		off += ins.Len
+	}
+	return out
+}
+
+// listingText disassembles listing l, one instruction per line after a
+// header, with symbols and source lines.
+func (d *Debugger) listingText(l *listing) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "; %s (disassembly: no source is available)\n", l.name)
+	for _, in := range d.decodeRange(l.start, len(l.addrs)-1, true) {
+		off := ""
+		if in.Symbol != "" {
+			off = " <" + in.Symbol + ">"
+		}
+		fmt.Fprintf(&sb, "%#x%s:  %-24s %s\n", in.Addr, off, in.HexBytes(), in.Text)
+	}
+	return sb.String()
 }
 
 // SetListingBreakpoints replaces the breakpoints set in the disassembly

@@ -22,6 +22,11 @@ type Frame struct {
 	Column int
 	Module string
 	Offset uint64 // PC minus the symbol's address, when Func came from ELF symbols
+	// Without a source file, the disassembly listing of the code instead
+	// (ListingText's key), its name and the frame's line in it.
+	Listing     uint64
+	ListingName string
+	ListingLine int
 
 	exact bool // PC is where the frame is, not a return address
 	phys  int  // the machine frame this frame is part of
