@@ -87,6 +87,7 @@ type module struct {
 	announced  bool                             // a module event was sent for it
 	frames     map[uint64]*cfiRow               // CFI rules by link-time pc
 	inlined    map[uint64][]symbols.InlinedCall // by link-time pc, likewise
+	locals     map[localsKey]localsEntry        // a frame's variables, likewise
 }
 
 func (p *process) addThread(tid int) *thread {

@@ -128,8 +128,34 @@ func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
 }
 
 // locals returns the frame's locals and arguments and its frame base.
+// Variables, their locations included, depend on the pc only, so they are
+// read from DWARF once per pc and module: a conditional breakpoint asks
+// at every hit.
 func (fr *frameCtx) locals() ([]symbols.Variable, []byte, error) {
-	return fr.mod.sym.InlinedLocalsAt(fr.look-fr.mod.bias, fr.inl)
+	m := fr.mod
+	key := localsKey{pc: fr.look - m.bias, inl: fr.inl}
+	if e, ok := m.locals[key]; ok {
+		return e.vars, e.frameBase, nil
+	}
+	vars, fb, err := m.sym.InlinedLocalsAt(key.pc, key.inl)
+	if err != nil {
+		return vars, fb, err
+	}
+	if m.locals == nil {
+		m.locals = map[localsKey]localsEntry{}
+	}
+	m.locals[key] = localsEntry{vars, fb}
+	return vars, fb, nil
+}
+
+type localsKey struct {
+	pc  uint64
+	inl int
+}
+
+type localsEntry struct {
+	vars      []symbols.Variable
+	frameBase []byte
 }
 
 func (fr *frameCtx) locContext(d *Debugger, frameBase []byte) symbols.LocContext {
