@@ -215,11 +215,25 @@ func TestEveryRequestWithBadArguments(t *testing.T) {
 	wrongTypes := map[string]any{"threadId": "x", "frameId": "x", "variablesReference": "x", "expression": 3, "name": 4,
 		"value": 5, "source": "x", "sourceReference": "x", "memoryReference": 6, "count": "x", "offset": "x", "data": 7,
 		"instructionCount": "x", "line": "x", "breakpoints": "x", "filters": "x", "text": 8, "column": "x"}
-	unknown := map[string]any{"threadId": 999999, "frameId": 999999, "variablesReference": 999999, "expression": "nosuch(",
-		"name": "nosuch", "value": "1", "source": map[string]any{"sourceReference": 99999}, "sourceReference": 99999,
-		"memoryReference": "0x10", "count": 16, "data": "AAAA", "instructionCount": 4, "line": 1,
-		"breakpoints": []map[string]any{{"line": 1, "dataId": "junk", "instructionReference": "junk", "name": "nosuch"}},
-		"filters": []string{"nosuch"}, "text": "x.", "column": 3}
+	unknown := map[string]any{
+		"threadId":           999999,
+		"frameId":            999999,
+		"variablesReference": 999999,
+		"expression":         "nosuch(",
+		"name":               "nosuch",
+		"value":              "1",
+		"source":             map[string]any{"sourceReference": 99999},
+		"sourceReference":    99999,
+		"memoryReference":    "0x10",
+		"count":              16,
+		"data":               "AAAA",
+		"instructionCount":   4,
+		"line":               1,
+		"breakpoints":        []map[string]any{{"line": 1, "dataId": "junk", "instructionReference": "junk", "name": "nosuch"}},
+		"filters":            []string{"nosuch"},
+		"text":               "x.",
+		"column":             3,
+	}
 	for _, cmd := range commands {
 		for _, args := range []map[string]any{wrongTypes, unknown} {
 			m := c.Request(cmd, args)

@@ -42,7 +42,8 @@ func startAdapter(t testing.TB, args ...string) *daptest.Client {
 // launch arguments, up to the initialized event.
 func launch(t testing.TB, c *daptest.Client, f fixture, extra map[string]any) (pid int) {
 	t.Helper()
-	c.MustSucceed("initialize", map[string]any{"adapterID": "dap-ptrace", "clientID": "e2e", "linesStartAt1": true, "columnsStartAt1": true, "pathFormat": "path"})
+	c.MustSucceed("initialize", map[string]any{"adapterID": "dap-ptrace", "clientID": "e2e", "linesStartAt1": true, "columnsStartAt1": true, "pathFormat": "path",
+		"supportsProgressReporting": true})
 	args := map[string]any{"name": "e2e", "type": "dap-ptrace", "request": "launch", "program": f.bin}
 	for k, v := range extra {
 		args[k] = v

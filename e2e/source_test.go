@@ -33,6 +33,21 @@ func TestStackThroughLibc(t *testing.T) {
 	if m < 2 || frames[m].Line != f.line(t, "BP:qsort") {
 		t.Fatalf("main not found below libc frames, at its qsort call: %+v", frames)
 	}
+	// Naming the libc frames read libc's debug information: the client
+	// was told, as it took a while.
+	var progress struct {
+		ProgressID string `json:"progressId"`
+		Title      string `json:"title"`
+	}
+	c.ExpectEvent("progressStart").DecodeBody(t, &progress)
+	if !strings.Contains(progress.Title, "libc.so") {
+		t.Errorf("progress %+v", progress)
+	}
+	id := progress.ProgressID
+	c.ExpectEvent("progressEnd").DecodeBody(t, &progress)
+	if progress.ProgressID != id {
+		t.Errorf("progressEnd %q for progressStart %q", progress.ProgressID, id)
+	}
 	for _, fr := range frames[1:m] {
 		if fr.PresentationHint != "subtle" || !strings.Contains(fr.Name, "libc.so") {
 			t.Fatalf("frame between cmp and main %+v: want a libc frame, subtle", fr)

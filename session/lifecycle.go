@@ -15,7 +15,6 @@ func (s *Session) registerLifecycle() {
 		c.SupportsConditionalBreakpoints = true
 		c.SupportsHitConditionalBreakpoints = true
 		c.SupportsLogPoints = true
-		c.ExceptionBreakpointFilters = []godap.ExceptionBreakpointsFilter{}
 	})
 	dap.Handle(s.mux, "configurationDone", s.configurationDone, func(c *godap.Capabilities) {
 		c.SupportsConfigurationDoneRequest = true

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
@@ -30,6 +31,9 @@ type Session struct {
 	// editor's open listing survives a resume.
 	listings   []uint64 // sourceReference-1 → the debugger's listing key
 	listingRef map[uint64]int
+	// progress numbers progress reports; only the debugger's goroutine
+	// sends them.
+	progress int
 	// exception is the last stop when it was a signal, for exceptionInfo.
 	exception *target.Stop
 	vars      handles[varNode]
@@ -120,6 +124,22 @@ func (l listener) BreakpointChanged(bp target.Breakpoint) {
 type breakpointEvent struct {
 	Reason     string     `json:"reason"`
 	Breakpoint breakpoint `json:"breakpoint"`
+}
+
+// Progress shows the debugger's slow moments to clients that can show
+// them (progressStart/progressEnd); one runs at a time.
+func (l listener) Progress(title string) {
+	if !l.s.client.SupportsProgressReporting {
+		return
+	}
+	id := fmt.Sprintf("debuginfo-%d", l.s.progress)
+	if title == "" {
+		l.s.conn.SendEvent("progressEnd", godap.ProgressEndEventBody{ProgressId: id})
+		return
+	}
+	l.s.progress++
+	id = fmt.Sprintf("debuginfo-%d", l.s.progress)
+	l.s.conn.SendEvent("progressStart", godap.ProgressStartEventBody{ProgressId: id, Title: title})
 }
 
 func (l listener) Exited(code int, signal string) {

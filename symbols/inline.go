@@ -51,3 +51,18 @@ func (f *File) InlinedAt(pc uint64) []InlinedCall {
 // Indexed reports whether the DWARF index has been built, i.e. whether
 // queries that need it answer without first reading all of the DWARF.
 func (f *File) Indexed() bool { return f.dwDone.Load() }
+
+// DebugInfoSize is the size in the file of the .debug_info section the
+// DWARF comes from (compressed, when it is): a measure of how long
+// indexing it will take.
+func (f *File) DebugInfoSize() uint64 {
+	if f.dwELF == nil {
+		return 0
+	}
+	for _, name := range []string{".debug_info", ".zdebug_info"} {
+		if sec := f.dwELF.Section(name); sec != nil {
+			return sec.FileSize
+		}
+	}
+	return 0
+}

@@ -166,6 +166,7 @@ func (d *Debugger) resolveLine(bp *Breakpoint) {
 		if m.sym == nil {
 			continue
 		}
+		d.ensureIndexed(m)
 		pcs, actual, err := m.sym.LineToPCs(bp.Source, bp.Line)
 		switch {
 		case errors.Is(err, symbols.ErrNoDebugInfo):

@@ -46,6 +46,10 @@ type Listener interface {
 	// BreakpointChanged reports a breakpoint that became verified (its
 	// code was loaded) or unverified (unloaded).
 	BreakpointChanged(bp Breakpoint)
+	// Progress reports the start (title set) and end (title "") of work
+	// the client may wait for a while: the first reading of a large
+	// library's debug information.
+	Progress(title string)
 	// Exited is called once when the debuggee ends (after its output is
 	// drained) with its exit code, or 128+signal when killed.
 	Exited(code int, signal string)

@@ -382,6 +382,7 @@ func (d *Debugger) describe(pc uint64, caller bool) Frame {
 		f.Offset = look - m.start
 		return f
 	}
+	d.ensureIndexed(m)
 	if fn := m.sym.FuncAt(look - m.bias); fn != nil {
 		f.Func = fn.DisplayName()
 		if !fn.HasLines {
@@ -560,4 +561,25 @@ func (d *Debugger) haveSource(file string) bool {
 func (d *Debugger) sourceAt(pc uint64) bool {
 	le, ok := d.lineAt(pc)
 	return ok && d.haveSource(le.File)
+}
+
+// slowDebugInfo is the size of .debug_info (as stored) from which reading
+// it takes long enough to tell the client: libc's is 2.3 MB, a test
+// program's a few KB.
+const slowDebugInfo = 1 << 20
+
+// ensureIndexed reads a module's debug information, if not done yet,
+// telling the client: it takes a second for libc with its detached debug
+// information, and an editor would otherwise look frozen.
+func (d *Debugger) ensureIndexed(m *module) {
+	if m.sym == nil || !m.sym.HasDWARF() || m.sym.Indexed() {
+		return
+	}
+	if m.sym.DebugInfoSize() < slowDebugInfo {
+		_ = m.sym.DWARFError()
+		return
+	}
+	d.ln.Progress("Reading the debug information of " + m.name)
+	_ = m.sym.DWARFError() // builds the index
+	d.ln.Progress("")
 }
