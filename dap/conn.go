@@ -170,6 +170,22 @@ func (c *Conn) SendEvent(event string, body any) {
 	c.enqueue(mustMarshal(eventMsg{Type: "event", Event: event}), raw)
 }
 
+// SendRequest sends a reverse request (runInTerminal) to the client. Its
+// response is not waited for: what the request starts reports back by
+// other means, and the read loop drops responses.
+func (c *Conn) SendRequest(command string, args any) {
+	head, err := json.Marshal(struct {
+		Type      string `json:"type"`
+		Command   string `json:"command"`
+		Arguments any    `json:"arguments"`
+	}{"request", command, args})
+	if err != nil {
+		c.SendEvent("output", godap.OutputEventBody{Category: "important", Output: fmt.Sprintf("dap-ptrace: cannot encode %q request: %v\n", command, err)})
+		return
+	}
+	c.enqueue(head, nil)
+}
+
 // Close stops accepting messages and returns once everything already
 // queued is written (or a write failed); a peer that stays connected but
 // never reads can therefore block it. Close may be called more than once.

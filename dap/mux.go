@@ -173,6 +173,9 @@ func parseRequest(content []byte) (incoming, error) {
 // dispatch handles one well-framed message.
 func (m *Mux) dispatch(c *Conn, content []byte) {
 	in, err := parseRequest(content)
+	if err != nil && in.typ == "response" {
+		return // to a reverse request of ours; see Conn.SendRequest
+	}
 	if in.seq >= 1 {
 		m.lastSeq = in.seq
 	}

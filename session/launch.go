@@ -27,6 +27,9 @@ type launchArgs struct {
 	Env         envArg   `json:"env"`
 	StopOnEntry bool     `json:"stopOnEntry"`
 	NoDebug     bool     `json:"noDebug"`
+	// Console is "internalConsole" (the default: output events) or
+	// "integratedTerminal"/"externalTerminal" (runInTerminal).
+	Console string `json:"console"`
 }
 
 // envArg accepts the environment as an object {"K": "V"} or as an array
@@ -83,13 +86,29 @@ func (s *Session) launch(req *dap.Request, args launchArgs) (struct{}, error) {
 	if s.started {
 		return struct{}{}, &Error{ID: errIDLaunch, Err: fmt.Errorf("this session is already debugging a process")}
 	}
-	pid, err := s.dbg.Launch(target.LaunchConfig{
+	cfg := target.LaunchConfig{
 		Program:     args.Program,
 		Args:        args.Args,
 		Cwd:         args.Cwd,
 		Env:         args.Env.merged(),
 		StopOnEntry: args.StopOnEntry,
-	})
+	}
+	var pid int
+	var err error
+	switch args.Console {
+	case "", "internalConsole":
+		pid, err = s.dbg.Launch(cfg)
+	case "integratedTerminal", "externalTerminal":
+		if !s.client.SupportsRunInTerminalRequest {
+			pid, err = s.dbg.Launch(cfg) // the client has no terminal to offer
+			break
+		}
+		if cfg.Program, err = target.CheckProgram(args.Program, args.Cwd); err == nil {
+			pid, err = s.launchInTerminal(args, cfg)
+		}
+	default:
+		err = fmt.Errorf(`"console" is %q; use "internalConsole", "integratedTerminal" or "externalTerminal"`, args.Console)
+	}
 	if err != nil {
 		return struct{}{}, &Error{ID: errIDLaunch, Err: err}
 	}

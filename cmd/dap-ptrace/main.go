@@ -25,7 +25,13 @@ func main() {
 	listen := flag.String("listen", "", "serve DAP on this TCP address (host:port; port 0 picks one) instead of stdin/stdout")
 	logFile := flag.String("log", "", "append a trace of every DAP message in and out to this file")
 	showVersion := flag.Bool("version", false, "print the version and exit")
+	launchTarget := flag.String("launch-target", "", "internal: run the program given after -- for the adapter that made this FIFO (a launch in the editor's terminal)")
 	flag.Parse()
+	if *launchTarget != "" {
+		err := session.LaunchTarget(*launchTarget, flag.Args())
+		fmt.Fprintln(os.Stderr, "dap-ptrace:", err)
+		os.Exit(127)
+	}
 	if *showVersion {
 		fmt.Println("dap-ptrace", version)
 		return

@@ -348,6 +348,40 @@ func (c *Client) Send(command string, args any) (seq int) {
 	return c.seq
 }
 
+// ExpectReverseRequest returns the oldest request the server sent (such as
+// runInTerminal) named command, or else waits for one.
+func (c *Client) ExpectReverseRequest(command string) *Message {
+	c.t.Helper()
+	return c.take(fmt.Sprintf("%q reverse request", command), func(m *Message) bool {
+		return m.Type == "request" && m.Command == command
+	})
+}
+
+// Respond answers a server's reverse request req with success and body.
+func (c *Client) Respond(req *Message, body any) {
+	c.t.Helper()
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.seq++
+	resp := struct {
+		Seq        int    `json:"seq"`
+		Type       string `json:"type"`
+		RequestSeq int    `json:"request_seq"`
+		Success    bool   `json:"success"`
+		Command    string `json:"command"`
+		Body       any    `json:"body,omitempty"`
+	}{c.seq, "response", req.Seq, true, req.Command, body}
+	b, err := json.Marshal(resp)
+	if err != nil {
+		c.t.Fatalf("encoding the %q response: %v", req.Command, err)
+	}
+	var framed bytes.Buffer
+	_ = godap.WriteBaseMessage(&framed, b)
+	if err := c.write(framed.Bytes()); err != nil {
+		c.t.Fatalf("sending the %q response: %v", req.Command, err)
+	}
+}
+
 // WriteRaw writes b to the server as is, for framing tests.
 func (c *Client) WriteRaw(b []byte) {
 	c.t.Helper()

@@ -25,7 +25,7 @@ test('breakpoints are allowed in those languages', () => {
 
 test('every field the adapter accepts has a schema with type, default and description', () => {
 	const want: Record<string, string[]> = {
-		launch: ['program', 'args', 'cwd', 'env', 'stopOnEntry', 'noDebug', 'adapterPath'],
+		launch: ['program', 'args', 'cwd', 'env', 'stopOnEntry', 'console', 'noDebug', 'adapterPath'],
 		attach: ['pid', 'processId', 'stopOnEntry', 'adapterPath'],
 	};
 	for (const [request, fields] of Object.entries(want)) {
