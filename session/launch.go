@@ -29,7 +29,41 @@ type launchArgs struct {
 	NoDebug     bool     `json:"noDebug"`
 	// Console is "internalConsole" (the default: output events) or
 	// "integratedTerminal"/"externalTerminal" (runInTerminal).
-	Console string `json:"console"`
+	Console   string       `json:"console"`
+	SourceMap sourceMapArg `json:"sourceMap"`
+}
+
+// sourceMapArg accepts lldb-dap's [["compiled", "local"], ...] and the
+// object form {"compiled": "local"} of cpptools' sourceFileMap.
+type sourceMapArg target.SourceMap
+
+func (m *sourceMapArg) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var pairs [][]string
+	if err := json.Unmarshal(b, &pairs); err == nil {
+		for _, p := range pairs {
+			if len(p) != 2 {
+				return fmt.Errorf(`each "sourceMap" entry is a pair ["path as compiled", "path here"]`)
+			}
+			*m = append(*m, [2]string{p[0], p[1]})
+		}
+		return nil
+	}
+	var obj map[string]string
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return fmt.Errorf(`"sourceMap" must be [["path as compiled", "path here"], ...] or {"path as compiled": "path here"}`)
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		*m = append(*m, [2]string{k, obj[k]})
+	}
+	return nil
 }
 
 // envArg accepts the environment as an object {"K": "V"} or as an array
@@ -86,6 +120,7 @@ func (s *Session) launch(req *dap.Request, args launchArgs) (struct{}, error) {
 	if s.started {
 		return struct{}{}, &Error{ID: errIDLaunch, Err: fmt.Errorf("this session is already debugging a process")}
 	}
+	s.dbg.SetSourceMap(target.SourceMap(args.SourceMap))
 	cfg := target.LaunchConfig{
 		Program:     args.Program,
 		Args:        args.Args,
@@ -123,9 +158,10 @@ func (s *Session) launch(req *dap.Request, args launchArgs) (struct{}, error) {
 
 // attachArgs accepts lldb-dap's "pid" and the "processId" other clients use.
 type attachArgs struct {
-	Pid         int  `json:"pid"`
-	ProcessID   int  `json:"processId"`
-	StopOnEntry bool `json:"stopOnEntry"`
+	Pid         int          `json:"pid"`
+	ProcessID   int          `json:"processId"`
+	StopOnEntry bool         `json:"stopOnEntry"`
+	SourceMap   sourceMapArg `json:"sourceMap"`
 }
 
 func (s *Session) attach(req *dap.Request, args attachArgs) (struct{}, error) {
@@ -139,6 +175,7 @@ func (s *Session) attach(req *dap.Request, args attachArgs) (struct{}, error) {
 	if pid <= 0 {
 		return struct{}{}, &Error{ID: errIDAttach, Err: fmt.Errorf(`attach needs "pid": the id of the process to debug`)}
 	}
+	s.dbg.SetSourceMap(target.SourceMap(args.SourceMap))
 	if err := s.dbg.Attach(pid); err != nil {
 		return struct{}{}, &Error{ID: errIDAttach, Err: err}
 	}

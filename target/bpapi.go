@@ -167,7 +167,7 @@ func (d *Debugger) resolveLine(bp *Breakpoint) {
 			continue
 		}
 		d.ensureIndexed(m)
-		pcs, actual, err := m.sym.LineToPCs(bp.Source, bp.Line)
+		pcs, actual, err := m.sym.LineToPCs(d.compiled(bp.Source), bp.Line)
 		switch {
 		case errors.Is(err, symbols.ErrNoDebugInfo):
 			continue
@@ -192,7 +192,7 @@ func (d *Debugger) resolveLine(bp *Breakpoint) {
 		}
 		bp.Actual, bp.Verified = actual, true
 		if le, ok := m.sym.LineAt(pcs[0]); ok {
-			bp.File = le.File
+			bp.File = d.local(le.File)
 		}
 		return
 	}
@@ -220,7 +220,7 @@ func (d *Debugger) resolveFunc(bp *Breakpoint) {
 		bp.Addrs = []uint64{pc + m.bias}
 		bp.Verified = true
 		if le, ok := m.sym.LineAt(pc); ok {
-			bp.File, bp.Actual = le.File, le.Line
+			bp.File, bp.Actual = d.local(le.File), le.Line
 		}
 		return
 	}
@@ -243,7 +243,7 @@ func (d *Debugger) resolveAddr(bp *Breakpoint, addr uint64) {
 	}
 	bp.Addrs, bp.Verified = []uint64{addr}, true
 	if le, ok := d.lineAt(addr); ok {
-		bp.File, bp.Actual = le.File, le.Line
+		bp.File, bp.Actual = d.local(le.File), le.Line
 	}
 }
 
@@ -261,7 +261,7 @@ func (d *Debugger) BreakpointLocations(source string, line, endLine int) ([]int,
 		}
 		endLine = min(endLine, line+10000)
 		for l := line; l <= endLine; l++ {
-			if _, actual, err := p.exe.sym.LineToPCs(source, l); err == nil && actual == l {
+			if _, actual, err := p.exe.sym.LineToPCs(d.compiled(source), l); err == nil && actual == l {
 				out = append(out, l)
 			} else if errors.Is(err, symbols.ErrUnknownFile) || errors.Is(err, symbols.ErrNoDebugInfo) {
 				return nil

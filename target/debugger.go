@@ -63,6 +63,8 @@ type Debugger struct {
 	quit  chan struct{}
 	done  chan struct{}
 
+	srcMap SourceMap // owned by the owner goroutine, like p
+
 	mu     sync.Mutex // guards queue only
 	queue  []ptrace.Event
 	queued atomic.Int32 // len(queue), readable without the lock

@@ -128,7 +128,7 @@ func (d *Debugger) decodeRange(start uint64, n int, symbolic bool) []Instruction
 			}
 		}
 		if le, ok := d.lineAt(pc); ok {
-			in.File, in.Line = le.File, le.Line
+			in.File, in.Line = d.local(le.File), le.Line
 		}
 		out = append(out, in)
 		pc += uint64(ins.Len)

@@ -51,7 +51,7 @@ func (d *Debugger) describeLogical(f *Frame) {
 			c := f.calls[f.inl-1]
 			named.File, named.Line, named.Column = "", 0, 0
 			if c.CallLine > 0 && d.haveSource(c.CallFile) {
-				named.File, named.Line, named.Column = c.CallFile, c.CallLine, c.CallColumn
+				named.File, named.Line, named.Column = d.local(c.CallFile), c.CallLine, c.CallColumn
 			}
 		}
 	}

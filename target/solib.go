@@ -268,7 +268,7 @@ func (d *Debugger) Sources() ([]string, error) {
 				continue
 			}
 			for _, f := range m.sym.Sources() {
-				if !seen[f] {
+				if f = d.local(f); !seen[f] {
 					seen[f] = true
 					out = append(out, f)
 				}

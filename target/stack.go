@@ -394,7 +394,7 @@ func (d *Debugger) describe(pc uint64, caller bool) Frame {
 		f.Offset = pc - m.start
 	}
 	if le, ok := m.sym.LineAt(look - m.bias); ok && le.Line > 0 && d.haveSource(le.File) {
-		f.File, f.Line, f.Column = le.File, le.Line, le.Column
+		f.File, f.Line, f.Column = d.local(le.File), le.Line, le.Column
 	}
 	return f
 }
@@ -549,7 +549,7 @@ func (d *Debugger) haveSource(file string) bool {
 	if ok, seen := p.sources[file]; seen {
 		return ok
 	}
-	_, err := os.Stat(file)
+	_, err := os.Stat(d.local(file))
 	if p.sources == nil {
 		p.sources = map[string]bool{}
 	}
