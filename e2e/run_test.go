@@ -280,3 +280,33 @@ func TestStepInTargets(t *testing.T) {
 		t.Errorf("stdout %q", got)
 	}
 }
+
+// Jump to Cursor: gotoTargets finds the line in the function the thread is
+// stopped in, goto moves it there without running (a "goto" stop), and
+// the program runs on from there: the loop body runs once more.
+func TestGoto(t *testing.T) {
+	f := buildC(t, "hello")
+	c := startAdapter(t)
+	st := stopAt(t, c, f, nil, "BP:print")
+	var body struct {
+		Targets []struct {
+			ID   int `json:"id"`
+			Line int `json:"line"`
+		} `json:"targets"`
+	}
+	src := map[string]any{"path": f.src}
+	c.MustSucceed("gotoTargets", map[string]any{"source": src, "line": f.line(t, "BP:loop")}).DecodeBody(t, &body)
+	if len(body.Targets) != 1 || body.Targets[0].Line != f.line(t, "BP:loop") {
+		t.Fatalf("gotoTargets %+v", body.Targets)
+	}
+	expectError(t, c.Request("gotoTargets", map[string]any{"source": src, "line": f.line(t, "BP:add")}), "only its own lines")
+	c.MustSucceed("goto", map[string]any{"threadId": st.ThreadID, "targetId": body.Targets[0].ID})
+	expectStopped(t, c, "goto")
+	expectAt(t, c, st.ThreadID, "main", f.line(t, "BP:loop"))
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
+	if got := output(t, c, "stdout"); got != "total=6\n" {
+		t.Errorf("stdout %q, want the loop body run once more (total=6)", got)
+	}
+}

@@ -1,6 +1,8 @@
 package session
 
 import (
+	"fmt"
+
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	"github.com/dap-ptrace/dap-ptrace/target"
 	godap "github.com/google/go-dap"
@@ -16,6 +18,10 @@ func (s *Session) registerExecution() {
 	dap.Handle(s.mux, "stepInTargets", s.stepInTargets, func(c *godap.Capabilities) {
 		c.SupportsStepInTargetsRequest = true
 	})
+	dap.Handle(s.mux, "gotoTargets", s.gotoTargets, func(c *godap.Capabilities) {
+		c.SupportsGotoTargetsRequest = true
+	})
+	dap.Handle(s.mux, "goto", s.goto_)
 	dap.Handle(s.mux, "stepOut", s.stepper("stepOut", target.StepOut))
 }
 
@@ -92,4 +98,48 @@ func (s *Session) stepper(name string, kind target.StepKind) func(*dap.Request, 
 		})
 		return struct{}{}, nil
 	}
+}
+
+type gotoTargetsArgs struct {
+	Source godap.Source `json:"source"`
+	Line   int          `json:"line"`
+}
+
+// gotoTargets lists where "Jump to Cursor" may move the current thread:
+// the line's code in the function it is stopped in. Target ids are the
+// addresses.
+func (s *Session) gotoTargets(_ *dap.Request, args gotoTargetsArgs) (godap.GotoTargetsResponseBody, error) {
+	body := godap.GotoTargetsResponseBody{Targets: []godap.GotoTarget{}}
+	if args.Source.Path == "" {
+		return body, &Error{ID: errIDExecution, Err: fmt.Errorf("jumping needs a source file path")}
+	}
+	// The request names no thread: the one the client shows is the last
+	// stopped one.
+	addrs, err := s.dbg.GotoTargets(0, args.Source.Path, args.Line)
+	if err != nil {
+		return body, fail(errIDExecution, err)
+	}
+	for _, a := range addrs {
+		body.Targets = append(body.Targets, godap.GotoTarget{Id: int(a), Label: fmt.Sprintf("line %d (%#x)", args.Line, a), Line: args.Line, InstructionPointerReference: hexAddr(a)})
+	}
+	return body, nil
+}
+
+type gotoArgs struct {
+	ThreadId int `json:"threadId"`
+	TargetId int `json:"targetId"`
+}
+
+// goto_ moves the thread to a gotoTargets target; a "goto" stop follows.
+func (s *Session) goto_(req *dap.Request, args gotoArgs) (struct{}, error) {
+	if err := s.dbg.CheckStopped(args.ThreadId); err != nil {
+		return struct{}{}, fail(errIDExecution, err)
+	}
+	req.AfterResponse(func() {
+		s.resetFrames()
+		if err := s.dbg.Goto(args.ThreadId, uint64(args.TargetId)); err != nil {
+			s.conn.SendEvent("output", godap.OutputEventBody{Category: "important", Output: "goto: " + err.Error() + "\n"})
+		}
+	})
+	return struct{}{}, nil
 }
