@@ -37,3 +37,31 @@ func TestGoOptimised(t *testing.T) {
 		t.Errorf("stdout %q", got)
 	}
 }
+
+// Stepping follows the goroutine, not the thread: work runs long enough
+// to be preempted, and its goroutine goes on on whichever thread the
+// scheduler picks (the log shows when it moved), yet stepOut ends in main,
+// on the thread it came back on, every time.
+func TestGoStepFollowsGoroutine(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "testdata", "gomigrate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fixture{bin: daptest.BuildGo(t, dir), src: filepath.Join(dir, "main.go")}
+	c := startAdapter(t)
+	st := stopAt(t, c, f, nil, "BP:gowork")
+	for i := 0; i < 6; i++ {
+		c.MustSucceed("stepOut", map[string]any{"threadId": st.ThreadID})
+		from := st.ThreadID
+		st = expectStopped(t, c, "step")
+		if st.ThreadID != from {
+			t.Logf("stepOut %d: the goroutine came back on thread %d, not %d", i, st.ThreadID, from)
+		}
+		expectAt(t, c, st.ThreadID, "main.main", f.line(t, "BP:gocall"))
+		c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+		st = expectStopped(t, c, "breakpoint")
+	}
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	expectExit(t, c, 0)
+}

@@ -169,7 +169,9 @@ func TestGoProgram(t *testing.T) {
 		if hit == 2 {
 			setBreakpoints(t, c, f.src)
 			c.MustSucceed("stepOut", map[string]any{"threadId": st.ThreadID})
-			expectStopped(t, c, "step")
+			// Go may have moved the goroutine to another thread: the stop
+			// names the one it came back on.
+			st = expectStopped(t, c, "step")
 			expectAt(t, c, st.ThreadID, "main.main", f.line(t, "BP:goloop"))
 		}
 		c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})

@@ -172,7 +172,7 @@ func (d *Debugger) breakpointHit(th *thread, site *site, rsp uint64) {
 	if site.loader {
 		d.scanModules()
 	}
-	if st := p.step; st != nil && (st.tid == th.tid || st.kind == stepEntry) && site.temp > 0 &&
+	if st := p.step; st != nil && (st.kind == stepEntry || d.sameStepper(st, th)) && site.temp > 0 &&
 		st.returnedTo(site.addr, rsp, func() uint64 { return d.frameCFA(th.tid) }) {
 		st.tid = th.tid
 		d.stopWorld()

@@ -47,6 +47,7 @@ func (d *Debugger) execed() {
 	p.mods = map[string]*module{}
 	p.exe, p.lastMod, p.solib = nil, nil, nil
 	p.listings, p.prologues, p.stacks = nil, nil, nil
+	p.goKnown = false
 	path, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.pid))
 	var exe *symbols.File
 	if err == nil {

@@ -56,6 +56,8 @@ type stepper struct {
 	// inlined call that begins at the pc, without running.
 	keepHide int
 	keepSet  bool
+	// g is the goroutine being stepped, in a Go program (see sameStepper).
+	g uint64
 }
 
 // returnedTo says whether a temporary breakpoint hit at addr with stack
@@ -116,7 +118,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only u
 		return
 	}
 	frames := d.unwind(regs, 2, false)
-	st := &stepper{tid: th.tid, kind: kind, cfa: frames[0].CFA, instruction: instruction}
+	st := &stepper{tid: th.tid, kind: kind, cfa: frames[0].CFA, instruction: instruction, g: d.goroutineOf(th.tid)}
 	// The frame the user steps in is the first inlined call at the pc that
 	// the stop does not hide, or the function: next must not stop inside
 	// calls inlined into it, and stepOut of it ends in its caller, in the
