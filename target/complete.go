@@ -27,13 +27,7 @@ func (d *Debugger) Completions(tid, level int, text string, col int) (items []Co
 	}
 	word := text[start:col]
 	before := text[:start]
-	err = d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
-		if d.p.threads[tid] == nil {
-			return &ThreadError{Tid: tid}
-		}
+	err = d.onStopped(tid, func(*thread) error {
 		ev, err := d.newEvaluator(tid, level)
 		if err != nil {
 			return err

@@ -89,13 +89,7 @@ func (d *Debugger) Evaluate(tid, level int, expr string) (Var, error) {
 // inFrame evaluates expr in frame level of thread tid, on the owner, and
 // hands the result to f with the evaluator (for further evaluation).
 func (d *Debugger) inFrame(tid, level int, expr string, f func(*evaluator, value) error) error {
-	return d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
-		if d.p.threads[tid] == nil {
-			return &ThreadError{Tid: tid}
-		}
+	return d.onStopped(tid, func(*thread) error {
 		e, err := ParseExpr(expr)
 		if err != nil {
 			return err

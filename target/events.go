@@ -456,6 +456,21 @@ func (d *Debugger) needStopped() error {
 	return nil
 }
 
+// onStopped runs f on the owner for a request about thread tid, which
+// needs the process stopped and the thread known.
+func (d *Debugger) onStopped(tid int, f func(*thread) error) error {
+	return d.do(func() error {
+		if err := d.needStopped(); err != nil {
+			return err
+		}
+		th := d.p.threads[tid]
+		if th == nil {
+			return &ThreadError{Tid: tid}
+		}
+		return f(th)
+	})
+}
+
 // resume lets the whole process run.
 func (d *Debugger) resume() error {
 	p := d.p

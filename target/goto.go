@@ -56,13 +56,7 @@ func (d *Debugger) GotoTargets(tid int, source string, line int) ([]uint64, erro
 // Goto moves thread tid's pc to addr, a GotoTargets address, and reports
 // the thread stopped there (reason "goto").
 func (d *Debugger) Goto(tid int, addr uint64) error {
-	return d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
-		if d.p.threads[tid] == nil {
-			return &ThreadError{Tid: tid}
-		}
+	return d.onStopped(tid, func(th *thread) error {
 		regs, err := d.tr.GetRegs(tid)
 		if err != nil {
 			return err
@@ -74,7 +68,7 @@ func (d *Debugger) Goto(tid int, addr uint64) error {
 		if err := d.tr.SetPC(tid, addr); err != nil {
 			return err
 		}
-		d.p.threads[tid].rehit = false
+		th.rehit = false
 		d.stopped(Stop{Reason: "goto", Tid: tid})
 		return nil
 	})

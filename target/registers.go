@@ -23,18 +23,12 @@ var dwarfNames = [17]string{"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rs
 // pointer, and the callee-saved registers the code saved).
 func (d *Debugger) FrameRegisters(tid, level int) ([]Register, error) {
 	var out []Register
-	err := d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
-		if d.p.threads[tid] == nil {
-			return &ThreadError{Tid: tid}
-		}
+	err := d.onStopped(tid, func(th *thread) error {
 		regs, err := d.tr.GetRegs(tid)
 		if err != nil {
 			return err
 		}
-		u, phys, _, ok := d.unwindToLogical(regs, level+d.p.threads[tid].hide)
+		u, phys, _, ok := d.unwindToLogical(regs, level+th.hide)
 		if !ok {
 			return fmt.Errorf("no frame %d", level)
 		}
@@ -92,13 +86,7 @@ type VectorRegister struct {
 // floating-point control and status registers of thread tid.
 func (d *Debugger) VectorRegisters(tid int) ([]VectorRegister, error) {
 	var out []VectorRegister
-	err := d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
-		if d.p.threads[tid] == nil {
-			return &ThreadError{Tid: tid}
-		}
+	err := d.onStopped(tid, func(*thread) error {
 		fp, err := d.tr.GetFPRegs(tid)
 		if err != nil {
 			return err

@@ -44,19 +44,13 @@ func settable(regs *ptrace.Regs, name string) *uint64 {
 // state. Setting rip moves the thread; the stack is walked anew.
 func (d *Debugger) SetRegister(tid, level int, name, src string) (Register, error) {
 	var out Register
-	err := d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
-		if d.p.threads[tid] == nil {
-			return &ThreadError{Tid: tid}
-		}
+	err := d.onStopped(tid, func(th *thread) error {
 		regs, err := d.tr.GetRegs(tid)
 		if err != nil {
 			return err
 		}
 		// The frames of calls inlined at the pc share frame 0's registers.
-		if _, phys, _, ok := d.unwindToLogical(regs, level+d.p.threads[tid].hide); !ok || phys != 0 {
+		if _, phys, _, ok := d.unwindToLogical(regs, level+th.hide); !ok || phys != 0 {
 			return fmt.Errorf("registers can only be set in the innermost frame (frame 0), not in frame %d", level)
 		}
 		field := settable(&regs, name)

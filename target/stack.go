@@ -46,14 +46,8 @@ const MaxFrames = 100000
 func (d *Debugger) Stack(tid, start, levels int) ([]Frame, int, error) {
 	var out []Frame
 	var total int
-	err := d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
+	err := d.onStopped(tid, func(th *thread) error {
 		p := d.p
-		if p.threads[tid] == nil {
-			return &ThreadError{Tid: tid}
-		}
 		w, ok := p.stacks[tid]
 		if !ok {
 			regs, err := d.tr.GetRegs(tid)
@@ -65,7 +59,7 @@ func (d *Debugger) Stack(tid, start, levels int) ([]Frame, int, error) {
 			// debug information, and a client usually shows the top 20.
 			w = &walked{raw: d.walkStack(regs)}
 			// Inlined calls the stop hides are frame 0's innermost ones.
-			w.raw = w.raw[min(p.threads[tid].hide, len(w.raw)-1):]
+			w.raw = w.raw[min(th.hide, len(w.raw)-1):]
 			if p.stacks == nil {
 				p.stacks = map[int]*walked{}
 			}

@@ -530,13 +530,7 @@ type StepTarget struct {
 // current line of thread tid calls directly, in call order, each once.
 func (d *Debugger) StepInTargets(tid int) ([]StepTarget, error) {
 	var out []StepTarget
-	err := d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
-		if d.p.threads[tid] == nil {
-			return &ThreadError{Tid: tid}
-		}
+	err := d.onStopped(tid, func(th *thread) error {
 		regs, err := d.tr.GetRegs(tid)
 		if err != nil {
 			return err
@@ -546,8 +540,8 @@ func (d *Debugger) StepInTargets(tid int) ([]StepTarget, error) {
 			return nil
 		}
 		line := loc.Line
-		if calls := d.inlinedAt(regs.Rip); d.p.threads[tid].hide > 0 && d.p.threads[tid].hide <= len(calls) {
-			line = calls[d.p.threads[tid].hide-1].CallLine
+		if calls := d.inlinedAt(regs.Rip); th.hide > 0 && th.hide <= len(calls) {
+			line = calls[th.hide-1].CallLine
 		}
 		entries, _ := d.callees(regs.Rip, line)
 		seen := map[uint64]bool{}

@@ -52,13 +52,7 @@ const maxString = 1024
 // FrameVars returns the variables of one scope of frame level of thread tid.
 func (d *Debugger) FrameVars(tid, level int, scope string) ([]Var, error) {
 	var out []Var
-	err := d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
-		if d.p.threads[tid] == nil {
-			return &ThreadError{Tid: tid}
-		}
+	err := d.onStopped(tid, func(*thread) error {
 		fr, err := d.frameContext(tid, level)
 		if err != nil {
 			return err
