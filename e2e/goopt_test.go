@@ -1,21 +1,12 @@
 package e2e
 
-import (
-	"path/filepath"
-	"testing"
-
-	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
-)
+import "testing"
 
 // A Go program built as `go build` does by default, optimised and with
 // inlining: add is inlined into main, yet a breakpoint in it stops every
 // time, with add's frame above main's at the line of the call.
 func TestGoOptimised(t *testing.T) {
-	dir, err := filepath.Abs(filepath.Join("..", "testdata", "gohello"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := fixture{bin: daptest.BuildGo(t, dir, "-gcflags="), src: filepath.Join(dir, "main.go")}
+	f := buildGo(t, "gohello", "-gcflags=")
 	c := startAdapter(t)
 	launch(t, c, f, nil)
 	bps := setBreakpoints(t, c, f.src, f.line(t, "BP:goadd"))
@@ -43,11 +34,7 @@ func TestGoOptimised(t *testing.T) {
 // scheduler picks (the log shows when it moved), yet stepOut ends in main,
 // on the thread it came back on, every time.
 func TestGoStepFollowsGoroutine(t *testing.T) {
-	dir, err := filepath.Abs(filepath.Join("..", "testdata", "gomigrate"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := fixture{bin: daptest.BuildGo(t, dir), src: filepath.Join(dir, "main.go")}
+	f := buildGo(t, "gomigrate")
 	c := startAdapter(t)
 	st := stopAt(t, c, f, nil, "BP:gowork")
 	for i := 0; i < 6; i++ {

@@ -2,24 +2,12 @@ package e2e
 
 import (
 	"encoding/base64"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
 )
-
-// buildGo builds the Go program in testdata/name (its main.go has the
-// markers).
-func buildGo(t testing.TB, name string) fixture {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fixture{bin: daptest.BuildGo(t, dir), src: filepath.Join(dir, "main.go")}
-}
 
 // page fetches children [start, start+count) of ref.
 func page(t testing.TB, c *daptest.Client, ref, start, count int) []variable {

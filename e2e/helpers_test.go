@@ -27,6 +27,17 @@ func buildC(t testing.TB, name string, flags ...string) fixture {
 	return fixture{bin: daptest.BuildC(t, src, flags...), src: src}
 }
 
+// buildGo builds the Go program in testdata/name (its main.go has the
+// markers); flags replace daptest.BuildGo's default -N -l.
+func buildGo(t testing.TB, name string, flags ...string) fixture {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{bin: daptest.BuildGo(t, dir, flags...), src: filepath.Join(dir, "main.go")}
+}
+
 func (f fixture) line(t testing.TB, marker string) int {
 	t.Helper()
 	return daptest.Line(t, f.src, marker)

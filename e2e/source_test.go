@@ -147,12 +147,7 @@ func TestOptimisedCode(t *testing.T) {
 // A Go program: breakpoints by line, every hit, the Go stack, stepping,
 // output and exit, with the Go runtime's threads and signals around.
 func TestGoProgram(t *testing.T) {
-	dir, err := filepath.Abs(filepath.Join("..", "testdata", "gohello"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := daptest.BuildGo(t, dir)
-	f := fixture{bin: bin, src: filepath.Join(dir, "main.go")}
+	f := buildGo(t, "gohello")
 	c := startAdapter(t)
 	launch(t, c, f, nil)
 	bps := setBreakpoints(t, c, f.src, f.line(t, "BP:goadd"))
