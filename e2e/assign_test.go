@@ -3,28 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
-
-	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
 )
-
-// scopeRef is the variablesReference of a frame's scope.
-func scopeRef(t testing.TB, c *daptest.Client, frameID int, scope string) int {
-	t.Helper()
-	var sc struct {
-		Scopes []struct {
-			Name               string `json:"name"`
-			VariablesReference int    `json:"variablesReference"`
-		} `json:"scopes"`
-	}
-	c.MustSucceed("scopes", map[string]any{"frameId": frameID}).DecodeBody(t, &sc)
-	for _, s := range sc.Scopes {
-		if s.Name == scope {
-			return s.VariablesReference
-		}
-	}
-	t.Fatalf("no scope %s", scope)
-	return 0
-}
 
 // setExpression assigns to lvalues: members, elements, through pointers,
 // globals, enums by name; the program computes with the new values. What

@@ -16,7 +16,8 @@ type variable struct {
 	IndexedVariables   int    `json:"indexedVariables"`
 }
 
-func scopeVars(t testing.TB, c *daptest.Client, frameID int, scope string) []variable {
+// scopeRef is the variablesReference of a frame's scope.
+func scopeRef(t testing.TB, c *daptest.Client, frameID int, scope string) int {
 	t.Helper()
 	var sc struct {
 		Scopes []struct {
@@ -27,15 +28,38 @@ func scopeVars(t testing.TB, c *daptest.Client, frameID int, scope string) []var
 	c.MustSucceed("scopes", map[string]any{"frameId": frameID}).DecodeBody(t, &sc)
 	for _, s := range sc.Scopes {
 		if s.Name == scope {
-			var vs struct {
-				Variables []variable `json:"variables"`
-			}
-			c.MustSucceed("variables", map[string]any{"variablesReference": s.VariablesReference}).DecodeBody(t, &vs)
-			return vs.Variables
+			return s.VariablesReference
 		}
 	}
 	t.Fatalf("no scope %q in %+v", scope, sc.Scopes)
-	return nil
+	return 0
+}
+
+func scopeVars(t testing.TB, c *daptest.Client, frameID int, scope string) []variable {
+	t.Helper()
+	var vs struct {
+		Variables []variable `json:"variables"`
+	}
+	c.MustSucceed("variables", map[string]any{"variablesReference": scopeRef(t, c, frameID, scope)}).DecodeBody(t, &vs)
+	return vs.Variables
+}
+
+// loadedSources reports whether the loadedSources request lists path.
+func loadedSources(t testing.TB, c *daptest.Client, path string) bool {
+	t.Helper()
+	var ls struct {
+		Sources []struct {
+			Path string `json:"path"`
+		} `json:"sources"`
+	}
+	c.MustSucceed("loadedSources", nil).DecodeBody(t, &ls)
+	for _, s := range ls.Sources {
+		if s.Path == path {
+			return true
+		}
+	}
+	t.Logf("loadedSources: %+v", ls.Sources)
+	return false
 }
 
 func varNamed(vs []variable, name string) (variable, bool) {
@@ -84,18 +108,8 @@ func TestRegistersScopeSourcesAndStaleFrames(t *testing.T) {
 		}
 	}
 
-	var ls struct {
-		Sources []struct {
-			Path string `json:"path"`
-		} `json:"sources"`
-	}
-	c.MustSucceed("loadedSources", nil).DecodeBody(t, &ls)
-	found := false
-	for _, s := range ls.Sources {
-		found = found || s.Path == f.src
-	}
-	if !found {
-		t.Fatalf("loadedSources lacks %s: %+v", f.src, ls.Sources)
+	if !loadedSources(t, c, f.src) {
+		t.Fatalf("loadedSources lacks %s", f.src)
 	}
 	var src struct {
 		Content string `json:"content"`

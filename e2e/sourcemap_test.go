@@ -35,18 +35,8 @@ func TestSourceMap(t *testing.T) {
 	if fr.Source == nil || fr.Source.Path != f.src || fr.Line != f.line(t, "BP:add") {
 		t.Fatalf("stopped at %+v, want %s:%d", fr, f.src, f.line(t, "BP:add"))
 	}
-	var ls struct {
-		Sources []struct {
-			Path string `json:"path"`
-		} `json:"sources"`
-	}
-	c.MustSucceed("loadedSources", nil).DecodeBody(t, &ls)
-	found := false
-	for _, s := range ls.Sources {
-		found = found || s.Path == f.src
-	}
-	if !found {
-		t.Errorf("loadedSources lacks the local %s: %+v", f.src, ls.Sources)
+	if !loadedSources(t, c, f.src) {
+		t.Errorf("loadedSources lacks the local %s", f.src)
 	}
 	c.MustSucceed("disconnect", nil)
 

@@ -52,19 +52,7 @@ func TestDataBreakpoints(t *testing.T) {
 	st := stopAt(t, c, f, nil, "BP:start")
 	tid := st.ThreadID
 	frames, _ := stackTrace(t, c, tid, 0, 5)
-	var scopes struct {
-		Scopes []struct {
-			Name               string `json:"name"`
-			VariablesReference int    `json:"variablesReference"`
-		} `json:"scopes"`
-	}
-	c.MustSucceed("scopes", map[string]any{"frameId": frames[0].ID}).DecodeBody(t, &scopes)
-	globals := 0
-	for _, s := range scopes.Scopes {
-		if s.Name == "Globals" {
-			globals = s.VariablesReference
-		}
-	}
+	globals := scopeRef(t, c, frames[0].ID, "Globals")
 	info := dataBreakpointInfo(t, c, map[string]any{"variablesReference": globals, "name": "counter"})
 	if info.DataID == nil || !strings.Contains(info.Description, "8 bytes") || len(info.AccessTypes) != 2 {
 		t.Fatalf("dataBreakpointInfo(counter) = %+v", info)
