@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
-	"github.com/dap-ptrace/dap-ptrace/target"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 	godap "github.com/google/go-dap"
 )
 
@@ -13,8 +13,8 @@ func (s *Session) registerBreakpoints() {
 	dap.Handle(s.mux, "setBreakpoints", s.setBreakpoints)
 	dap.Handle(s.mux, "setExceptionBreakpoints", s.setExceptionBreakpoints, func(c *godap.Capabilities) {
 		c.ExceptionBreakpointFilters = []godap.ExceptionBreakpointsFilter{
-			{Filter: target.FilterCxxThrow, Label: "C++: on throw", Description: "Stop when a C++ exception is thrown (__cxa_throw), with its type"},
-			{Filter: target.FilterCxxCatch, Label: "C++: on catch", Description: "Stop when a C++ exception is caught (__cxa_begin_catch)"},
+			{Filter: proc.FilterCxxThrow, Label: "C++: on throw", Description: "Stop when a C++ exception is thrown (__cxa_throw), with its type"},
+			{Filter: proc.FilterCxxCatch, Label: "C++: on catch", Description: "Stop when a C++ exception is caught (__cxa_begin_catch)"},
 		}
 	})
 	dap.Handle(s.mux, "setFunctionBreakpoints", s.setFunctionBreakpoints, func(c *godap.Capabilities) {
@@ -30,10 +30,10 @@ func (s *Session) registerBreakpoints() {
 
 func (s *Session) setFunctionBreakpoints(_ *dap.Request, args godap.SetFunctionBreakpointsArguments) (setBreakpointsBody, error) {
 	names := make([]string, len(args.Breakpoints))
-	opts := make([]target.Options, len(args.Breakpoints))
+	opts := make([]proc.Options, len(args.Breakpoints))
 	for i, b := range args.Breakpoints {
 		names[i] = b.Name
-		opts[i] = target.Options{Condition: b.Condition, HitCondition: b.HitCondition}
+		opts[i] = proc.Options{Condition: b.Condition, HitCondition: b.HitCondition}
 	}
 	bps, err := s.dbg.SetFunctionBreakpoints(names, opts)
 	if err != nil {
@@ -80,7 +80,7 @@ func (s *Session) breakpointLocations(_ *dap.Request, args godap.BreakpointLocat
 	return body, nil
 }
 
-func breakpointsBody(bps []target.Breakpoint, src godap.Source) setBreakpointsBody {
+func breakpointsBody(bps []proc.Breakpoint, src godap.Source) setBreakpointsBody {
 	body := setBreakpointsBody{Breakpoints: make([]breakpoint, 0, len(bps))}
 	for _, bp := range bps {
 		body.Breakpoints = append(body.Breakpoints, dapBreakpoint(bp, src))
@@ -90,10 +90,10 @@ func breakpointsBody(bps []target.Breakpoint, src godap.Source) setBreakpointsBo
 
 func (s *Session) setBreakpoints(_ *dap.Request, args godap.SetBreakpointsArguments) (setBreakpointsBody, error) {
 	lines := make([]int, 0, len(args.Breakpoints))
-	opts := make([]target.Options, 0, len(args.Breakpoints))
+	opts := make([]proc.Options, 0, len(args.Breakpoints))
 	for _, b := range args.Breakpoints {
 		lines = append(lines, b.Line)
-		opts = append(opts, target.Options{Condition: b.Condition, HitCondition: b.HitCondition, LogMessage: b.LogMessage})
+		opts = append(opts, proc.Options{Condition: b.Condition, HitCondition: b.HitCondition, LogMessage: b.LogMessage})
 	}
 	if len(args.Breakpoints) == 0 {
 		lines = append(lines, args.Lines...) // the deprecated form
@@ -117,7 +117,7 @@ func (s *Session) setBreakpoints(_ *dap.Request, args godap.SetBreakpointsArgume
 
 // dapBreakpoint describes bp as the client should show it: where it really
 // is when it moved to the next line with code, and why not when unverified.
-func dapBreakpoint(bp target.Breakpoint, src godap.Source) breakpoint {
+func dapBreakpoint(bp proc.Breakpoint, src godap.Source) breakpoint {
 	out := breakpoint{Breakpoint: godap.Breakpoint{Id: bp.ID, Verified: bp.Verified, Message: bp.Message, Line: bp.Line}}
 	if bp.Kind == "source" && !bp.Verified && src.Path == "" && bp.Source != "" {
 		out.Source = &godap.Source{Name: filepath.Base(bp.Source), Path: bp.Source}
@@ -166,7 +166,7 @@ func (s *Session) setExceptionBreakpoints(_ *dap.Request, args godap.SetExceptio
 // setListingBreakpoints sets breakpoints in the disassembly listing of a
 // frame without source (the client shows it from a sourceReference): one
 // instruction breakpoint per line, reported at that line of the listing.
-func (s *Session) setListingBreakpoints(src godap.Source, lines []int, opts []target.Options) (setBreakpointsBody, error) {
+func (s *Session) setListingBreakpoints(src godap.Source, lines []int, opts []proc.Options) (setBreakpointsBody, error) {
 	s.mu.Lock()
 	ok := src.SourceReference <= len(s.listings)
 	var key uint64

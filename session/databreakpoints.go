@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
-	"github.com/dap-ptrace/dap-ptrace/target"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 	godap "github.com/google/go-dap"
 )
 
@@ -46,7 +46,7 @@ func (s *Session) dataBreakpointInfo(_ *dap.Request, args godap.DataBreakpointIn
 	return godap.DataBreakpointInfoResponseBody{
 		DataId:      fmt.Sprintf("%#x/%d", addr, size),
 		Description: fmt.Sprintf("%s (%s, %d bytes at %#x)", args.Name, typ, size, addr),
-		AccessTypes: []godap.DataBreakpointAccessType{target.AccessWrite, target.AccessReadWrite},
+		AccessTypes: []godap.DataBreakpointAccessType{proc.AccessWrite, proc.AccessReadWrite},
 	}, nil
 }
 
@@ -57,7 +57,7 @@ func cannotWatch(why string) godap.DataBreakpointInfoResponseBody {
 }
 
 func (s *Session) setDataBreakpoints(_ *dap.Request, args godap.SetDataBreakpointsArguments) (setBreakpointsBody, error) {
-	specs := make([]target.DataSpec, len(args.Breakpoints))
+	specs := make([]proc.DataSpec, len(args.Breakpoints))
 	bad := make([]string, len(args.Breakpoints))
 	for i, b := range args.Breakpoints {
 		addr, size, err := parseDataID(b.DataId)
@@ -65,8 +65,8 @@ func (s *Session) setDataBreakpoints(_ *dap.Request, args godap.SetDataBreakpoin
 			bad[i] = err.Error()
 			continue
 		}
-		specs[i] = target.DataSpec{Addr: addr, Size: size, Access: string(b.AccessType),
-			Opts: target.Options{Condition: b.Condition, HitCondition: b.HitCondition}}
+		specs[i] = proc.DataSpec{Addr: addr, Size: size, Access: string(b.AccessType),
+			Opts: proc.Options{Condition: b.Condition, HitCondition: b.HitCondition}}
 	}
 	bps, err := s.dbg.SetDataBreakpoints(specs)
 	if err != nil {

@@ -3,7 +3,7 @@ package session
 import (
 	"errors"
 
-	"github.com/dap-ptrace/dap-ptrace/target"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 )
 
 // DAP error ids of this package: one table, unique (see the test), apart
@@ -42,11 +42,11 @@ func fail(id int, err error) error {
 	if err == nil {
 		return nil
 	}
-	var te *target.ThreadError
+	var te *proc.ThreadError
 	switch {
-	case errors.Is(err, target.ErrNoProcess):
+	case errors.Is(err, proc.ErrNoProcess):
 		id = errIDNoProcess
-	case errors.Is(err, target.ErrRunning):
+	case errors.Is(err, proc.ErrRunning):
 		id = errIDRunning
 	case errors.As(err, &te):
 		id = errIDThread

@@ -4,14 +4,14 @@ import (
 	"fmt"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
-	"github.com/dap-ptrace/dap-ptrace/target"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 	godap "github.com/google/go-dap"
 )
 
 func (s *Session) registerExecution() {
 	dap.Handle(s.mux, "continue", s.continue_)
 	dap.Handle(s.mux, "pause", s.pause)
-	dap.Handle(s.mux, "next", s.stepper("next", target.StepOver), func(c *godap.Capabilities) {
+	dap.Handle(s.mux, "next", s.stepper("next", proc.StepOver), func(c *godap.Capabilities) {
 		c.SupportsSteppingGranularity = true
 	})
 	dap.Handle(s.mux, "stepIn", s.stepIn)
@@ -22,7 +22,7 @@ func (s *Session) registerExecution() {
 		c.SupportsGotoTargetsRequest = true
 	})
 	dap.Handle(s.mux, "goto", s.goto_)
-	dap.Handle(s.mux, "stepOut", s.stepper("stepOut", target.StepOut))
+	dap.Handle(s.mux, "stepOut", s.stepper("stepOut", proc.StepOut))
 }
 
 // continue_ answers first and resumes after: the stop that follows must
@@ -48,7 +48,7 @@ type stepArgs struct {
 // stepIn is a stepper that may aim at one function of the line.
 func (s *Session) stepIn(req *dap.Request, args stepArgs) (struct{}, error) {
 	if args.TargetId == 0 || args.Granularity == "instruction" {
-		return s.stepper("stepIn", target.StepIn)(req, args)
+		return s.stepper("stepIn", proc.StepIn)(req, args)
 	}
 	if err := s.dbg.CheckStopped(args.ThreadId); err != nil {
 		return struct{}{}, fail(errIDExecution, err)
@@ -84,7 +84,7 @@ func (s *Session) stepInTargets(_ *dap.Request, args godap.StepInTargetsArgument
 	return body, nil
 }
 
-func (s *Session) stepper(name string, kind target.StepKind) func(*dap.Request, stepArgs) (struct{}, error) {
+func (s *Session) stepper(name string, kind proc.StepKind) func(*dap.Request, stepArgs) (struct{}, error) {
 	return func(req *dap.Request, args stepArgs) (struct{}, error) {
 		if err := s.dbg.CheckStopped(args.ThreadId); err != nil {
 			return struct{}{}, fail(errIDExecution, err)

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
-	"github.com/dap-ptrace/dap-ptrace/target"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 	godap "github.com/google/go-dap"
 )
 
@@ -35,7 +35,7 @@ type launchArgs struct {
 
 // sourceMapArg accepts lldb-dap's [["compiled", "local"], ...] and the
 // object form {"compiled": "local"} of cpptools' sourceFileMap.
-type sourceMapArg target.SourceMap
+type sourceMapArg proc.SourceMap
 
 func (m *sourceMapArg) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
@@ -120,8 +120,8 @@ func (s *Session) launch(req *dap.Request, args launchArgs) (struct{}, error) {
 	if s.started {
 		return struct{}{}, &Error{ID: errIDLaunch, Err: fmt.Errorf("this session is already debugging a process")}
 	}
-	s.dbg.SetSourceMap(target.SourceMap(args.SourceMap))
-	cfg := target.LaunchConfig{
+	s.dbg.SetSourceMap(proc.SourceMap(args.SourceMap))
+	cfg := proc.LaunchConfig{
 		Program:     args.Program,
 		Args:        args.Args,
 		Cwd:         args.Cwd,
@@ -138,7 +138,7 @@ func (s *Session) launch(req *dap.Request, args launchArgs) (struct{}, error) {
 			pid, err = s.dbg.Launch(cfg) // the client has no terminal to offer
 			break
 		}
-		if cfg.Program, err = target.CheckProgram(args.Program, args.Cwd); err == nil {
+		if cfg.Program, err = proc.CheckProgram(args.Program, args.Cwd); err == nil {
 			pid, err = s.launchInTerminal(args, cfg)
 		}
 	default:
@@ -175,7 +175,7 @@ func (s *Session) attach(req *dap.Request, args attachArgs) (struct{}, error) {
 	if pid <= 0 {
 		return struct{}{}, &Error{ID: errIDAttach, Err: fmt.Errorf(`attach needs "pid": the id of the process to debug`)}
 	}
-	s.dbg.SetSourceMap(target.SourceMap(args.SourceMap))
+	s.dbg.SetSourceMap(proc.SourceMap(args.SourceMap))
 	if err := s.dbg.Attach(pid); err != nil {
 		return struct{}{}, &Error{ID: errIDAttach, Err: err}
 	}

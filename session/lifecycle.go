@@ -11,7 +11,7 @@ func (s *Session) registerLifecycle() {
 	dap.Handle(s.mux, "initialize", s.initialize, func(c *godap.Capabilities) {
 		c.SupportTerminateDebuggee = true
 		// Conditions, hit conditions and logpoints are evaluated by the
-		// breakpoint handlers (target.Options).
+		// breakpoint handlers (proc.Options).
 		c.SupportsConditionalBreakpoints = true
 		c.SupportsHitConditionalBreakpoints = true
 		c.SupportsLogPoints = true

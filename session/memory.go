@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
-	"github.com/dap-ptrace/dap-ptrace/target"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 	godap "github.com/google/go-dap"
 )
 
@@ -79,7 +79,7 @@ type readMemoryArgs struct {
 
 // readMemory returns what is readable from the start of the range; bytes
 // past the first unreadable address are counted in unreadableBytes. One
-// response carries at most target.MaxRead bytes: a client that asks for
+// response carries at most proc.MaxRead bytes: a client that asks for
 // more gets the first MaxRead and asks again from there.
 func (s *Session) readMemory(_ *dap.Request, args readMemoryArgs) (dap.RawJSON, error) {
 	base, err := parseAddr(args.MemoryReference)
@@ -90,7 +90,7 @@ func (s *Session) readMemory(_ *dap.Request, args readMemoryArgs) (dap.RawJSON, 
 		return nil, &Error{ID: errIDMemory, Err: fmt.Errorf("count must not be negative")}
 	}
 	addr := base + uint64(args.Offset)
-	count := int(min(args.Count, target.MaxRead))
+	count := int(min(args.Count, proc.MaxRead))
 	if cap(s.memBuf) < count {
 		s.memBuf = make([]byte, count)
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
-	"github.com/dap-ptrace/dap-ptrace/target"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 	godap "github.com/google/go-dap"
 )
 
@@ -36,7 +36,7 @@ func (s *Session) modules(_ *dap.Request, args modulesArgs) (godap.ModulesRespon
 	return body, nil
 }
 
-func dapModule(m target.Module) godap.Module {
+func dapModule(m proc.Module) godap.Module {
 	dm := godap.Module{Id: m.ID, Name: m.Name, Path: m.Path}
 	if m.End > m.Start {
 		dm.AddressRange = fmt.Sprintf("0x%x-0x%x", m.Start, m.End)

@@ -5,7 +5,7 @@ import (
 	"sync"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
-	"github.com/dap-ptrace/dap-ptrace/target"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 	godap "github.com/google/go-dap"
 )
 
@@ -13,7 +13,7 @@ import (
 type Session struct {
 	conn *dap.Conn
 	mux  *dap.Mux
-	dbg  *target.Debugger
+	dbg  *proc.Debugger
 
 	// client is what the client said of itself in initialize.
 	client godap.InitializeRequestArguments
@@ -35,7 +35,7 @@ type Session struct {
 	// sends them.
 	progress int
 	// exception is the last stop when it was a signal, for exceptionInfo.
-	exception *target.Stop
+	exception *proc.Stop
 	vars      handles[varNode]
 
 	// memBuf is reused by readMemory (requests run one at a time).
@@ -53,7 +53,7 @@ type frameRef struct {
 // New returns a session speaking over conn with a debugger of its own.
 func New(conn *dap.Conn) *Session {
 	s := &Session{conn: conn, mux: dap.NewMux(), done: make(chan struct{})}
-	s.dbg = target.New(listener{s})
+	s.dbg = proc.New(listener{s})
 	s.registerLifecycle()
 	s.registerLaunch()
 	s.registerBreakpoints()
@@ -83,7 +83,7 @@ func (s *Session) Close() { s.dbg.Close() }
 // listener turns debugger events into DAP events.
 type listener struct{ s *Session }
 
-func (l listener) Stopped(st target.Stop) {
+func (l listener) Stopped(st proc.Stop) {
 	l.s.resetFrames()
 	l.s.mu.Lock()
 	if st.Reason == "exception" {
@@ -112,11 +112,11 @@ func (l listener) Output(category, text string) {
 	l.s.conn.SendEvent("output", godap.OutputEventBody{Category: category, Output: text})
 }
 
-func (l listener) Module(reason string, m target.Module) {
+func (l listener) Module(reason string, m proc.Module) {
 	l.s.conn.SendEvent("module", godap.ModuleEventBody{Reason: reason, Module: dapModule(m)})
 }
 
-func (l listener) BreakpointChanged(bp target.Breakpoint) {
+func (l listener) BreakpointChanged(bp proc.Breakpoint) {
 	l.s.conn.SendEvent("breakpoint", breakpointEvent{Reason: "changed", Breakpoint: dapBreakpoint(bp, godap.Source{})})
 }
 

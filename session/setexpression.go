@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
-	"github.com/dap-ptrace/dap-ptrace/target"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 	godap "github.com/google/go-dap"
 )
 
@@ -27,7 +27,7 @@ func (s *Session) setExpression(req *dap.Request, args godap.SetExpressionArgume
 	if err != nil {
 		return setExpressionBody{}, err
 	}
-	if reg, ok := target.RegisterName(args.Expression); ok {
+	if reg, ok := proc.RegisterName(args.Expression); ok {
 		r, err := s.setRegister(req, ref, reg, args.Value)
 		if err != nil {
 			return setExpressionBody{}, err
@@ -38,7 +38,7 @@ func (s *Session) setExpression(req *dap.Request, args godap.SetExpressionArgume
 	if err != nil {
 		return setExpressionBody{}, fail(errIDEvaluate, err)
 	}
-	v = hexIf(args.Format != nil && args.Format.Hex, []target.Var{v})[0]
+	v = hexIf(args.Format != nil && args.Format.Hex, []proc.Var{v})[0]
 	s.invalidate(req, "variables")
 	s.mu.Lock()
 	dv := s.dapVar(v, ref, "("+args.Expression+")")
@@ -69,11 +69,11 @@ func (s *Session) invalidate(req *dap.Request, area godap.InvalidatedAreas) {
 }
 
 // registerVar presents a register as the Registers scope shows it.
-func registerVar(r target.Register) godap.Variable {
+func registerVar(r proc.Register) godap.Variable {
 	v := godap.Variable{Name: r.Name, Value: fmt.Sprintf("0x%016x", r.Value), Type: "uint64"}
 	switch r.Name {
 	case "eflags":
-		v.Value = fmt.Sprintf("0x%x [%s]", r.Value, target.FlagsString(r.Value))
+		v.Value = fmt.Sprintf("0x%x [%s]", r.Value, proc.FlagsString(r.Value))
 	case "rip", "rsp", "rbp":
 		v.MemoryReference = hexAddr(r.Value)
 	}

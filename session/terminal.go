@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/dap-ptrace/dap-ptrace/target"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 	godap "github.com/google/go-dap"
 	"golang.org/x/sys/unix"
 )
@@ -29,7 +29,7 @@ const launchTimeout = 20 * time.Second
 
 // launchInTerminal asks the client to run the program in a terminal and
 // debugs it from its execve on.
-func (s *Session) launchInTerminal(args launchArgs, cfg target.LaunchConfig) (int, error) {
+func (s *Session) launchInTerminal(args launchArgs, cfg proc.LaunchConfig) (int, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return 0, fmt.Errorf("cannot find the adapter's own binary to start the program in a terminal: %v", err)

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
-	"github.com/dap-ptrace/dap-ptrace/target"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 	godap "github.com/google/go-dap"
 )
 
@@ -60,7 +60,7 @@ func (s *Session) stackTrace(_ *dap.Request, args stackTraceArgs) (godap.StackTr
 
 // listingSource gives a frame without source the disassembly of its
 // function as a source, with the frame's line in it.
-func (s *Session) listingSource(sf *godap.StackFrame, f target.Frame) {
+func (s *Session) listingSource(sf *godap.StackFrame, f proc.Frame) {
 	key, name, line := f.Listing, f.ListingName, f.ListingLine
 	s.mu.Lock()
 	ref, ok := s.listingRef[key]
@@ -79,7 +79,7 @@ func (s *Session) listingSource(sf *godap.StackFrame, f target.Frame) {
 
 // stackFrame presents a frame: with its source when it has one, else as
 // module and address, de-emphasised.
-func stackFrame(id int, f target.Frame) godap.StackFrame {
+func stackFrame(id int, f proc.Frame) godap.StackFrame {
 	sf := godap.StackFrame{Id: id, InstructionPointerReference: hexAddr(f.PC)}
 	switch {
 	case f.Func != "" && f.Offset != 0:

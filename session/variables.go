@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
+	"github.com/dap-ptrace/dap-ptrace/proc"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
-	"github.com/dap-ptrace/dap-ptrace/target"
 	godap "github.com/google/go-dap"
 )
 
@@ -31,9 +31,9 @@ func (s *Session) registerVariables() {
 // varNode is what a variablesReference stands for until the next resume:
 // a frame's scope, or a value to expand.
 type varNode struct {
-	kind  string // "registers", a target scope name, or "object"
+	kind  string // "registers", a proc scope name, or "object"
 	frame frameRef
-	obj   *target.Object
+	obj   *proc.Object
 	path  string // the expression naming obj, for setVariable
 }
 
@@ -86,10 +86,10 @@ func (s *Session) scopes(_ *dap.Request, args godap.ScopesArguments) (godap.Scop
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return godap.ScopesResponseBody{Scopes: []godap.Scope{
-		{Name: "Locals", PresentationHint: "locals", VariablesReference: s.vars.add(varNode{kind: target.ScopeLocals, frame: ref})},
-		{Name: "Arguments", PresentationHint: "arguments", VariablesReference: s.vars.add(varNode{kind: target.ScopeArguments, frame: ref})},
+		{Name: "Locals", PresentationHint: "locals", VariablesReference: s.vars.add(varNode{kind: proc.ScopeLocals, frame: ref})},
+		{Name: "Arguments", PresentationHint: "arguments", VariablesReference: s.vars.add(varNode{kind: proc.ScopeArguments, frame: ref})},
 		{Name: "Registers", PresentationHint: "registers", VariablesReference: s.vars.add(varNode{kind: "registers", frame: ref})},
-		{Name: "Globals", VariablesReference: s.vars.add(varNode{kind: target.ScopeGlobals, frame: ref})},
+		{Name: "Globals", VariablesReference: s.vars.add(varNode{kind: proc.ScopeGlobals, frame: ref})},
 	}}, nil
 }
 
@@ -109,7 +109,7 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 		return body, err
 	}
 	switch node.kind {
-	case target.ScopeLocals, target.ScopeArguments, target.ScopeGlobals:
+	case proc.ScopeLocals, proc.ScopeArguments, proc.ScopeGlobals:
 		vs, err := s.dbg.FrameVars(node.frame.tid, node.frame.level, node.kind)
 		if err != nil {
 			return body, fail(errIDFrame, err)
@@ -149,7 +149,7 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 
 // dapVars presents the children of parent, giving the expandable ones a
 // reference.
-func (s *Session) dapVars(parent varNode, vs []target.Var) []godap.Variable {
+func (s *Session) dapVars(parent varNode, vs []proc.Var) []godap.Variable {
 	out := make([]godap.Variable, 0, len(vs))
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -161,7 +161,7 @@ func (s *Session) dapVars(parent varNode, vs []target.Var) []godap.Variable {
 
 // dapVar presents one variable named by expression path; the caller holds
 // s.mu.
-func (s *Session) dapVar(v target.Var, frame frameRef, path string) godap.Variable {
+func (s *Session) dapVar(v proc.Var, frame frameRef, path string) godap.Variable {
 	dv := godap.Variable{Name: v.Name, Value: v.Value, Type: v.Type, IndexedVariables: v.Indexed, NamedVariables: v.Named}
 	if v.Expand != nil {
 		dv.VariablesReference = s.vars.add(varNode{kind: "object", obj: v.Expand, frame: frame, path: path})
@@ -199,7 +199,7 @@ func vectorValue(b []byte) string {
 var intValue = regexp.MustCompile(`^(-?)(\d+)( '.*')?$`)
 
 // hexIf shows integers in hexadecimal when the client asks (valueFormat).
-func hexIf(hex bool, vs []target.Var) []target.Var {
+func hexIf(hex bool, vs []proc.Var) []proc.Var {
 	if !hex {
 		return vs
 	}
@@ -224,7 +224,7 @@ func (s *Session) evaluate(_ *dap.Request, args evaluateArgs) (godap.EvaluateRes
 	if err != nil {
 		return godap.EvaluateResponseBody{}, fail(errIDEvaluate, err)
 	}
-	v = hexIf(args.Format != nil && args.Format.Hex, []target.Var{v})[0]
+	v = hexIf(args.Format != nil && args.Format.Hex, []proc.Var{v})[0]
 	s.mu.Lock()
 	dv := s.dapVar(v, ref, "("+args.Expression+")")
 	s.mu.Unlock()

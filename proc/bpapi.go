@@ -1,0 +1,273 @@
+package proc
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols"
+)
+
+// The kinds of logical breakpoint, and the groups they are set in: DAP
+// replaces all breakpoints of one source file, or all function
+// breakpoints, or all instruction breakpoints, with each request.
+const (
+	kindSource      = "source"
+	kindFunction    = "function"
+	kindInstruction = "instruction"
+)
+
+// spec is one breakpoint a client asks for; key identifies it across
+// requests, so that a breakpoint that stays keeps its id.
+type spec struct {
+	key  string
+	line int
+	name string
+	addr uint64
+	opts Options
+}
+
+// SetBreakpoints replaces the breakpoints of one source file by lines. It
+// returns one Breakpoint per line, in order; a line without code is
+// unverified with a message. A breakpoint that stays on the same line keeps
+// its id.
+//
+// opts, when not nil, holds each line's condition, hit condition and log
+// message.
+func (d *Debugger) SetBreakpoints(source string, lines []int, opts []Options) ([]Breakpoint, error) {
+	specs := make([]spec, len(lines))
+	for i, l := range lines {
+		specs[i] = spec{key: fmt.Sprint(l), line: l}
+		if i < len(opts) {
+			specs[i].opts = opts[i]
+		}
+	}
+	return d.setGroup(kindSource+":"+source, kindSource, source, specs)
+}
+
+// SetFunctionBreakpoints replaces the function breakpoints. A name is a
+// C function, a Go package-qualified function (main.main), or a symbol.
+func (d *Debugger) SetFunctionBreakpoints(names []string, opts []Options) ([]Breakpoint, error) {
+	specs := make([]spec, len(names))
+	for i, n := range names {
+		specs[i] = spec{key: n, name: n}
+		if i < len(opts) {
+			specs[i].opts = opts[i]
+		}
+	}
+	return d.setGroup(kindFunction, kindFunction, "", specs)
+}
+
+// SetInstructionBreakpoints replaces the instruction breakpoints.
+func (d *Debugger) SetInstructionBreakpoints(addrs []uint64) ([]Breakpoint, error) {
+	specs := make([]spec, len(addrs))
+	for i, a := range addrs {
+		specs[i] = spec{key: fmt.Sprintf("%#x", a), addr: a}
+	}
+	return d.setGroup(kindInstruction, kindInstruction, "", specs)
+}
+
+func (d *Debugger) setGroup(group, kind, source string, specs []spec) ([]Breakpoint, error) {
+	var out []Breakpoint
+	err := d.do(func() error {
+		p := d.p
+		if p == nil {
+			for _, sp := range specs {
+				out = append(out, Breakpoint{Kind: kind, Source: source, Line: sp.line, Message: "no program is loaded yet"})
+			}
+			return nil
+		}
+		return d.whileStopped(func() {
+			out = d.replaceGroup(group, kind, source, specs)
+		})
+	})
+	return out, err
+}
+
+func (d *Debugger) replaceGroup(group, kind, source string, specs []spec) []Breakpoint {
+	p := d.p
+	old := map[string]*Breakpoint{}
+	for _, bp := range p.bps.groups[group] {
+		p.bps.unplace(p.mem, bp)
+		old[bp.key] = bp
+	}
+	var keep []*Breakpoint
+	out := make([]Breakpoint, 0, len(specs))
+	for _, sp := range specs {
+		bp := old[sp.key]
+		if bp == nil {
+			bp = &Breakpoint{ID: p.bps.nextID, Kind: kind, Source: source, Line: sp.line, Name: sp.name, key: sp.key}
+			p.bps.nextID++
+		}
+		delete(old, sp.key)
+		if bp.Options != sp.opts {
+			bp.Options, bp.opts = sp.opts, nil // a changed condition starts counting anew
+		}
+		switch kind {
+		case kindSource:
+			d.resolveLine(bp)
+		case kindFunction:
+			d.resolveFunc(bp)
+		case kindException:
+			d.resolveEntry(bp)
+		case kindInstruction:
+			d.resolveAddr(bp, sp.addr)
+		}
+		if bp.opts == nil {
+			c, err := parseOptions(bp.Options)
+			if err != nil {
+				bp.Verified, bp.Pending, bp.Message = false, false, err.Error()
+			}
+			bp.opts = c
+		}
+		if bp.Verified {
+			if err := p.bps.place(p.mem, bp); err != nil && len(bp.Addrs) == 0 {
+				bp.Verified, bp.Message = false, fmt.Sprintf("cannot insert a breakpoint: %v", err)
+			}
+		}
+		keep = append(keep, bp)
+		out = append(out, *bp)
+	}
+	if len(keep) == 0 {
+		delete(p.bps.groups, group)
+	} else {
+		p.bps.groups[group] = keep
+	}
+	return out
+}
+
+// whileStopped runs f with every thread stopped, resuming afterwards if the
+// process was running (breakpoint bytes change only in a stopped world, so
+// no thread traps on a byte that is being removed).
+func (d *Debugger) whileStopped(f func()) error {
+	p := d.p
+	wasRunning := p.running
+	if wasRunning {
+		d.stopWorld()
+		if d.p == nil {
+			return ErrNoProcess
+		}
+	}
+	f()
+	if wasRunning {
+		p.running = false
+		return d.resume()
+	}
+	return nil
+}
+
+// resolveLine finds the addresses of a source breakpoint in the executable
+// or a loaded library. A file no loaded object was built from leaves it
+// pending: a library loaded later may bring it.
+func (d *Debugger) resolveLine(bp *Breakpoint) {
+	bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, false, "", nil
+	noDWARF := true
+	for _, m := range d.modules() {
+		if m.sym == nil {
+			continue
+		}
+		d.ensureIndexed(m)
+		pcs, actual, err := m.sym.LineToPCs(d.compiled(bp.Source), bp.Line)
+		switch {
+		case errors.Is(err, symbols.ErrNoDebugInfo):
+			continue
+		case errors.Is(err, symbols.ErrUnknownFile):
+			noDWARF = false
+			continue
+		case err != nil:
+			bp.Message = err.Error()
+			return
+		case len(pcs) == 0:
+			bp.Message = fmt.Sprintf("no code at line %d", bp.Line)
+			return
+		}
+		for _, pc := range pcs {
+			// A breakpoint on a function's opening line means "when the
+			// function is entered", with its arguments in place: after the
+			// prologue, as gdb and lldb put it.
+			if fn := m.sym.FuncAt(pc); fn != nil && fn.Low == pc {
+				pc = m.sym.PrologueEnd(fn)
+			}
+			bp.Addrs = append(bp.Addrs, pc+m.bias)
+		}
+		bp.Actual, bp.Verified = actual, true
+		if le, ok := m.sym.LineAt(pcs[0]); ok {
+			bp.File = d.local(le.File)
+		}
+		return
+	}
+	if noDWARF {
+		bp.Message = fmt.Sprintf("%s has no debug information (build it with -g)", d.p.exe.name)
+		return
+	}
+	bp.Pending = true
+	bp.Message = fmt.Sprintf("%s is not a source file of %s or of a loaded library; the breakpoint is set when a library built from it is loaded", filepath.Base(bp.Source), d.p.exe.name)
+}
+
+// resolveFunc finds a function breakpoint's address: after the prologue of
+// the named function, in the executable or a loaded library.
+func (d *Debugger) resolveFunc(bp *Breakpoint) {
+	bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, false, "", nil
+	for _, m := range d.modules() {
+		if m.sym == nil {
+			continue
+		}
+		fn := m.sym.LookupFunc(bp.Name)
+		if fn == nil {
+			continue
+		}
+		pc := m.sym.PrologueEnd(fn)
+		bp.Addrs = []uint64{pc + m.bias}
+		bp.Verified = true
+		if le, ok := m.sym.LineAt(pc); ok {
+			bp.File, bp.Actual = d.local(le.File), le.Line
+		}
+		return
+	}
+	bp.Pending = true
+	bp.Message = fmt.Sprintf("no function named %q in the program or its loaded libraries (yet)", bp.Name)
+}
+
+// resolveAddr checks that an instruction breakpoint's address is code we
+// can read.
+func (d *Debugger) resolveAddr(bp *Breakpoint, addr uint64) {
+	bp.Verified, bp.Message, bp.Addrs = false, "", nil
+	if addr == 0 {
+		bp.Message = "no instruction there"
+		return
+	}
+	var b [1]byte
+	if _, err := d.p.mem.ReadAt(b[:], addr); err != nil {
+		bp.Message = fmt.Sprintf("address %#x is not mapped", addr)
+		return
+	}
+	bp.Addrs, bp.Verified = []uint64{addr}, true
+	if le, ok := d.lineAt(addr); ok {
+		bp.File, bp.Actual = d.local(le.File), le.Line
+	}
+}
+
+// BreakpointLocations lists the lines in [line, endLine] of source where a
+// breakpoint would stay on its line (endLine 0: just line).
+func (d *Debugger) BreakpointLocations(source string, line, endLine int) ([]int, error) {
+	var out []int
+	err := d.do(func() error {
+		p := d.p
+		if p == nil {
+			return ErrNoProcess
+		}
+		if endLine < line {
+			endLine = line
+		}
+		endLine = min(endLine, line+10000)
+		for l := line; l <= endLine; l++ {
+			if _, actual, err := p.exe.sym.LineToPCs(d.compiled(source), l); err == nil && actual == l {
+				out = append(out, l)
+			} else if errors.Is(err, symbols.ErrUnknownFile) || errors.Is(err, symbols.ErrNoDebugInfo) {
+				return nil
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,180 @@
+package proc
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+)
+
+// Pause stops a running process; the stop (reason "pause") arrives through
+// the Listener. Pausing a stopped process does nothing.
+func (d *Debugger) Pause() error {
+	return d.do(func() error {
+		p := d.p
+		if p == nil {
+			return ErrNoProcess
+		}
+		if !p.running {
+			return nil
+		}
+		tid := p.pid
+		if th := p.threads[tid]; th == nil || th.exiting {
+			tid = 0
+			for t, th := range p.threads {
+				if !th.exiting && (tid == 0 || t < tid) {
+					tid = t
+				}
+			}
+		}
+		p.step = nil
+		p.bps.clearTemp(p.mem)
+		d.report(Stop{Reason: "pause", Tid: tid})
+		return nil
+	})
+}
+
+// Running reports whether the debuggee is running (not stopped).
+func (d *Debugger) Running() bool {
+	var r bool
+	_ = d.do(func() error {
+		r = d.p != nil && d.p.running
+		return nil
+	})
+	return r
+}
+
+// MaxRead caps one memory read: a client asking for more gets this much
+// and asks again from where it ended.
+const MaxRead = 16 << 20
+
+// ReadMemory reads into buf from addr and returns how many bytes it read:
+// fewer than len(buf) when the range runs into unmapped memory (possibly
+// none at all: an unreadable address is not an error, the client is told
+// the bytes are unreadable). Breakpoint bytes read as the program's own.
+// The caller owns buf, so a client's repeated reads reuse one buffer.
+func (d *Debugger) ReadMemory(addr uint64, buf []byte) (int, error) {
+	var n int
+	err := d.do(func() error {
+		p := d.p
+		if p == nil {
+			return ErrNoProcess
+		}
+		if addr+uint64(len(buf)) < addr {
+			buf = buf[:^uint64(0)-addr]
+		}
+		n, _ = p.mem.ReadAt(buf, addr)
+		p.bps.shadow(buf[:n], addr)
+		return nil
+	})
+	return n, err
+}
+
+// Disconnect ends the debugging of the process: kill it (terminate true,
+// or nil for a launched process) or detach from it, restoring every
+// breakpoint byte and leaving it running.
+func (d *Debugger) Disconnect(terminate *bool) error {
+	return d.do(func() error {
+		p := d.p
+		if p == nil {
+			return nil
+		}
+		kill := p.launched
+		if terminate != nil {
+			kill = *terminate
+		}
+		if kill {
+			return d.kill()
+		}
+		return d.detach()
+	})
+}
+
+// Terminate kills the debuggee; its exit arrives through the Listener.
+func (d *Debugger) Terminate() error {
+	return d.do(func() error {
+		if d.p == nil {
+			return ErrNoProcess
+		}
+		return d.kill()
+	})
+}
+
+func (d *Debugger) kill() error {
+	p := d.p
+	if err := ptrace.Kill(p.pid); err != nil {
+		return fmt.Errorf("cannot kill process %d: %w", p.pid, err)
+	}
+	d.reap(p, d.gone)
+	if d.p == p {
+		d.forget()
+	}
+	return nil
+}
+
+func (d *Debugger) detach() error {
+	p := d.p
+	if p.running {
+		d.stopWorld()
+		if d.p == nil {
+			return nil
+		}
+	}
+	d.clearWatches()
+	err := p.bps.restore(p.mem)
+	// A SIGSTOP of ours still queued would stop the process after we are
+	// gone: let each such thread take it first.
+	if !p.seized {
+		for _, th := range p.threads {
+			if th.stopReq && th.stopped && !th.exiting {
+				sig := th.sig
+				th.sig = 0
+				_ = d.tr.Cont(ptrace.Resume{Tid: th.tid})
+				if ev, werr := d.waitTid(th.tid, time.Second); werr == nil && ev.Stopped() {
+					th.stopReq = false
+				}
+				th.sig = sig
+			}
+		}
+	}
+	var rs []ptrace.Resume
+	for _, th := range p.threads {
+		if th.stopped {
+			rs = append(rs, ptrace.Resume{Tid: th.tid, Signal: th.sig})
+		}
+	}
+	if derr := d.tr.Detach(rs...); derr != nil && err == nil {
+		err = derr
+	}
+	d.forget()
+	return err
+}
+
+// CheckStopped says whether a resuming request may run now: a process
+// exists, it is stopped, and tid (unless 0) is one of its threads.
+//
+// It reads the snapshot the owner publishes, without a round trip to the
+// owner: a resume request costs one hand-off, not two.
+func (d *Debugger) CheckStopped(tid int) error {
+	s := d.snap.Load()
+	switch {
+	case s == nil || !s.process:
+		return ErrNoProcess
+	case s.running:
+		return ErrRunning
+	case tid != 0 && !s.threads[tid]:
+		return &ThreadError{Tid: tid}
+	}
+	return nil
+}
+
+// ReportEntry reports the current stop of an attached process as "entry".
+func (d *Debugger) ReportEntry() error {
+	return d.do(func() error {
+		if err := d.needStopped(); err != nil {
+			return err
+		}
+		d.stopped(Stop{Reason: "entry", Tid: d.p.current})
+		return nil
+	})
+}

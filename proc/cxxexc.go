@@ -1,0 +1,94 @@
+package proc
+
+import (
+	"fmt"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols"
+)
+
+// C++ exceptions stop where lldb-dap and gdb stop them: on the C++
+// runtime's throw and catch entry points (__cxa_throw, __cxa_begin_catch),
+// as breakpoints that stay pending until libstdc++ (or the program, linked
+// statically) brings them. A throw is reported with the thrown type, read
+// from __cxa_throw's second argument (a std::type_info *) at its entry.
+
+const kindException = "exception"
+
+// Exception filters: what setExceptionBreakpoints may ask for.
+const (
+	FilterCxxThrow = "cpp_throw"
+	FilterCxxCatch = "cpp_catch"
+)
+
+var filterFuncs = map[string]string{FilterCxxThrow: "__cxa_throw", FilterCxxCatch: "__cxa_begin_catch"}
+
+// SetExceptionBreakpoints replaces the exception breakpoints by filters;
+// unknown filters are refused.
+func (d *Debugger) SetExceptionBreakpoints(filters []string) ([]Breakpoint, error) {
+	specs := make([]spec, 0, len(filters))
+	for _, f := range filters {
+		fn, ok := filterFuncs[f]
+		if !ok {
+			return nil, fmt.Errorf("unknown exception filter %q (known: %s, %s)", f, FilterCxxThrow, FilterCxxCatch)
+		}
+		specs = append(specs, spec{key: f, name: fn})
+	}
+	return d.setGroup(kindException, kindException, "", specs)
+}
+
+// resolveEntry finds an exception breakpoint's address: the function's
+// very first instruction, where its arguments are still in their
+// registers (there is no source to skip a prologue for).
+func (d *Debugger) resolveEntry(bp *Breakpoint) {
+	d.resolveFunc(bp)
+	if !bp.Verified {
+		return
+	}
+	for _, m := range d.modules() {
+		if m.sym == nil {
+			continue
+		}
+		if fn := m.sym.LookupFunc(bp.Name); fn != nil {
+			bp.Addrs = []uint64{fn.Low + m.bias}
+			return
+		}
+	}
+}
+
+// thrownType names the type being thrown by thread tid, stopped at the
+// entry of __cxa_throw(void *obj, std::type_info *tinfo, void (*dest)(void *)).
+func (d *Debugger) thrownType(tid int) string {
+	regs, err := d.tr.GetRegs(tid)
+	if err != nil || regs.Rsi == 0 {
+		return ""
+	}
+	// A std::type_info is a vtable pointer and then its mangled name.
+	namePtr, err := d.p.mem.Uint64(regs.Rsi + 8)
+	if err != nil {
+		return ""
+	}
+	name := d.p.readCString(namePtr)
+	if name == "" {
+		return ""
+	}
+	return symbols.DemangleType(name)
+}
+
+// bpStop is the stop for a hit of breakpoints ids at addr by thread tid;
+// a C++ throw or catch says so, with the thrown type.
+func (d *Debugger) bpStop(tid int, addr uint64, ids []int) Stop {
+	st := Stop{Reason: d.p.bps.reasonAt(addr), Tid: tid, BreakpointIDs: ids}
+	if st.Reason != "exception" {
+		return st
+	}
+	st.Text, st.Description = "C++ exception", "C++ exception caught"
+	for _, o := range d.p.bps.sites[addr].owners {
+		if o.Kind == kindException && o.Name == filterFuncs[FilterCxxThrow] {
+			st.Description = "C++ exception thrown"
+			if t := d.thrownType(tid); t != "" {
+				st.Text, st.Description = t, "C++ exception thrown: "+t
+			}
+		}
+	}
+	return st
+}

@@ -1,0 +1,257 @@
+package proc
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+)
+
+// Errors a client can act on.
+var (
+	ErrNoProcess = errors.New("no process is being debugged")
+	ErrRunning   = errors.New("the process is running; pause it first")
+	ErrClosed    = errors.New("debugger closed")
+)
+
+// ThreadError names a thread id that is not part of the process.
+type ThreadError struct{ Tid int }
+
+func (e *ThreadError) Error() string { return "unknown thread id " + strconv.Itoa(e.Tid) }
+
+// Stop is a stop to report to the client, with every thread stopped.
+type Stop struct {
+	Reason        string // DAP reason: breakpoint, step, pause, exception, entry, function breakpoint, instruction breakpoint
+	Tid           int
+	Description   string
+	Text          string
+	BreakpointIDs []int
+}
+
+// Listener receives what the client must be told. Its methods run on the
+// owner goroutine and must not block.
+type Listener interface {
+	Stopped(Stop)
+	ThreadStarted(tid int)
+	ThreadExited(tid int)
+	Output(category, text string)
+	// Module reports an object loaded ("new") or unloaded ("removed").
+	Module(reason string, m Module)
+	// BreakpointChanged reports a breakpoint that became verified (its
+	// code was loaded) or unverified (unloaded).
+	BreakpointChanged(bp Breakpoint)
+	// Progress reports the start (title set) and end (title "") of work
+	// the client may wait for a while: the first reading of a large
+	// library's debug information.
+	Progress(title string)
+	// Exited is called once when the debuggee ends (after its output is
+	// drained) with its exit code, or 128+signal when killed.
+	Exited(code int, signal string)
+}
+
+// Debugger is one debug session's view of one process.
+type Debugger struct {
+	tr    *ptrace.Tracer
+	ln    Listener
+	inbox chan func()
+	quit  chan struct{}
+	done  chan struct{}
+
+	srcMap SourceMap // owned by the owner goroutine, like p
+
+	mu     sync.Mutex // guards queue only
+	queue  []ptrace.Event
+	queued atomic.Int32 // len(queue), readable without the lock
+	wake   chan struct{}
+
+	// snap is the state as of the owner's last change, for checks that
+	// must not wait for the owner.
+	snap atomic.Pointer[snapshot]
+
+	// Everything below is owned by the owner goroutine.
+	p       *process
+	resumed bool // threads were just resumed: watch them briefly
+}
+
+// snapshot is what CheckStopped needs to know, published by the owner.
+type snapshot struct {
+	process, running bool
+	threads          map[int]bool
+}
+
+// publish records the current state for CheckStopped. The owner calls it
+// after every change, and before telling the client about a stop, so a
+// client that reacts to the stop at once sees the new state.
+func (d *Debugger) publish() {
+	s := &snapshot{}
+	if p := d.p; p != nil {
+		s.process, s.running = true, p.running
+		s.threads = make(map[int]bool, len(p.threads))
+		for tid, th := range p.threads {
+			if !th.exiting {
+				s.threads[tid] = true
+			}
+		}
+	}
+	d.snap.Store(s)
+}
+
+// post queues f for the owner without waiting for it.
+func (d *Debugger) post(f func()) {
+	select {
+	case d.inbox <- f:
+	case <-d.quit:
+	}
+}
+
+// New starts a Debugger's owner goroutine. Close ends it.
+func New(ln Listener) *Debugger {
+	d := &Debugger{
+		tr:    ptrace.NewTracer(),
+		ln:    ln,
+		inbox: make(chan func(), 64), // buffered: post does not wait
+		quit:  make(chan struct{}),
+		done:  make(chan struct{}),
+		wake:  make(chan struct{}, 1),
+	}
+	// The owner loop runs on the tracer thread: its ptrace requests are
+	// plain calls, not hand-offs between threads.
+	go func() { _ = d.tr.Exec(d.loop) }()
+	return d
+}
+
+// sink is the waiter's side of the mailbox: append and nudge, never block.
+func (d *Debugger) sink(ev ptrace.Event) {
+	d.mu.Lock()
+	d.queue = append(d.queue, ev)
+	d.queued.Store(int32(len(d.queue)))
+	d.mu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// pop takes the oldest queued event, if any.
+func (d *Debugger) pop() (ptrace.Event, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.queue) == 0 {
+		return ptrace.Event{}, false
+	}
+	ev := d.queue[0]
+	d.queue = d.queue[1:]
+	d.queued.Store(int32(len(d.queue)))
+	return ev, true
+}
+
+func (d *Debugger) loop() {
+	defer close(d.done)
+	for {
+		if d.resumed {
+			// Just resumed a few threads: in a breakpoint-heavy loop (a
+			// false condition, a logpoint) the next trap comes within
+			// microseconds. Watch for it, reaping it ourselves, before
+			// sleeping until the waiter hands it over.
+			d.resumed = false
+			if ev, ok := d.watchResumed(); ok {
+				d.handle(ev)
+				d.publish()
+				continue
+			}
+		}
+		select {
+		case f := <-d.inbox:
+			f()
+			d.publish()
+		case <-d.wake:
+			for {
+				ev, ok := d.pop()
+				if !ok {
+					break
+				}
+				d.handle(ev)
+			}
+			d.publish()
+		case <-d.quit:
+			return
+		}
+	}
+}
+
+// do runs f on the owner goroutine and waits for it.
+func (d *Debugger) do(f func() error) error {
+	var err error
+	fin := make(chan struct{})
+	select {
+	case d.inbox <- func() {
+		defer close(fin)
+		defer func() {
+			// A bug in one request must not take the session (and the
+			// debuggee's owner) down: it fails that request only.
+			if r := recover(); r != nil {
+				fmt.Fprintf(os.Stderr, "dap-ptrace: internal error: %v\n%s", r, debug.Stack())
+				err = fmt.Errorf("internal error: %v", r)
+			}
+			d.publish()
+		}()
+		err = f()
+	}:
+	case <-d.quit:
+		return ErrClosed
+	}
+	<-fin
+	return err
+}
+
+// Close ends the session: a launched process is killed, an attached one
+// detached (breakpoints removed, left running). It then ends the owner
+// goroutine and the tracer thread.
+func (d *Debugger) Close() {
+	_ = d.Disconnect(nil)
+	select {
+	case <-d.quit:
+	default:
+		close(d.quit)
+	}
+	<-d.done
+	d.tr.Close()
+}
+
+// watchResumed polls the process's threads for a stop for a short while,
+// and returns the first one it reaps. It gives up at once when the waiter
+// already queued something or a request came in.
+func (d *Debugger) watchResumed() (ptrace.Event, bool) {
+	p := d.p
+	if p == nil || len(p.threads) > 8 {
+		return ptrace.Event{}, false
+	}
+	tids := make([]int, 0, len(p.threads))
+	for tid, th := range p.threads {
+		if !th.stopped && !th.exiting {
+			tids = append(tids, tid)
+		}
+	}
+	end := time.Now().Add(watchFor)
+	for d.queued.Load() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
+		for _, tid := range tids {
+			if ev, ok := ptrace.Reap(tid); ok {
+				if ev.Pid == 0 {
+					ev.Pid = p.pid
+				}
+				return ev, true
+			}
+		}
+	}
+	return ptrace.Event{}, false
+}
+
+// watchFor bounds watchResumed: long enough for a hot loop to come back to
+// its breakpoint, short enough to cost little when it does not.
+const watchFor = 200 * time.Microsecond

@@ -1,0 +1,76 @@
+package proc
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols"
+)
+
+// entryValue computes DW_OP_entry_value(block) for frame fr: the value a
+// register had when fr's function was entered, as the caller's call site
+// describes it (DW_AT_call_value), evaluated in the caller's frame. gcc
+// describes it with the caller's callee-saved registers, its frame or
+// constants, all of which unwinding recovers.
+func (d *Debugger) entryValue(fr *frameCtx, block []byte) (uint64, error) {
+	c := fr.caller
+	if c == nil {
+		return 0, errors.New("no calling frame")
+	}
+	ret := c.r[symbols.DwarfRA]
+	m := d.moduleAt(ret - 1)
+	if m == nil || m.sym == nil || !m.sym.HasDWARF() {
+		return 0, errors.New("the caller has no debug information")
+	}
+	expr, ok, err := m.sym.CallSiteValue(ret-m.bias, block)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, errors.New("the call site does not record it")
+	}
+	fb, err := m.sym.FrameBaseAt(ret - 1 - m.bias)
+	if err != nil {
+		return 0, err
+	}
+	probe := *c
+	d.unwindOne(&probe, true, false) // the caller's own CFA
+	ctx := symbols.LocContext{
+		Regs: func(r uint64) (uint64, bool) {
+			if r < uint64(len(c.r)) && c.known[r] {
+				return c.r[r], true
+			}
+			return 0, false
+		},
+		CFA:       probe.cfa,
+		FrameBase: fb,
+		Read:      d.p.mem.ReadAt,
+		Bias:      m.bias,
+	}
+	pieces, err := symbols.EvalLocation(expr, ctx, 8)
+	if err != nil {
+		return 0, err
+	}
+	if len(pieces) != 1 {
+		return 0, fmt.Errorf("a call value in %d pieces", len(pieces))
+	}
+	// The expression computes the value itself: its result is what a
+	// location would call an address.
+	switch p := pieces[0]; {
+	case p.InReg:
+		v, ok := ctx.Regs(p.Reg)
+		if !ok {
+			return 0, errors.New("the caller's register is not known")
+		}
+		return v, nil
+	case p.IsValue:
+		var b [8]byte
+		copy(b[:], p.Value)
+		return binary.LittleEndian.Uint64(b[:]), nil
+	case p.Missing:
+		return 0, errors.New("optimized out in the caller")
+	default:
+		return p.Addr, nil
+	}
+}

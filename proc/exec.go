@@ -1,0 +1,69 @@
+package proc
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"github.com/dap-ptrace/dap-ptrace/symbols"
+)
+
+// execed handles PTRACE_EVENT_EXEC: the process now runs a new program (a
+// launcher script's interpreter, a program that re-executes itself). Its
+// memory, threads and libraries are new; the breakpoints the client set
+// are looked for again in the new program, as lldb does, and stop there
+// if it has that code.
+func (d *Debugger) execed() {
+	p := d.p
+	// Only the thread that called execve survives, as the leader.
+	for tid := range p.threads {
+		if tid != p.pid {
+			delete(p.threads, tid)
+			d.ln.ThreadExited(tid)
+		}
+	}
+	p.addThread(p.pid).stopped = true
+	// The old image, our breakpoint bytes in it included, is gone.
+	p.bps.sites = map[uint64]*site{}
+	// The kernel clears the debug registers; the addresses watched mean
+	// nothing in the new program.
+	for i, w := range p.watches {
+		if w != nil {
+			w.bp.Verified, w.bp.Message = false, "the program ran execve: the watched memory is gone"
+			d.ln.BreakpointChanged(*w.bp)
+			p.watches[i] = nil
+		}
+	}
+	_ = p.mem.Close()
+	p.mem = ptrace.NewMem(p.pid)
+	for _, m := range d.modules() {
+		if m.announced || m == p.exe {
+			d.ln.Module("removed", m.info())
+		}
+		if m.sym != nil {
+			m.sym.Close()
+		}
+	}
+	p.mods = map[string]*module{}
+	p.exe, p.lastMod, p.solib = nil, nil, nil
+	p.listings, p.prologues, p.stacks = nil, nil, nil
+	p.goKnown = false
+	path, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.pid))
+	var exe *symbols.File
+	if err == nil {
+		exe, err = symbols.Open(path)
+	}
+	if err == nil {
+		err = d.loadExe(exe)
+	}
+	if err != nil {
+		// Nothing known of the new program: keep a module without
+		// symbols so that every lookup still has an executable.
+		d.ln.Output("important", fmt.Sprintf("the program ran execve; its new image cannot be read: %v\n", err))
+		p.exe = &module{path: path, name: path}
+		p.mods[path] = p.exe
+		return
+	}
+	d.setupSolib()
+	d.reresolve()
+}

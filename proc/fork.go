@@ -1,0 +1,64 @@
+package proc
+
+import (
+	"time"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+)
+
+// Processes the debuggee starts are not debugged (gdb's default too), but
+// they must not be broken by being half traced: the kernel attaches a
+// fork's child to us and, being a copy of the parent, it carries our
+// breakpoint bytes, which would kill it with SIGTRAP the first time it ran
+// over one. So a child is taken at its first stop, its copy of the code
+// restored, and let go.
+
+// forked handles a fork or vfork event of parent.
+func (d *Debugger) forked(parent *thread, vfork bool) {
+	msg, err := d.tr.GetEventMsg(parent.tid)
+	if err != nil || msg == 0 {
+		return
+	}
+	d.release(int(msg), vfork)
+}
+
+// release detaches process child at its first stop, with our breakpoint
+// bytes taken out of its memory unless it shares the parent's (vfork: the
+// parent is suspended until the child execs or exits, and its breakpoints
+// stay).
+func (d *Debugger) release(child int, shared bool) {
+	evs := make(chan ptrace.Event, 8)
+	ptrace.Watch(child, func(ev ptrace.Event) {
+		select {
+		case evs <- ev:
+		default:
+		}
+	})
+	defer ptrace.Unwatch(child)
+	timeout := time.NewTimer(collectTimeout)
+	defer timeout.Stop()
+	for {
+		select {
+		case ev := <-evs:
+			if ev.Tid != child {
+				continue
+			}
+			if !ev.Stopped() {
+				return // gone already
+			}
+			if !shared {
+				mem := ptrace.NewMem(child)
+				for _, s := range d.p.bps.sites {
+					if s.inserted {
+						_, _ = mem.WriteAt([]byte{s.orig}, s.addr)
+					}
+				}
+				_ = mem.Close()
+			}
+			_ = d.tr.Detach(ptrace.Resume{Tid: child})
+			return
+		case <-timeout.C:
+			return
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package proc
+
+import (
+	"errors"
+	"fmt"
+)
+
+// "Jump to Cursor": the thread's pc is moved to another line of the
+// function it is stopped in, without running anything between. Other
+// functions are refused: their frame is not set up, and running on would
+// corrupt the stack.
+
+// GotoTargets returns the addresses of source:line in the function thread
+// tid (0: the thread of the last stop) is stopped in, one per location as
+// a breakpoint would have them.
+func (d *Debugger) GotoTargets(tid int, source string, line int) ([]uint64, error) {
+	var out []uint64
+	err := d.do(func() error {
+		if err := d.needStopped(); err != nil {
+			return err
+		}
+		if tid == 0 {
+			tid = d.p.current
+		}
+		if d.p.threads[tid] == nil {
+			return &ThreadError{Tid: tid}
+		}
+		regs, err := d.tr.GetRegs(tid)
+		if err != nil {
+			return err
+		}
+		fn, m := d.funcAt(regs.Rip)
+		if fn == nil {
+			return errors.New("the thread is stopped in code without debug information")
+		}
+		pcs, actual, err := m.sym.LineToPCs(d.compiled(source), line)
+		if err != nil {
+			return err
+		}
+		if actual != line {
+			return fmt.Errorf("line %d has no code", line)
+		}
+		for _, pc := range pcs {
+			if f := m.sym.FuncAt(pc); f == fn {
+				out = append(out, pc+m.bias)
+			}
+		}
+		if len(out) == 0 {
+			return fmt.Errorf("line %d is not in %s, where the thread is stopped: only its own lines can be jumped to", line, fn.DisplayName())
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Goto moves thread tid's pc to addr, a GotoTargets address, and reports
+// the thread stopped there (reason "goto").
+func (d *Debugger) Goto(tid int, addr uint64) error {
+	return d.onStopped(tid, func(th *thread) error {
+		regs, err := d.tr.GetRegs(tid)
+		if err != nil {
+			return err
+		}
+		fn, _ := d.funcAt(regs.Rip)
+		if to, _ := d.funcAt(addr); fn == nil || to != fn {
+			return fmt.Errorf("%#x is not in the function the thread is stopped in", addr)
+		}
+		if err := d.tr.SetPC(tid, addr); err != nil {
+			return err
+		}
+		th.rehit = false
+		d.stopped(Stop{Reason: "goto", Tid: tid})
+		return nil
+	})
+}

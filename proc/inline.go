@@ -1,0 +1,207 @@
+package proc
+
+import (
+	"slices"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"github.com/dap-ptrace/dap-ptrace/symbols"
+)
+
+// Inlined calls are frames of their own, as in gdb and lldb: one machine
+// frame whose pc lies in code inlined twice is three frames to the user,
+// each with its function and line, sharing the machine frame's registers.
+// Frame levels the client sees count these frames; unwinding counts
+// machine frames, so the two are mapped here.
+
+// inlinedAt returns the inlined calls at a runtime address (a call site's
+// pc-1 above frame 0), innermost first. Modules other than the executable
+// are looked into only once their debug information is indexed: indexing
+// libc's takes a second, too much for a stack walk, and its sources are not
+// on this machine anyway. Within one stop the answer does not change, so
+// the frames counted and the frames named agree.
+func (d *Debugger) inlinedAt(look uint64) []symbols.InlinedCall {
+	m := d.moduleAt(look)
+	if m == nil || m.sym == nil || !m.sym.HasDWARF() || m != d.p.exe && !m.sym.Indexed() {
+		return nil
+	}
+	pc := look - m.bias
+	if calls, ok := m.inlined[pc]; ok {
+		return calls
+	}
+	calls := m.sym.InlinedAt(pc)
+	if m.inlined == nil {
+		m.inlined = map[uint64][]symbols.InlinedCall{}
+	}
+	m.inlined[pc] = calls
+	return calls
+}
+
+// describeLogical names frame f: the function (or inlined function) and
+// the line it is at. An inlined call's caller is at the call's line.
+func (d *Debugger) describeLogical(f *Frame) {
+	named := d.describe(f.PC, !f.exact)
+	named.CFA, named.exact = f.CFA, f.exact
+	named.phys, named.calls, named.inl = f.phys, f.calls, f.inl
+	if len(f.calls) > 0 {
+		if f.inl < len(f.calls) {
+			named.Func = f.calls[f.inl].Func.DisplayName()
+			named.Offset = 0
+		}
+		if f.inl > 0 {
+			c := f.calls[f.inl-1]
+			named.File, named.Line, named.Column = "", 0, 0
+			if c.CallLine > 0 && d.haveSource(c.CallFile) {
+				named.File, named.Line, named.Column = d.local(c.CallFile), c.CallLine, c.CallColumn
+			}
+		}
+	}
+	if named.File == "" {
+		named.Listing, named.ListingName, named.ListingLine = d.listingLine(named.PC)
+	}
+	*f = named
+}
+
+// unwindToLogical returns the unwinder state of the machine frame holding
+// frame level, that machine frame's number, and which inlined call at its
+// pc the frame is (-1: the function itself). It walks no further than
+// needed, so frame 0 of a condition on the trap path costs one lookup.
+func (d *Debugger) unwindToLogical(regs ptrace.Regs, level int) (u *unwinder, phys, inl int, ok bool) {
+	u = &unwinder{mem: &pageCache{mem: d.p.mem}}
+	u.init(&regs)
+	exact := true
+	for phys = 0; ; phys++ {
+		look := u.r[symbols.DwarfRA]
+		if !exact {
+			look--
+		}
+		n := len(d.inlinedAt(look))
+		if level < n {
+			return u, phys, level, true
+		}
+		if level == n {
+			return u, phys, -1, true
+		}
+		level -= n + 1
+		ok, signal := d.unwindOne(u, !exact, phys == 0)
+		if !ok {
+			return nil, 0, 0, false
+		}
+		exact = signal
+	}
+}
+
+// A stop at the first instruction of inlined code is, to a person, still
+// at the call: a breakpoint on the line `r = sumsq(a, b)` whose code begins
+// with sumsq's body must stop in the caller, at that line, and stepIn then
+// enters sumsq without running anything, as in gdb. A stop therefore hides
+// some of the inlined calls that start exactly at its pc (thread.hide), and
+// frame levels the client sees count from the first frame not hidden.
+
+// atEntry counts the innermost inlined calls at the runtime address pc
+// that start there: how many a stop at pc may hide.
+func (d *Debugger) atEntry(pc uint64, calls []symbols.InlinedCall) int {
+	m := d.moduleAt(pc)
+	if m == nil {
+		return 0
+	}
+	n := 0
+	for n < len(calls) && calls[n].Entry+m.bias == pc {
+		n++
+	}
+	return n
+}
+
+// frameFor finds how a stop at pc can show the frame a step started in
+// (the inlined calls from, innermost first) or one of its callers: how
+// many calls to hide. ok is false when pc is only reachable as a frame
+// inside the starting one. strict asks for a caller (stepOut).
+func (d *Debugger) frameFor(pc uint64, from []symbols.InlinedCall, strict bool) (hide int, ok bool) {
+	c := d.inlinedAt(pc)
+	maxHide := d.atEntry(pc, c)
+	for k := 0; k <= maxHide; k++ {
+		rest := c[k:]
+		if len(rest) > len(from) || strict && len(rest) == len(from) {
+			continue
+		}
+		if slices.EqualFunc(rest, from[len(from)-len(rest):], sameCall) {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// reachable keeps the addresses of pcs a step from the frame from may stop
+// at (frameFor).
+func (d *Debugger) reachable(pcs []uint64, from []symbols.InlinedCall, strict bool) []uint64 {
+	out := pcs[:0]
+	for _, pc := range pcs {
+		if _, ok := d.frameFor(pc, from, strict); ok {
+			out = append(out, pc)
+		}
+	}
+	return out
+}
+
+// funcStmts returns every statement address of the function at pc.
+func (d *Debugger) funcStmts(pc uint64) []uint64 {
+	fn, m := d.funcAt(pc)
+	if fn == nil {
+		return nil
+	}
+	var out []uint64
+	for _, r := range fn.Ranges {
+		for _, a := range m.sym.StmtPCs(r[0], r[1]) {
+			out = append(out, a+m.bias)
+		}
+	}
+	return out
+}
+
+// sameCall tells whether two entries are the same inlined copy: each has
+// a Function of its own.
+func sameCall(a, b symbols.InlinedCall) bool { return a.Func == b.Func }
+
+// hiddenFrames decides, for a stop at pc, how many inlined calls starting
+// at pc to hide: for a breakpoint, what shows the frame of the line or
+// function it was set on; for a step of the stopping thread, what shows
+// the frame it ended in.
+func (d *Debugger) hiddenFrames(pc uint64, st Stop, step *stepper) int {
+	switch {
+	case len(st.BreakpointIDs) > 0:
+		return d.bpHide(pc)
+	case step != nil && step.tid == st.Tid && st.Reason == "step" && step.keepSet:
+		return min(step.keepHide, d.atEntry(pc, d.inlinedAt(pc)))
+	case step != nil && step.tid == st.Tid && st.Reason == "step" && step.fromSet && !step.instruction:
+		k, _ := d.frameFor(pc, step.from, step.kind == StepOut)
+		return k
+	}
+	return 0
+}
+
+// bpHide is hiddenFrames for a breakpoint hit at pc.
+func (d *Debugger) bpHide(pc uint64) int {
+	calls := d.inlinedAt(pc)
+	maxHide := d.atEntry(pc, calls)
+	s := d.p.bps.sites[pc]
+	if maxHide == 0 || s == nil {
+		return 0
+	}
+	for _, b := range s.owners {
+		switch b.Kind {
+		case "function":
+			return maxHide // the function's own frame, if nothing before it
+		case "source":
+			le, _ := d.lineAt(pc)
+			for k := 0; k <= maxHide; k++ {
+				line := le.Line
+				if k > 0 {
+					line = calls[k-1].CallLine
+				}
+				if line == b.Actual {
+					return k
+				}
+			}
+		}
+	}
+	return 0
+}

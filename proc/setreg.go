@@ -1,0 +1,92 @@
+package proc
+
+import (
+	"fmt"
+	"go/ast"
+	"strings"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"github.com/dap-ptrace/dap-ptrace/symbols"
+)
+
+// RegisterName returns the register an expression names alone ("$rax"
+// gives "rax"), for a client that assigns to it.
+func RegisterName(expr string) (string, bool) {
+	e, err := ParseExpr(expr)
+	if err != nil {
+		return "", false
+	}
+	id, ok := e.(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	return strings.CutPrefix(id.Name, regPrefix)
+}
+
+// settable returns where register name is kept in regs: the
+// general-purpose registers, rip and eflags. Segment registers, fs_base,
+// gs_base and orig_rax are left alone: writing them breaks the thread or
+// the system call it is in more often than it helps.
+func settable(regs *ptrace.Regs, name string) *uint64 {
+	return map[string]*uint64{
+		"rax": &regs.Rax, "rbx": &regs.Rbx, "rcx": &regs.Rcx, "rdx": &regs.Rdx,
+		"rsi": &regs.Rsi, "rdi": &regs.Rdi, "rbp": &regs.Rbp, "rsp": &regs.Rsp,
+		"r8": &regs.R8, "r9": &regs.R9, "r10": &regs.R10, "r11": &regs.R11,
+		"r12": &regs.R12, "r13": &regs.R13, "r14": &regs.R14, "r15": &regs.R15,
+		"rip": &regs.Rip, "eflags": &regs.Eflags,
+	}[name]
+}
+
+// SetRegister assigns the value of expression src (evaluated in the
+// innermost frame) to register name of thread tid, and returns the
+// register as it is now. Only frame 0's registers can be set: above it
+// registers are what unwinding recovers from the stack, not a thread's
+// state. Setting rip moves the thread; the stack is walked anew.
+func (d *Debugger) SetRegister(tid, level int, name, src string) (Register, error) {
+	var out Register
+	err := d.onStopped(tid, func(th *thread) error {
+		regs, err := d.tr.GetRegs(tid)
+		if err != nil {
+			return err
+		}
+		// The frames of calls inlined at the pc share frame 0's registers.
+		if _, phys, _, ok := d.unwindToLogical(regs, level+th.hide); !ok || phys != 0 {
+			return fmt.Errorf("registers can only be set in the innermost frame (frame 0), not in frame %d", level)
+		}
+		field := settable(&regs, name)
+		if field == nil {
+			for _, r := range gpRegisters(&regs) {
+				if r.Name == name {
+					return fmt.Errorf("register %s cannot be set (only the general-purpose registers, rip and eflags)", name)
+				}
+			}
+			return fmt.Errorf("no register %s", name)
+		}
+		e, err := ParseExpr(src)
+		if err != nil {
+			return err
+		}
+		ev, err := d.newEvaluator(tid, level)
+		if err != nil {
+			return err
+		}
+		v, err := ev.eval(e)
+		if err == nil {
+			v, err = ev.scalar(v)
+		}
+		if err != nil {
+			return err
+		}
+		if v.kind == symbols.KindFloat {
+			return fmt.Errorf("cannot assign %s to %s: a register takes an integer", src, name)
+		}
+		*field = toUint(v)
+		if err := d.tr.SetRegs(tid, &regs); err != nil {
+			return err
+		}
+		delete(d.p.stacks, tid)
+		out = Register{Name: name, Value: *field}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,38 @@
+package proc
+
+import (
+	"fmt"
+	"syscall"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+)
+
+// Why a signal came, as a person debugging a crash needs it: the faulting
+// address of a SIGSEGV and whether it is unmapped or protected, what
+// arithmetic fault a SIGFPE is, who sent a signal. Codes are those of
+// siginfo(2).
+var sigCodes = map[syscall.Signal]map[int32]string{
+	syscall.SIGSEGV: {1: "address not mapped", 2: "invalid permissions for mapped object", 3: "failed address bound checks", 4: "failed protection key checks"},
+	syscall.SIGBUS:  {1: "invalid address alignment", 2: "nonexistent physical address", 3: "object-specific hardware error"},
+	syscall.SIGFPE: {1: "integer divide by zero", 2: "integer overflow", 3: "floating-point divide by zero", 4: "floating-point overflow",
+		5: "floating-point underflow", 6: "floating-point inexact result", 7: "invalid floating-point operation", 8: "subscript out of range"},
+	syscall.SIGILL: {1: "illegal opcode", 2: "illegal operand", 3: "illegal addressing mode", 4: "illegal trap", 5: "privileged opcode",
+		6: "privileged register", 7: "coprocessor error", 8: "internal stack error"},
+}
+
+// senders names the si_codes of signals sent rather than raised by a fault.
+var senders = map[int32]string{0: "sent by kill", -6: "sent by tkill (raise, abort)", -1: "sent by sigqueue", -2: "sent by a timer", -4: "sent by asynchronous I/O"}
+
+// signalDetail describes a signal from its siginfo.
+func signalDetail(sig syscall.Signal, si ptrace.SigInfo) string {
+	name := signalName(sig)
+	if why, ok := sigCodes[sig][si.Code]; ok {
+		// si_addr: the data address of a memory fault, the instruction's
+		// of an arithmetic or illegal-instruction one.
+		return fmt.Sprintf("%s: %s at %#x", name, why, si.Addr)
+	}
+	if who, ok := senders[si.Code]; ok {
+		return fmt.Sprintf("%s: %s", name, who)
+	}
+	return fmt.Sprintf("%s (%s)", name, sig.String())
+}

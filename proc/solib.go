@@ -1,0 +1,280 @@
+package proc
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"path/filepath"
+	"sort"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols"
+)
+
+// Module is a loaded ELF object as the client sees it.
+type Module struct {
+	ID         string // its path (the main program's, for the executable)
+	Name       string
+	Path       string
+	Start, End uint64
+	Symbols    bool // ELF symbols or DWARF were found
+	DWARF      bool
+}
+
+// The dynamic loader keeps a list of loaded objects (link_map) behind
+// _r_debug and calls _dl_debug_state after each change to it; a breakpoint
+// there lets us follow dlopen and dlclose as they happen. Offsets are those
+// of glibc's struct r_debug and struct link_map on x86-64.
+const (
+	rDebugMap   = 8
+	rDebugState = 24
+	lmAddr      = 0
+	lmName      = 8
+	lmNext      = 24
+	rtConsist   = 0
+)
+
+// solib is what we know of the dynamic loader of a process.
+type solib struct {
+	rdebug uint64 // runtime address of _r_debug
+	brk    uint64 // runtime address of _dl_debug_state
+}
+
+// setupSolib finds the dynamic loader through the auxv (AT_BASE) and the
+// executable's PT_INTERP, and puts the loader breakpoint in place. A static
+// executable has no loader: nothing to do.
+func (d *Debugger) setupSolib() {
+	p := d.p
+	interp := ""
+	for _, prog := range p.exe.sym.ELF().Progs {
+		if prog.Type == 3 { // PT_INTERP
+			b := make([]byte, prog.Filesz)
+			if _, err := prog.ReadAt(b, 0); err == nil {
+				interp = string(bytes.TrimRight(b, "\x00"))
+			}
+		}
+	}
+	base, err := auxvValue(p.pid, 7) // AT_BASE
+	if interp == "" || err != nil || base == 0 {
+		return
+	}
+	ld, err := symbols.Open(interp)
+	if err != nil {
+		return
+	}
+	defer ld.Close()
+	rd, ok1 := ld.LookupSymbol("_r_debug")
+	fn := ld.LookupFunc("_dl_debug_state")
+	if !ok1 || fn == nil {
+		return
+	}
+	p.solib = &solib{rdebug: rd + base, brk: fn.Low + base}
+	if s, err := p.bps.add(p.mem, p.solib.brk); err == nil {
+		s.loader = true
+	}
+}
+
+// scanModules reads the loader's list of objects and reports what was
+// loaded and unloaded since the last scan; pending breakpoints are then
+// resolved again. It does nothing while the list is being changed.
+func (d *Debugger) scanModules() {
+	p := d.p
+	if p.solib == nil {
+		return
+	}
+	word := func(a uint64) uint64 {
+		v, _ := p.mem.Uint64(a)
+		return v
+	}
+	if state := word(p.solib.rdebug + rDebugState); state&0xffffffff != rtConsist {
+		return
+	}
+	seen := map[string]uint64{}
+	for lm, n := word(p.solib.rdebug+rDebugMap), 0; lm != 0 && n < 10000; lm, n = word(lm+lmNext), n+1 {
+		name := p.readCString(word(lm + lmName))
+		if name == "" {
+			name = p.exe.path // the main program's entry has no name
+		}
+		if filepath.IsAbs(name) {
+			// Keyed like /proc/PID/maps names it: the loader says
+			// /lib/..., the kernel /usr/lib/... on a merged-/usr system.
+			seen[realPath(name)] = word(lm + lmAddr)
+		}
+	}
+	maps, _ := readMaps(p.pid)
+	changed := false
+	for path, bias := range seen {
+		m := p.mods[path]
+		if m != nil && m.announced {
+			continue
+		}
+		if m == nil {
+			m = &module{path: path, name: filepath.Base(path), bias: bias}
+			if sf, err := symbols.Open(path); err == nil {
+				m.sym = sf
+			}
+			p.mods[path] = m
+		}
+		m.start, m.end = mappedRange(maps, path)
+		m.announced = true
+		changed = true
+		d.ln.Module("new", m.info())
+	}
+	for path, m := range p.mods {
+		if _, ok := seen[path]; ok || !m.announced {
+			continue
+		}
+		delete(p.mods, path)
+		if p.lastMod == m {
+			p.lastMod = nil
+		}
+		for key := range p.listings {
+			if key >= m.start && key < m.end {
+				delete(p.listings, key)
+			}
+		}
+		d.ln.Module("removed", m.info())
+		if m.sym != nil {
+			m.sym.Close()
+		}
+		changed = true
+	}
+	if changed {
+		d.reresolve()
+	}
+}
+
+// realPath resolves symbolic links, keeping path when that fails.
+func realPath(path string) string {
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		return r
+	}
+	return path
+}
+
+// mappedRange is the address range the mappings of path cover.
+func mappedRange(maps []mapping, path string) (lo, hi uint64) {
+	for _, m := range maps {
+		if m.path != path {
+			continue
+		}
+		if lo == 0 || m.start < lo {
+			lo = m.start
+		}
+		hi = max(hi, m.end)
+	}
+	return lo, hi
+}
+
+func (m *module) info() Module {
+	mi := Module{ID: m.path, Name: m.name, Path: m.path, Start: m.start, End: m.end}
+	if m.sym != nil {
+		mi.Symbols = true
+		mi.DWARF = m.sym.HasDWARF()
+	}
+	return mi
+}
+
+// readCString reads a NUL-terminated string of at most 4 KiB.
+func (p *process) readCString(addr uint64) string {
+	if addr == 0 {
+		return ""
+	}
+	var buf [256]byte
+	var out []byte
+	for len(out) < 4096 {
+		n, _ := p.mem.ReadAt(buf[:], addr+uint64(len(out)))
+		if n == 0 {
+			break
+		}
+		if i := bytes.IndexByte(buf[:n], 0); i >= 0 {
+			return string(append(out, buf[:i]...))
+		}
+		out = append(out, buf[:n]...)
+	}
+	return string(out)
+}
+
+// reresolve resolves again every breakpoint whose code was loaded or
+// unloaded, and tells the client about those that changed.
+func (d *Debugger) reresolve() {
+	p := d.p
+	for _, group := range p.bps.groups {
+		for _, bp := range group {
+			if bp.Kind == kindInstruction {
+				continue
+			}
+			before := fmt.Sprint(bp.Verified, bp.Addrs, bp.Actual)
+			p.bps.unplace(p.mem, bp)
+			switch bp.Kind {
+			case kindSource:
+				d.resolveLine(bp)
+			case kindFunction:
+				d.resolveFunc(bp)
+			case kindException:
+				d.resolveEntry(bp)
+			}
+			if bp.Verified {
+				_ = p.bps.place(p.mem, bp)
+			}
+			if fmt.Sprint(bp.Verified, bp.Addrs, bp.Actual) != before {
+				d.ln.BreakpointChanged(*bp)
+			}
+		}
+	}
+}
+
+// Modules lists the loaded objects, the executable first.
+func (d *Debugger) Modules() ([]Module, error) {
+	var out []Module
+	err := d.do(func() error {
+		if d.p == nil {
+			return nil
+		}
+		for _, m := range d.modules() {
+			if m.announced || m == d.p.exe {
+				out = append(out, m.info())
+			}
+		}
+		sort.SliceStable(out[min(1, len(out)):], func(i, j int) bool { return out[1+i].Start < out[1+j].Start })
+		return nil
+	})
+	return out, err
+}
+
+func auxvValue(pid int, key uint64) (uint64, error) {
+	b, err := readAuxv(pid)
+	if err != nil {
+		return 0, err
+	}
+	for i := 0; i+16 <= len(b); i += 16 {
+		if binary.LittleEndian.Uint64(b[i:]) == key {
+			return binary.LittleEndian.Uint64(b[i+8:]), nil
+		}
+	}
+	return 0, nil
+}
+
+// Sources lists the source files of the executable and the loaded
+// libraries that have line information.
+func (d *Debugger) Sources() ([]string, error) {
+	var out []string
+	err := d.do(func() error {
+		if d.p == nil {
+			return nil
+		}
+		seen := map[string]bool{}
+		for _, m := range d.modules() {
+			if m.sym == nil {
+				continue
+			}
+			for _, f := range m.sym.Sources() {
+				if f = d.local(f); !seen[f] {
+					seen[f] = true
+					out = append(out, f)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}

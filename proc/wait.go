@@ -1,0 +1,81 @@
+package proc
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+)
+
+// waitTid waits for the next event of thread tid, leaving other threads'
+// events queued in order.
+func (d *Debugger) waitTid(tid int, timeout time.Duration) (ptrace.Event, error) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	spun := false
+	for {
+		d.mu.Lock()
+		for i, ev := range d.queue {
+			if ev.Tid == tid {
+				d.queue = append(d.queue[:i:i], d.queue[i+1:]...)
+				d.queued.Store(int32(len(d.queue)))
+				d.mu.Unlock()
+				return ev, nil
+			}
+		}
+		d.mu.Unlock()
+		if !spun {
+			// The event we wait for (a single step) is typically tens of
+			// microseconds away, about what being woken from a sleep costs
+			// on a small VM: watch for it briefly before sleeping.
+			spun = true
+			if ev, ok := d.spin(spinFor, tid); ok {
+				if ev.Pid == 0 && d.p != nil {
+					ev.Pid = d.p.pid
+				}
+				return ev, nil
+			}
+			continue
+		}
+		select {
+		case <-d.wake:
+		case <-t.C:
+			return ptrace.Event{}, fmt.Errorf("thread %d did not stop within %v", tid, timeout)
+		case <-d.quit:
+			return ptrace.Event{}, ErrClosed
+		}
+	}
+}
+
+// spinFor bounds the busy wait of waitTid.
+const spinFor = 100 * time.Microsecond
+
+// spin busy-waits until an event is queued or dur elapses, reaping tid's
+// status itself if it comes first.
+func (d *Debugger) spin(dur time.Duration, tid int) (ptrace.Event, bool) {
+	end := time.Now().Add(dur)
+	for d.queued.Load() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
+		if ev, ok := ptrace.Reap(tid); ok {
+			return ev, true
+		}
+	}
+	return ptrace.Event{}, false
+}
+
+// nextEvent waits for the next event of any thread.
+func (d *Debugger) nextEvent(timeout time.Duration) (ptrace.Event, error) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		if ev, ok := d.pop(); ok {
+			return ev, nil
+		}
+		select {
+		case <-d.wake:
+		case <-t.C:
+			return ptrace.Event{}, fmt.Errorf("no event within %v", timeout)
+		case <-d.quit:
+			return ptrace.Event{}, ErrClosed
+		}
+	}
+}
