@@ -114,7 +114,7 @@ func (d *Debugger) replaceGroup(group, kind, source string, specs []spec) []Brea
 			d.resolveAddr(bp, sp.addr)
 		}
 		if bp.opts == nil {
-			c, err := parseOptions(bp.Options)
+			c, err := d.parseOptions(bp.Options)
 			if err != nil {
 				bp.Verified, bp.Pending, bp.Message = false, false, err.Error()
 			}

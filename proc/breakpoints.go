@@ -201,6 +201,15 @@ func (t *breakpoints) shadow(b []byte, addr uint64) {
 	if len(t.sites) == 0 {
 		return
 	}
+	if len(b) < len(t.sites) {
+		// A variable's few bytes among many breakpoints: look each up.
+		for i := range b {
+			if s := t.sites[addr+uint64(i)]; s != nil && s.inserted {
+				b[i] = s.orig
+			}
+		}
+		return
+	}
 	end := addr + uint64(len(b))
 	for a, s := range t.sites {
 		if s.inserted && a >= addr && a < end {

@@ -2,7 +2,6 @@ package proc
 
 import (
 	"fmt"
-	"go/ast"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,10 +15,23 @@ type Options struct {
 	LogMessage   string
 }
 
+// Expr is an expression of a condition or a log message, compiled once by
+// the Compiler given to New and evaluated at each hit, on the owner, with
+// only the trapping thread stopped.
+type Expr interface {
+	// Truth evaluates the expression as a condition.
+	Truth(*Scope) (bool, error)
+	// Text evaluates the expression and formats its value for a log.
+	Text(*Scope) (string, error)
+}
+
+// Compiler compiles the expressions of conditions and log messages.
+type Compiler func(src string) (Expr, error)
+
 // conditions is a breakpoint's options, parsed once when it is set, so the
 // trap path only evaluates.
 type conditions struct {
-	cond  ast.Expr
+	cond  Expr
 	hitOp string // "", "==", "!=", ">=", ">", "<=", "<", "%"
 	hitN  int64
 	log   []logPart // nil: not a logpoint
@@ -29,20 +41,20 @@ type conditions struct {
 // logPart is literal text, or an expression to interpolate.
 type logPart struct {
 	text string
-	expr ast.Expr
+	expr Expr
 }
 
 var hitRE = regexp.MustCompile(`^\s*(==|!=|>=|<=|>|<|%)?\s*(\d+)\s*$`)
 
 // parseOptions checks and parses o. A plain number N as hit condition
 // means ">= N": stop from the Nth hit on (gdb's and lldb's ignore count).
-func parseOptions(o Options) (*conditions, error) {
+func (d *Debugger) parseOptions(o Options) (*conditions, error) {
 	if o == (Options{}) {
 		return nil, nil
 	}
 	c := &conditions{}
 	if strings.TrimSpace(o.Condition) != "" {
-		e, err := ParseExpr(o.Condition)
+		e, err := d.compile(o.Condition)
 		if err != nil {
 			return nil, fmt.Errorf("invalid condition: %v", err)
 		}
@@ -63,7 +75,7 @@ func parseOptions(o Options) (*conditions, error) {
 		}
 	}
 	if o.LogMessage != "" {
-		parts, err := parseLog(o.LogMessage)
+		parts, err := d.parseLog(o.LogMessage)
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +86,7 @@ func parseOptions(o Options) (*conditions, error) {
 
 // parseLog splits "x is {x}" into text and expressions; "{{" and "}}"
 // are literal braces.
-func parseLog(msg string) ([]logPart, error) {
+func (d *Debugger) parseLog(msg string) ([]logPart, error) {
 	parts := []logPart{}
 	var text strings.Builder
 	for i := 0; i < len(msg); i++ {
@@ -87,7 +99,7 @@ func parseLog(msg string) ([]logPart, error) {
 			if end < 0 {
 				return nil, fmt.Errorf("invalid log message: unmatched { at %d", i)
 			}
-			e, err := ParseExpr(msg[i+1 : i+end])
+			e, err := d.compile(msg[i+1 : i+end])
 			if err != nil {
 				return nil, fmt.Errorf("invalid log message: %v", err)
 			}
@@ -159,18 +171,16 @@ func (d *Debugger) shouldStop(th *thread, addr uint64) []int {
 // evalOwners is shouldStop for the breakpoints owners that th hit; frame,
 // when not nil, chooses the frame conditions are evaluated in.
 func (d *Debugger) evalOwners(th *thread, owners []*Breakpoint, frame func()) []int {
-	var ev *evaluator
-	eval := func(e ast.Expr) (value, error) {
-		if ev == nil {
-			var err error
+	var sc *Scope
+	var scErr error
+	scope := func() (*Scope, error) {
+		if sc == nil && scErr == nil {
 			if frame != nil {
 				frame()
 			}
-			if ev, err = d.newEvaluator(th.tid, 0); err != nil {
-				return value{}, err
-			}
+			sc, scErr = d.scope(th.tid, 0)
 		}
-		return ev.eval(e)
+		return sc, scErr
 	}
 	var ids []int
 	for _, bp := range owners {
@@ -180,16 +190,17 @@ func (d *Debugger) evalOwners(th *thread, owners []*Breakpoint, frame func()) []
 			continue
 		}
 		if c.cond != nil {
-			v, err := eval(c.cond)
+			sc, err := scope()
+			holds := false
 			if err == nil {
-				v, err = ev.scalar(v)
+				holds, err = c.cond.Truth(sc)
 			}
 			if err != nil {
 				d.ln.Output("important", fmt.Sprintf("breakpoint %d: cannot evaluate its condition: %v\n", bp.ID, err))
 				ids = append(ids, bp.ID) // stop: the person must see why
 				continue
 			}
-			if !truth(v) {
+			if !holds {
 				continue
 			}
 		}
@@ -204,10 +215,15 @@ func (d *Debugger) evalOwners(th *thread, owners []*Breakpoint, frame func()) []
 					out.WriteString(part.text)
 					continue
 				}
-				if v, err := eval(part.expr); err != nil {
+				sc, err := scope()
+				text := ""
+				if err == nil {
+					text, err = part.expr.Text(sc)
+				}
+				if err != nil {
 					fmt.Fprintf(&out, "<%v>", err)
 				} else {
-					out.WriteString(ev.present("", v).Value)
+					out.WriteString(text)
 				}
 			}
 			out.WriteByte('\n')

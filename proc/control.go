@@ -178,3 +178,33 @@ func (d *Debugger) ReportEntry() error {
 		return nil
 	})
 }
+
+// WriteMemory writes data at addr (through read-only mappings too) and
+// returns how many bytes were written. Breakpoints in the range keep
+// working: their saved bytes take the new values.
+func (d *Debugger) WriteMemory(addr uint64, data []byte) (int, error) {
+	var n int
+	err := d.do(func() error {
+		if d.p == nil {
+			return ErrNoProcess
+		}
+		var err error
+		n, err = d.writeAround(data, addr)
+		return err
+	})
+	return n, err
+}
+
+// writeAround writes data at addr with the int3 of every breakpoint in the
+// range kept, its saved byte taking the new value.
+func (d *Debugger) writeAround(data []byte, addr uint64) (int, error) {
+	p := d.p
+	buf := append([]byte(nil), data...)
+	for a, s := range p.bps.sites {
+		if s.inserted && a >= addr && a < addr+uint64(len(buf)) {
+			s.orig = buf[a-addr]
+			buf[a-addr] = int3
+		}
+	}
+	return p.mem.WriteAt(buf, addr)
+}

@@ -57,11 +57,12 @@ type Listener interface {
 
 // Debugger is one debug session's view of one process.
 type Debugger struct {
-	tr    *ptrace.Tracer
-	ln    Listener
-	inbox chan func()
-	quit  chan struct{}
-	done  chan struct{}
+	tr      *ptrace.Tracer
+	ln      Listener
+	compile Compiler
+	inbox   chan func()
+	quit    chan struct{}
+	done    chan struct{}
 
 	srcMap SourceMap // owned by the owner goroutine, like p
 
@@ -110,15 +111,17 @@ func (d *Debugger) post(f func()) {
 	}
 }
 
-// New starts a Debugger's owner goroutine. Close ends it.
-func New(ln Listener) *Debugger {
+// New starts a Debugger's owner goroutine. Close ends it. compile
+// compiles the expressions of breakpoint conditions and log messages.
+func New(ln Listener, compile Compiler) *Debugger {
 	d := &Debugger{
-		tr:    ptrace.NewTracer(),
-		ln:    ln,
-		inbox: make(chan func(), 64), // buffered: post does not wait
-		quit:  make(chan struct{}),
-		done:  make(chan struct{}),
-		wake:  make(chan struct{}, 1),
+		tr:      ptrace.NewTracer(),
+		ln:      ln,
+		compile: compile,
+		inbox:   make(chan func(), 64), // buffered: post does not wait
+		quit:    make(chan struct{}),
+		done:    make(chan struct{}),
+		wake:    make(chan struct{}, 1),
 	}
 	// The owner loop runs on the tracer thread: its ptrace requests are
 	// plain calls, not hand-offs between threads.

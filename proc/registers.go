@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
 
 // Register is one register of a frame, as the client sees it.
@@ -12,10 +13,6 @@ type Register struct {
 	Name  string
 	Value uint64
 }
-
-// dwarfNames names the DWARF registers the unwinder tracks.
-var dwarfNames = [17]string{"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp",
-	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip"}
 
 // FrameRegisters returns the registers of frame level of thread tid: all
 // general-purpose, flags and segment registers for the innermost frame;
@@ -39,7 +36,7 @@ func (d *Debugger) FrameRegisters(tid, level int) ([]Register, error) {
 		order := []int{16, 7, 6, 3, 12, 13, 14, 15, 0, 2, 1, 4, 5, 8, 9, 10, 11}
 		for _, r := range order {
 			if u.known[r] {
-				out = append(out, Register{Name: dwarfNames[r], Value: u.r[r]})
+				out = append(out, Register{Name: symbols.RegNames[r], Value: u.r[r]})
 			}
 		}
 		return nil

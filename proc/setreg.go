@@ -2,26 +2,9 @@ package proc
 
 import (
 	"fmt"
-	"go/ast"
-	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
-	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
-
-// RegisterName returns the register an expression names alone ("$rax"
-// gives "rax"), for a client that assigns to it.
-func RegisterName(expr string) (string, bool) {
-	e, err := ParseExpr(expr)
-	if err != nil {
-		return "", false
-	}
-	id, ok := e.(*ast.Ident)
-	if !ok {
-		return "", false
-	}
-	return strings.CutPrefix(id.Name, regPrefix)
-}
 
 // settable returns where register name is kept in regs: the
 // general-purpose registers, rip and eflags. Segment registers, fs_base,
@@ -37,12 +20,12 @@ func settable(regs *ptrace.Regs, name string) *uint64 {
 	}[name]
 }
 
-// SetRegister assigns the value of expression src (evaluated in the
-// innermost frame) to register name of thread tid, and returns the
+// SetRegister assigns the value that value computes in the innermost
+// frame (an expression's, say) to register name of thread tid, and returns the
 // register as it is now. Only frame 0's registers can be set: above it
 // registers are what unwinding recovers from the stack, not a thread's
 // state. Setting rip moves the thread; the stack is walked anew.
-func (d *Debugger) SetRegister(tid, level int, name, src string) (Register, error) {
+func (d *Debugger) SetRegister(tid, level int, name string, value func(*Scope) (uint64, error)) (Register, error) {
 	var out Register
 	err := d.onStopped(tid, func(th *thread) error {
 		regs, err := d.tr.GetRegs(tid)
@@ -62,25 +45,15 @@ func (d *Debugger) SetRegister(tid, level int, name, src string) (Register, erro
 			}
 			return fmt.Errorf("no register %s", name)
 		}
-		e, err := ParseExpr(src)
+		sc, err := d.scope(tid, level)
 		if err != nil {
 			return err
 		}
-		ev, err := d.newEvaluator(tid, level)
+		v, err := value(sc)
 		if err != nil {
 			return err
 		}
-		v, err := ev.eval(e)
-		if err == nil {
-			v, err = ev.scalar(v)
-		}
-		if err != nil {
-			return err
-		}
-		if v.kind == symbols.KindFloat {
-			return fmt.Errorf("cannot assign %s to %s: a register takes an integer", src, name)
-		}
-		*field = toUint(v)
+		*field = v
 		if err := d.tr.SetRegs(tid, &regs); err != nil {
 			return err
 		}

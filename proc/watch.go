@@ -41,26 +41,16 @@ type DataSpec struct {
 	Opts   Options
 }
 
-// DataLocation finds what expression expr (a variable, member, element or
-// dereference) names in frame level of thread tid, for a data breakpoint:
-// its address, size and type. It must live in memory and be 1, 2, 4 or 8
-// bytes long.
-func (d *Debugger) DataLocation(tid, level int, expr string) (addr uint64, size int, typ string, err error) {
-	err = d.inFrame(tid, level, expr, func(ev *evaluator, v value) error {
-		if v.obj == nil || !v.obj.InMem {
-			return fmt.Errorf("%s is not in memory (a register or a computed value cannot be watched)", expr)
-		}
-		n := v.obj.Type.Resolve().Size
-		if n != 1 && n != 2 && n != 4 && n != 8 {
-			return fmt.Errorf("%s is %d bytes; the CPU watches 1, 2, 4 or 8 bytes: watch one of its members or elements", expr, n)
-		}
-		if v.obj.Addr%uint64(n) != 0 {
-			return fmt.Errorf("%s at %#x is not aligned to its %d bytes; the CPU cannot watch it", expr, v.obj.Addr, n)
-		}
-		addr, size, typ = v.obj.Addr, int(n), v.obj.Type.String()
-		return nil
-	})
-	return addr, size, typ, err
+// Watchable checks that the CPU can watch size bytes at addr, which
+// expression expr names: 1, 2, 4 or 8 bytes, aligned to their size.
+func Watchable(expr string, addr uint64, size int64) error {
+	if size != 1 && size != 2 && size != 4 && size != 8 {
+		return fmt.Errorf("%s is %d bytes; the CPU watches 1, 2, 4 or 8 bytes: watch one of its members or elements", expr, size)
+	}
+	if addr%uint64(size) != 0 {
+		return fmt.Errorf("%s at %#x is not aligned to its %d bytes; the CPU cannot watch it", expr, addr, size)
+	}
+	return nil
 }
 
 // SetDataBreakpoints replaces every data breakpoint. The first four that
@@ -83,7 +73,7 @@ func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 				if access == "" {
 					access = AccessWrite
 				}
-				c, err := parseOptions(sp.Opts)
+				c, err := d.parseOptions(sp.Opts)
 				switch {
 				case err != nil:
 					bp.Message = err.Error()

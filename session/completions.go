@@ -25,7 +25,7 @@ func (s *Session) completions(_ *dap.Request, args godap.CompletionsArguments) (
 	// Columns count UTF-16 code units from 1 (columnsStartAt1, as every
 	// client we know sends it), and so does the start of each item.
 	col := byteOffset(args.Text, args.Column-1)
-	items, start, err := s.dbg.Completions(ref.tid, ref.level, args.Text, col)
+	items, start, err := s.completeIn(ref, args.Text, col)
 	if err != nil {
 		return body, fail(errIDEvaluate, err)
 	}

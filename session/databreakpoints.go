@@ -39,7 +39,7 @@ func (s *Session) dataBreakpointInfo(_ *dap.Request, args godap.DataBreakpointIn
 		}
 		frame = f
 	}
-	addr, size, typ, err := s.dbg.DataLocation(frame.tid, frame.level, expr)
+	addr, size, typ, err := s.dataLocation(frame, expr)
 	if err != nil {
 		return cannotWatch(err.Error()), nil
 	}

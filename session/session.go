@@ -53,7 +53,7 @@ type frameRef struct {
 // New returns a session speaking over conn with a debugger of its own.
 func New(conn *dap.Conn) *Session {
 	s := &Session{conn: conn, mux: dap.NewMux(), done: make(chan struct{})}
-	s.dbg = proc.New(listener{s})
+	s.dbg = proc.New(listener{s}, compileExpr)
 	s.registerLifecycle()
 	s.registerLaunch()
 	s.registerBreakpoints()

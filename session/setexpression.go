@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
+	"github.com/dap-ptrace/dap-ptrace/eval"
 	"github.com/dap-ptrace/dap-ptrace/proc"
 	godap "github.com/google/go-dap"
 )
@@ -27,18 +28,18 @@ func (s *Session) setExpression(req *dap.Request, args godap.SetExpressionArgume
 	if err != nil {
 		return setExpressionBody{}, err
 	}
-	if reg, ok := proc.RegisterName(args.Expression); ok {
+	if reg, ok := eval.RegisterName(args.Expression); ok {
 		r, err := s.setRegister(req, ref, reg, args.Value)
 		if err != nil {
 			return setExpressionBody{}, err
 		}
 		return setExpressionBody{Value: r.Value, Type: r.Type, MemoryReference: r.MemoryReference}, nil
 	}
-	v, err := s.dbg.SetVariable(ref.tid, ref.level, args.Expression, args.Value)
+	v, err := s.assign(ref, args.Expression, args.Value)
 	if err != nil {
 		return setExpressionBody{}, fail(errIDEvaluate, err)
 	}
-	v = hexIf(args.Format != nil && args.Format.Hex, []proc.Var{v})[0]
+	v = hexIf(args.Format != nil && args.Format.Hex, []eval.Var{v})[0]
 	s.invalidate(req, "variables")
 	s.mu.Lock()
 	dv := s.dapVar(v, ref, "("+args.Expression+")")
@@ -50,7 +51,9 @@ func (s *Session) setExpression(req *dap.Request, args godap.SetExpressionArgume
 // setRegister assigns to a register of frame ref and tells the client to
 // refresh what depends on it: everything, since rip and rsp move frames.
 func (s *Session) setRegister(req *dap.Request, ref frameRef, name, value string) (godap.Variable, error) {
-	r, err := s.dbg.SetRegister(ref.tid, ref.level, name, value)
+	r, err := s.dbg.SetRegister(ref.tid, ref.level, name, func(sc *proc.Scope) (uint64, error) {
+		return eval.RegisterValue(sc, name, value)
+	})
 	if err != nil {
 		return godap.Variable{}, fail(errIDEvaluate, err)
 	}

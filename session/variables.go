@@ -7,8 +7,7 @@ import (
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
-	"github.com/dap-ptrace/dap-ptrace/proc"
-	"github.com/dap-ptrace/dap-ptrace/symbols"
+	"github.com/dap-ptrace/dap-ptrace/eval"
 	godap "github.com/google/go-dap"
 )
 
@@ -33,7 +32,7 @@ func (s *Session) registerVariables() {
 type varNode struct {
 	kind  string // "registers", a proc scope name, or "object"
 	frame frameRef
-	obj   *proc.Object
+	obj   *eval.Object
 	path  string // the expression naming obj, for setVariable
 }
 
@@ -42,19 +41,7 @@ func childPath(node varNode, name string) string {
 	if node.kind != "object" {
 		return name
 	}
-	if strings.HasPrefix(name, "[") { // an element ([2]) or a Go map entry (["a"])
-		return node.path + name
-	}
-	switch node.obj.Type.Resolve().Kind {
-	case symbols.KindArray:
-		return node.path + name // name is "[i]"
-	case symbols.KindPointer:
-		if name == "*" {
-			return "*(" + node.path + ")"
-		}
-		return node.path + "->" + name
-	}
-	return node.path + "." + name
+	return eval.ChildPath(node.path, node.obj, name)
 }
 
 func (s *Session) frame(id int) (frameRef, error) {
@@ -86,10 +73,10 @@ func (s *Session) scopes(_ *dap.Request, args godap.ScopesArguments) (godap.Scop
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return godap.ScopesResponseBody{Scopes: []godap.Scope{
-		{Name: "Locals", PresentationHint: "locals", VariablesReference: s.vars.add(varNode{kind: proc.ScopeLocals, frame: ref})},
-		{Name: "Arguments", PresentationHint: "arguments", VariablesReference: s.vars.add(varNode{kind: proc.ScopeArguments, frame: ref})},
+		{Name: "Locals", PresentationHint: "locals", VariablesReference: s.vars.add(varNode{kind: eval.ScopeLocals, frame: ref})},
+		{Name: "Arguments", PresentationHint: "arguments", VariablesReference: s.vars.add(varNode{kind: eval.ScopeArguments, frame: ref})},
 		{Name: "Registers", PresentationHint: "registers", VariablesReference: s.vars.add(varNode{kind: "registers", frame: ref})},
-		{Name: "Globals", VariablesReference: s.vars.add(varNode{kind: proc.ScopeGlobals, frame: ref})},
+		{Name: "Globals", VariablesReference: s.vars.add(varNode{kind: eval.ScopeGlobals, frame: ref})},
 	}}, nil
 }
 
@@ -109,14 +96,14 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 		return body, err
 	}
 	switch node.kind {
-	case proc.ScopeLocals, proc.ScopeArguments, proc.ScopeGlobals:
-		vs, err := s.dbg.FrameVars(node.frame.tid, node.frame.level, node.kind)
+	case eval.ScopeLocals, eval.ScopeArguments, eval.ScopeGlobals:
+		vs, err := s.frameVars(node.frame, node.kind)
 		if err != nil {
 			return body, fail(errIDFrame, err)
 		}
 		body.Variables = s.dapVars(node, hexIf(args.Format != nil && args.Format.Hex, vs))
 	case "object":
-		vs, err := s.dbg.Children(node.obj, args.Start, args.Count)
+		vs, err := s.children(node.obj, args.Start, args.Count)
 		if err != nil {
 			return body, fail(errIDFrame, err)
 		}
@@ -149,7 +136,7 @@ func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.Variables
 
 // dapVars presents the children of parent, giving the expandable ones a
 // reference.
-func (s *Session) dapVars(parent varNode, vs []proc.Var) []godap.Variable {
+func (s *Session) dapVars(parent varNode, vs []eval.Var) []godap.Variable {
 	out := make([]godap.Variable, 0, len(vs))
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -161,7 +148,7 @@ func (s *Session) dapVars(parent varNode, vs []proc.Var) []godap.Variable {
 
 // dapVar presents one variable named by expression path; the caller holds
 // s.mu.
-func (s *Session) dapVar(v proc.Var, frame frameRef, path string) godap.Variable {
+func (s *Session) dapVar(v eval.Var, frame frameRef, path string) godap.Variable {
 	dv := godap.Variable{Name: v.Name, Value: v.Value, Type: v.Type, IndexedVariables: v.Indexed, NamedVariables: v.Named}
 	if v.Expand != nil {
 		dv.VariablesReference = s.vars.add(varNode{kind: "object", obj: v.Expand, frame: frame, path: path})
@@ -199,7 +186,7 @@ func vectorValue(b []byte) string {
 var intValue = regexp.MustCompile(`^(-?)(\d+)( '.*')?$`)
 
 // hexIf shows integers in hexadecimal when the client asks (valueFormat).
-func hexIf(hex bool, vs []proc.Var) []proc.Var {
+func hexIf(hex bool, vs []eval.Var) []eval.Var {
 	if !hex {
 		return vs
 	}
@@ -220,11 +207,11 @@ func (s *Session) evaluate(_ *dap.Request, args evaluateArgs) (godap.EvaluateRes
 	if err != nil {
 		return godap.EvaluateResponseBody{}, err
 	}
-	v, err := s.dbg.Evaluate(ref.tid, ref.level, args.Expression)
+	v, err := s.evaluateIn(ref, args.Expression)
 	if err != nil {
 		return godap.EvaluateResponseBody{}, fail(errIDEvaluate, err)
 	}
-	v = hexIf(args.Format != nil && args.Format.Hex, []proc.Var{v})[0]
+	v = hexIf(args.Format != nil && args.Format.Hex, []eval.Var{v})[0]
 	s.mu.Lock()
 	dv := s.dapVar(v, ref, "("+args.Expression+")")
 	s.mu.Unlock()
@@ -259,7 +246,7 @@ func (s *Session) setVariable(req *dap.Request, args setVariableArgs) (godap.Set
 		return godap.SetVariableResponseBody{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("set the members of an anonymous member one by one")}
 	}
 	path := childPath(node, args.Name)
-	v, err := s.dbg.SetVariable(node.frame.tid, node.frame.level, path, args.Value)
+	v, err := s.assign(node.frame, path, args.Value)
 	if err != nil {
 		return godap.SetVariableResponseBody{}, fail(errIDEvaluate, err)
 	}

@@ -41,6 +41,11 @@ const (
 	DwarfRA uint64 = 16
 )
 
+// RegNames names the x86-64 registers by DWARF number, rip as 16: the
+// registers an unwound frame can know.
+var RegNames = [17]string{"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip"}
+
 // calleeSaved are the registers the x86-64 ABI makes a callee preserve
 // besides rsp: when the CFI says nothing about them they still hold the
 // caller's values.

@@ -1,23 +1,24 @@
-package proc
+package eval
 
 import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"go/ast"
 	"math"
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
 
-// SetVariable assigns the value of expression src to the variable or
-// member named by target (an expression that names an object in memory) in
-// frame level of thread tid, and returns the variable as it is now.
+// Assign assigns the value of expression src to the variable or member
+// named by target (an expression that names an object in memory) in frame
+// f, and returns the variable as it is now.
 // Integers, characters, bools, floats, enums (by name or number) and
 // pointers can be set.
-func (d *Debugger) SetVariable(tid, level int, target, src string) (Var, error) {
+func Assign(f Frame, target, src string) (Var, error) {
 	var out Var
-	err := d.inFrame(tid, level, target, func(ev *evaluator, dst value) error {
+	err := inFrame(f, target, func(ev *evaluator, dst value) error {
 		if dst.obj == nil || !dst.obj.InMem {
 			return fmt.Errorf("%s is not a variable in memory; it cannot be set", target)
 		}
@@ -47,10 +48,10 @@ func (d *Debugger) SetVariable(tid, level int, target, src string) (Var, error) 
 		if err != nil {
 			return fmt.Errorf("cannot assign %s to %s (%s): %v", src, target, dst.obj.Type, err)
 		}
-		if _, err := d.p.mem.WriteAt(b, dst.obj.Addr); err != nil {
+		if _, err := ev.d.WriteAt(b, dst.obj.Addr); err != nil {
 			return err
 		}
-		out = d.present(target, dst.obj)
+		out = ev.d.present(target, dst.obj)
 		return nil
 	})
 	return out, err
@@ -93,26 +94,50 @@ func encodeScalar(t *symbols.Type, v value) ([]byte, error) {
 	return b[:size], nil
 }
 
-// WriteMemory writes data at addr (through read-only mappings too) and
-// returns how many bytes were written. Breakpoints in the range keep
-// working: their saved bytes take the new values.
-func (d *Debugger) WriteMemory(addr uint64, data []byte) (int, error) {
-	var n int
-	err := d.do(func() error {
-		p := d.p
-		if p == nil {
-			return ErrNoProcess
+// RegisterName returns the register an expression names alone ("$rax"
+// gives "rax"), for a client that assigns to it.
+func RegisterName(expr string) (string, bool) {
+	e, err := ParseExpr(expr)
+	if err != nil {
+		return "", false
+	}
+	id, ok := e.(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	return strings.CutPrefix(id.Name, regPrefix)
+}
+
+// RegisterValue evaluates src in frame f as a value for register name.
+func RegisterValue(f Frame, name, src string) (uint64, error) {
+	e, err := ParseExpr(src)
+	if err != nil {
+		return 0, err
+	}
+	ev := newEvaluator(f)
+	v, err := ev.eval(e)
+	if err == nil {
+		v, err = ev.scalar(v)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if v.kind == symbols.KindFloat {
+		return 0, fmt.Errorf("cannot assign %s to %s: a register takes an integer", src, name)
+	}
+	return toUint(v), nil
+}
+
+// Place finds what expression expr (a variable, member, element or
+// dereference) names in frame f: its address, size and type. It must live
+// in memory (for a data breakpoint, say).
+func Place(f Frame, expr string) (addr uint64, size int64, typ string, err error) {
+	err = inFrame(f, expr, func(ev *evaluator, v value) error {
+		if v.obj == nil || !v.obj.InMem {
+			return fmt.Errorf("%s is not in memory (a register or a computed value cannot be watched)", expr)
 		}
-		buf := append([]byte(nil), data...)
-		for a, s := range p.bps.sites {
-			if s.inserted && a >= addr && a < addr+uint64(len(buf)) {
-				s.orig = buf[a-addr]
-				buf[a-addr] = int3
-			}
-		}
-		var err error
-		n, err = p.mem.WriteAt(buf, addr)
-		return err
+		addr, size, typ = v.obj.Addr, v.obj.Type.Resolve().Size, v.obj.Type.String()
+		return nil
 	})
-	return n, err
+	return addr, size, typ, err
 }

@@ -1,4 +1,4 @@
-package proc
+package eval
 
 import (
 	"fmt"
@@ -26,7 +26,7 @@ type goMapLayout struct {
 	keyInd, elemInd               bool
 }
 
-func (d *Debugger) goMapLayoutOf(m *module, mt *symbols.Type) (*goMapLayout, error) {
+func (d *reader) goMapLayoutOf(m *module, mt *symbols.Type) (*goMapLayout, error) {
 	if m == nil || m.sym == nil {
 		return nil, fmt.Errorf("<no layout for %s>", mt.Name)
 	}
@@ -67,7 +67,7 @@ func (d *Debugger) goMapLayoutOf(m *module, mt *symbols.Type) (*goMapLayout, err
 
 // goMapHeader reads the *maps.Map of map value o: its address (0 for a nil
 // map), entry count, directory pointer and length.
-func (d *Debugger) goMapHeader(o *Object, mt *symbols.Type) (addr, used, dirPtr uint64, dirLen int64, err error) {
+func (d *reader) goMapHeader(o *Object, mt *symbols.Type) (addr, used, dirPtr uint64, dirLen int64, err error) {
 	w, err := d.words(o, 1)
 	if err != nil || w[0] == 0 {
 		return 0, 0, 0, 0, err
@@ -89,7 +89,7 @@ func (d *Debugger) goMapHeader(o *Object, mt *symbols.Type) (addr, used, dirPtr 
 
 // goMapVar shows `map[string]int len: 3`; the entries are its indexed
 // children, named by their keys.
-func (d *Debugger) goMapVar(v *Var, o *Object, mt *symbols.Type) error {
+func (d *reader) goMapVar(v *Var, o *Object, mt *symbols.Type) error {
 	addr, used, _, _, err := d.goMapHeader(o, mt)
 	if err != nil {
 		return err
@@ -108,7 +108,7 @@ func (d *Debugger) goMapVar(v *Var, o *Object, mt *symbols.Type) error {
 // goMapEach calls f with each entry of map o in storage order (stable
 // while the program is stopped, so pages of entries line up) until f
 // returns false.
-func (d *Debugger) goMapEach(o *Object, mt *symbols.Type, f func(key, elem *Object) bool) error {
+func (d *reader) goMapEach(o *Object, mt *symbols.Type, f func(key, elem *Object) bool) error {
 	addr, _, dirPtr, dirLen, err := d.goMapHeader(o, mt)
 	if err != nil || addr == 0 || dirPtr == 0 {
 		return err
@@ -159,7 +159,7 @@ func (d *Debugger) goMapEach(o *Object, mt *symbols.Type, f func(key, elem *Obje
 
 // goMapGroups calls f on the full slots of n groups from addr; more is
 // false once f has asked to stop.
-func (d *Debugger) goMapGroups(m *module, l *goMapLayout, addr, n uint64, f func(key, elem *Object) bool) (more bool, err error) {
+func (d *reader) goMapGroups(m *module, l *goMapLayout, addr, n uint64, f func(key, elem *Object) bool) (more bool, err error) {
 	for g := uint64(0); g < n; g++ {
 		group := addr + g*uint64(l.groupSize)
 		ctrl, err := d.word(group)
@@ -187,7 +187,7 @@ func (d *Debugger) goMapGroups(m *module, l *goMapLayout, addr, n uint64, f func
 	return true, nil
 }
 
-func (d *Debugger) goMapPart(m *module, t *symbols.Type, addr uint64, indirect bool) (*Object, error) {
+func (d *reader) goMapPart(m *module, t *symbols.Type, addr uint64, indirect bool) (*Object, error) {
 	if indirect {
 		p, err := d.word(addr)
 		if err != nil {

@@ -1,4 +1,4 @@
-package proc
+package eval
 
 // Go in expressions: indexing slices, strings and maps, len and cap, and
 // members reached through interfaces.
@@ -56,7 +56,7 @@ func (ev *evaluator) goIndex(x value, index ast.Expr) (v value, ok bool, err err
 			return value{}, true, fmt.Errorf("index %d out of range [0, %d)", n, int64(w[1]))
 		}
 		var b [1]byte
-		if _, err := d.p.mem.ReadAt(b[:], w[0]+uint64(n)); err != nil {
+		if _, err := d.ReadAt(b[:], w[0]+uint64(n)); err != nil {
 			return value{}, true, fmt.Errorf("<unreadable at %#x>", w[0]+uint64(n))
 		}
 		return value{kind: symbols.KindUint, u: uint64(b[0])}, true, nil

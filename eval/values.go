@@ -1,4 +1,4 @@
-package proc
+package eval
 
 import (
 	"encoding/binary"
@@ -49,127 +49,36 @@ const (
 // the full contents stay reachable through the elements and readMemory.
 const maxString = 1024
 
-// FrameVars returns the variables of one scope of frame level of thread tid.
-func (d *Debugger) FrameVars(tid, level int, scope string) ([]Var, error) {
-	var out []Var
-	err := d.onStopped(tid, func(*thread) error {
-		fr, err := d.frameContext(tid, level)
-		if err != nil {
-			return err
-		}
-		if fr.mod == nil || fr.mod.sym == nil || !fr.mod.sym.HasDWARF() {
-			return nil
-		}
-		var vars []symbols.Variable
-		var frameBase []byte
-		if scope == ScopeGlobals {
-			vars, err = fr.mod.sym.GlobalsAt(fr.look - fr.mod.bias)
-		} else {
-			vars, frameBase, err = fr.locals()
-		}
-		if err != nil {
-			return err
-		}
-		ctx := fr.locContext(d, frameBase)
-		for _, v := range vars {
-			if (scope == ScopeArguments) != v.Param && scope != ScopeGlobals {
-				continue
-			}
-			out = append(out, d.variable(fr.mod, v, ctx))
-		}
-		return nil
-	})
-	return out, err
-}
-
-// frameCtx is what reading a frame's variables needs.
-type frameCtx struct {
-	u    *unwinder
-	cfa  uint64
-	look uint64 // pc to look variables up at (call site above frame 0)
-	mod  *module
-	inl  int // which inlined call at look the frame is; -1: the function
-	// caller is the calling frame's registers, nil at the outermost
-	// frame: DW_OP_entry_value reads the call site there.
-	caller *unwinder
-}
-
-func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
-	regs, err := d.tr.GetRegs(tid)
+// FrameVars returns the variables of one scope of frame f.
+func FrameVars(f Frame, scope string) ([]Var, error) {
+	fr := newFrameCtx(f)
+	if fr.mod == nil || !fr.mod.sym.HasDWARF() {
+		return nil, nil
+	}
+	var vars []symbols.Variable
+	var frameBase []byte
+	var err error
+	if scope == ScopeGlobals {
+		vars, err = fr.mod.sym.GlobalsAt(fr.look - fr.mod.bias)
+	} else {
+		vars, frameBase, err = f.Locals()
+	}
 	if err != nil {
 		return nil, err
 	}
-	hide := 0
-	if th := d.p.threads[tid]; th != nil {
-		hide = th.hide
+	ctx := f.Location(frameBase)
+	var out []Var
+	for _, v := range vars {
+		if (scope == ScopeArguments) != v.Param && scope != ScopeGlobals {
+			continue
+		}
+		out = append(out, fr.d.variable(fr.mod, v, ctx))
 	}
-	u, phys, inl, ok := d.unwindToLogical(regs, level+hide)
-	if !ok {
-		return nil, fmt.Errorf("no frame %d", level)
-	}
-	fr := &frameCtx{u: u, look: u.r[symbols.DwarfRA], inl: inl}
-	if phys > 0 {
-		fr.look--
-	}
-	// The frame's CFA: what unwinding it once more computes.
-	probe := *u
-	if ok, _ := d.unwindOne(&probe, phys > 0, phys == 0); ok {
-		fr.caller = &probe
-	}
-	fr.cfa = probe.cfa
-	fr.mod = d.moduleAt(fr.look)
-	return fr, nil
-}
-
-// locals returns the frame's locals and arguments and its frame base.
-// Variables, their locations included, depend on the pc only, so they are
-// read from DWARF once per pc and module: a conditional breakpoint asks
-// at every hit.
-func (fr *frameCtx) locals() ([]symbols.Variable, []byte, error) {
-	m := fr.mod
-	key := localsKey{pc: fr.look - m.bias, inl: fr.inl}
-	if e, ok := m.locals[key]; ok {
-		return e.vars, e.frameBase, nil
-	}
-	vars, fb, err := m.sym.InlinedLocalsAt(key.pc, key.inl)
-	if err != nil {
-		return vars, fb, err
-	}
-	if m.locals == nil {
-		m.locals = map[localsKey]localsEntry{}
-	}
-	m.locals[key] = localsEntry{vars, fb}
-	return vars, fb, nil
-}
-
-type localsKey struct {
-	pc  uint64
-	inl int
-}
-
-type localsEntry struct {
-	vars      []symbols.Variable
-	frameBase []byte
-}
-
-func (fr *frameCtx) locContext(d *Debugger, frameBase []byte) symbols.LocContext {
-	return symbols.LocContext{
-		Regs: func(r uint64) (uint64, bool) {
-			if r < uint64(len(fr.u.r)) && fr.u.known[r] {
-				return fr.u.r[r], true
-			}
-			return 0, false
-		},
-		CFA:        fr.cfa,
-		FrameBase:  frameBase,
-		Read:       d.p.mem.ReadAt,
-		Bias:       fr.mod.bias,
-		EntryValue: func(block []byte) (uint64, error) { return d.entryValue(fr, block) },
-	}
+	return out, nil
 }
 
 // variable locates v and presents it.
-func (d *Debugger) variable(m *module, v symbols.Variable, ctx symbols.LocContext) Var {
+func (d *reader) variable(m *module, v symbols.Variable, ctx symbols.LocContext) Var {
 	if v.Type == nil {
 		return Var{Name: v.Name, Value: "<unknown type>"}
 	}
@@ -181,11 +90,11 @@ func (d *Debugger) variable(m *module, v symbols.Variable, ctx symbols.LocContex
 }
 
 // objectOf locates variable v of frame fr.
-func (d *Debugger) objectOf(fr *frameCtx, v symbols.Variable, frameBase []byte) (*Object, error) {
+func (d *reader) objectOf(fr *frameCtx, v symbols.Variable, frameBase []byte) (*Object, error) {
 	if v.Type == nil {
 		return nil, fmt.Errorf("%s has no type information", v.Name)
 	}
-	return d.object(fr.mod, v, fr.locContext(d, frameBase))
+	return d.object(fr.mod, v, fr.Location(frameBase))
 }
 
 // valueError is a variable that has no value to show; its text is what
@@ -196,7 +105,7 @@ func (e valueError) Error() string { return string(e) }
 
 // object locates v: in memory, or assembled from registers, pieces and
 // constants.
-func (d *Debugger) object(m *module, v symbols.Variable, ctx symbols.LocContext) (*Object, error) {
+func (d *reader) object(m *module, v symbols.Variable, ctx symbols.LocContext) (*Object, error) {
 	size := v.Type.Resolve().Size
 	if v.Loc == nil && v.Const != nil {
 		return &Object{Type: v.Type, Bytes: v.Const, mod: m}, nil
@@ -237,7 +146,7 @@ func (d *Debugger) object(m *module, v symbols.Variable, ctx symbols.LocContext)
 			buf = append(buf, b[:min(max(n, 0), 8)]...)
 		default:
 			b := make([]byte, max(n, 0))
-			if _, err := d.p.mem.ReadAt(b, pc.Addr); err != nil {
+			if _, err := d.ReadAt(b, pc.Addr); err != nil {
 				return nil, valueError(fmt.Sprintf("<unreadable at %#x>", pc.Addr))
 			}
 			buf = append(buf, b...)
@@ -248,7 +157,7 @@ func (d *Debugger) object(m *module, v symbols.Variable, ctx symbols.LocContext)
 
 // field finds member name of struct or union o (of resolved type t),
 // looking into anonymous members too.
-func (d *Debugger) field(o *Object, t *symbols.Type, name string) *Object {
+func (d *reader) field(o *Object, t *symbols.Type, name string) *Object {
 	for _, f := range t.Fields {
 		if f.Name == name && f.BitSize == 0 {
 			return d.sub(o, f.Type, f.Offset)
@@ -266,7 +175,7 @@ func (d *Debugger) field(o *Object, t *symbols.Type, name string) *Object {
 }
 
 // bytesOf reads an object's bytes (at most n).
-func (d *Debugger) bytesOf(o *Object, n int64) ([]byte, error) {
+func (d *reader) bytesOf(o *Object, n int64) ([]byte, error) {
 	if !o.InMem {
 		if int64(len(o.Bytes)) < n {
 			b := make([]byte, n)
@@ -276,15 +185,14 @@ func (d *Debugger) bytesOf(o *Object, n int64) ([]byte, error) {
 		return o.Bytes[:n], nil
 	}
 	b := make([]byte, n)
-	if _, err := d.p.mem.ReadAt(b, o.Addr); err != nil {
+	if _, err := d.ReadAt(b, o.Addr); err != nil {
 		return nil, fmt.Errorf("<unreadable at %#x>", o.Addr)
 	}
-	d.p.bps.shadow(b, o.Addr)
 	return b, nil
 }
 
 // present formats an object for the client.
-func (d *Debugger) present(name string, o *Object) Var {
+func (d *reader) present(name string, o *Object) Var {
 	if v, ok := d.presentGo(name, o, 0); ok {
 		return v
 	}
@@ -323,14 +231,12 @@ func (d *Debugger) present(name string, o *Object) Var {
 	return v
 }
 
-// Children returns the members, elements or pointee of o: elements
-// [start, start+count) for arrays (count 0: all).
-func (d *Debugger) Children(o *Object, start, count int) ([]Var, error) {
+// Children returns the members, elements or pointee of o, read from p:
+// elements [start, start+count) for arrays (count 0: all).
+func Children(p Program, o *Object, start, count int) ([]Var, error) {
+	d := &reader{p}
 	var out []Var
-	err := d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
-		}
+	err := func() error {
 		if vs, ok, err := d.goChildren(o, start, count); ok {
 			out = vs
 			return err
@@ -367,12 +273,12 @@ func (d *Debugger) Children(o *Object, start, count int) ([]Var, error) {
 			out = append(out, d.present("*", target))
 		}
 		return nil
-	})
+	}()
 	return out, err
 }
 
 // sub is the part of o at offset off with type t.
-func (d *Debugger) sub(o *Object, t *symbols.Type, off int64) *Object {
+func (d *reader) sub(o *Object, t *symbols.Type, off int64) *Object {
 	if o.InMem {
 		return &Object{Type: t, Addr: o.Addr + uint64(off), InMem: true, mod: o.mod}
 	}
@@ -385,7 +291,7 @@ func (d *Debugger) sub(o *Object, t *symbols.Type, off int64) *Object {
 }
 
 // member presents one struct or union member, bitfields included.
-func (d *Debugger) member(o *Object, f symbols.Field) Var {
+func (d *reader) member(o *Object, f symbols.Field) Var {
 	name := f.Name
 	if name == "" {
 		name = "<anonymous>"
@@ -427,7 +333,7 @@ func pad8le(v uint64, size int64) []byte {
 }
 
 // scalar formats a base, enum or pointer value from its bytes.
-func (d *Debugger) scalar(t *symbols.Type, b []byte) string {
+func (d *reader) scalar(t *symbols.Type, b []byte) string {
 	u := binary.LittleEndian.Uint64(pad8(b))
 	signed := func() int64 {
 		shift := 64 - 8*uint(min(len(b), 8))
@@ -478,7 +384,7 @@ func (d *Debugger) scalar(t *symbols.Type, b []byte) string {
 					s += " " + str
 				}
 			case symbols.KindFunc:
-				if name, base := d.symbolFor(u); name != "" && base == u {
+				if name, base := d.SymbolAt(u); name != "" && base == u {
 					s += " <" + name + ">"
 				}
 			}
@@ -508,9 +414,9 @@ func quoteChar(c byte) string {
 }
 
 // cString reads a NUL-terminated string for a char * summary.
-func (d *Debugger) cString(addr uint64) (string, bool) {
+func (d *reader) cString(addr uint64) (string, bool) {
 	var b [maxString]byte
-	n, _ := d.p.mem.ReadAt(b[:], addr)
+	n, _ := d.ReadAt(b[:], addr)
 	if n == 0 {
 		return fmt.Sprintf("<unreadable at %#x>", addr), true
 	}
@@ -522,7 +428,7 @@ func (d *Debugger) cString(addr uint64) (string, bool) {
 }
 
 // summary is the one-line value of a struct or union: {a=1, b=2}.
-func (d *Debugger) summary(o *Object, t *symbols.Type) string {
+func (d *reader) summary(o *Object, t *symbols.Type) string {
 	var parts []string
 	for i, f := range t.Fields {
 		if i == 4 {
@@ -541,7 +447,7 @@ func (d *Debugger) summary(o *Object, t *symbols.Type) string {
 
 // arraySummary is the one-line value of an array: its first elements, or
 // a char array as a string.
-func (d *Debugger) arraySummary(o *Object, t *symbols.Type) string {
+func (d *reader) arraySummary(o *Object, t *symbols.Type) string {
 	if t.Count < 0 {
 		return "[]"
 	}
@@ -566,4 +472,22 @@ func (d *Debugger) arraySummary(o *Object, t *symbols.Type) string {
 		parts = append(parts, "...")
 	}
 	return fmt.Sprintf("[%d] {%s}", t.Count, strings.Join(parts, ", "))
+}
+
+// ChildPath is the expression that names child name (as Children names
+// it) of object o, which expression path names.
+func ChildPath(path string, o *Object, name string) string {
+	if strings.HasPrefix(name, "[") { // an element ([2]) or a Go map entry (["a"])
+		return path + name
+	}
+	switch o.Type.Resolve().Kind {
+	case symbols.KindArray:
+		return path + name // name is "[i]"
+	case symbols.KindPointer:
+		if name == "*" {
+			return "*(" + path + ")"
+		}
+		return path + "->" + name
+	}
+	return path + "." + name
 }

@@ -1,4 +1,4 @@
-package proc
+package eval
 
 import (
 	"sort"
@@ -15,11 +15,11 @@ type Completion struct {
 }
 
 // Completions completes the name that ends at byte offset col of text in
-// frame level of thread tid: after "." or "->", the members of what the
+// frame f: after "." or "->", the members of what the
 // text before names (struct or union, or a pointer to one); else the
 // frame's locals and arguments, the unit's globals, and with "$" the
 // registers. start is where the completed name begins.
-func (d *Debugger) Completions(tid, level int, text string, col int) (items []Completion, start int, err error) {
+func Completions(f Frame, text string, col int) (items []Completion, start int) {
 	col = min(max(col, 0), len(text))
 	start = col
 	for start > 0 && isNameByte(text[start-1]) {
@@ -27,11 +27,8 @@ func (d *Debugger) Completions(tid, level int, text string, col int) (items []Co
 	}
 	word := text[start:col]
 	before := text[:start]
-	err = d.onStopped(tid, func(*thread) error {
-		ev, err := d.newEvaluator(tid, level)
-		if err != nil {
-			return err
-		}
+	func() {
+		ev := newEvaluator(f)
 		seen := map[string]bool{}
 		add := func(name, kind string) {
 			if name != "" && strings.HasPrefix(name, word) && !seen[name] {
@@ -42,24 +39,24 @@ func (d *Debugger) Completions(tid, level int, text string, col int) (items []Co
 		if base, ok := memberBase(before); ok {
 			e, err := ParseExpr(base)
 			if err != nil {
-				return nil
+				return
 			}
 			v, err := ev.eval(e)
 			if err != nil || v.obj == nil {
-				return nil
+				return
 			}
 			t := v.obj.Type.Resolve()
 			if t.Kind == symbols.KindPointer && t.Elem != nil {
 				t = t.Elem.Resolve()
 			}
 			addFields(t, add)
-			return nil
+			return
 		}
 		if strings.HasPrefix(word, "$") {
-			for _, r := range dwarfNames {
+			for _, r := range symbols.RegNames {
 				add("$"+r, "variable")
 			}
-			return nil
+			return
 		}
 		for _, v := range ev.vars {
 			add(v.Name, "variable")
@@ -71,10 +68,9 @@ func (d *Debugger) Completions(tid, level int, text string, col int) (items []Co
 				}
 			}
 		}
-		return nil
-	})
+	}()
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Label < items[j].Label })
-	return items, start, err
+	return items, start
 }
 
 // addFields offers the members of struct or union t, those of anonymous

@@ -1,4 +1,4 @@
-package proc
+package eval
 
 import (
 	"encoding/hex"
@@ -269,7 +269,7 @@ func (ev *evaluator) typeOf(spec string) (*symbols.Type, error) {
 	name := strings.TrimRight(spec, " *")
 	stars := strings.Count(spec[len(name):], "*")
 	var t *symbols.Type
-	for _, m := range []*module{ev.fr.mod, ev.d.p.exe} {
+	for _, m := range []*module{ev.fr.mod, moduleOf(ev.d.Exe())} {
 		if m != nil && m.sym != nil {
 			if found, ok := m.sym.CType(name); ok {
 				t = found

@@ -1,4 +1,4 @@
-package proc
+package eval
 
 import (
 	"errors"
@@ -73,7 +73,7 @@ func (ev *evaluator) stringOf(v value, n int) (string, error) {
 			return "", nil
 		}
 		b := make([]byte, length)
-		if _, err := d.p.mem.ReadAt(b, w[0]); err != nil {
+		if _, err := d.ReadAt(b, w[0]); err != nil {
 			return "", fmt.Errorf("<unreadable at %#x>", w[0])
 		}
 		return string(b), nil
@@ -102,7 +102,7 @@ func (ev *evaluator) stringOf(v value, n int) (string, error) {
 		return "\x00<NULL>", nil // equal to no literal
 	}
 	b := make([]byte, limit)
-	m, _ := d.p.mem.ReadAt(b, addr)
+	m, _ := d.ReadAt(b, addr)
 	if m == 0 {
 		return "", errors.New("the string is unreadable")
 	}

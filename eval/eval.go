@@ -1,4 +1,4 @@
-package proc
+package eval
 
 import (
 	"encoding/binary"
@@ -58,52 +58,44 @@ type value struct {
 
 // evaluator evaluates expressions in one frame.
 type evaluator struct {
-	d    *Debugger
+	d    *reader
 	fr   *frameCtx
 	vars []symbols.Variable // locals and arguments, innermost first
 	fb   []byte
 }
 
-func (d *Debugger) newEvaluator(tid, level int) (*evaluator, error) {
-	fr, err := d.frameContext(tid, level)
-	if err != nil {
-		return nil, err
+func newEvaluator(f Frame) *evaluator {
+	fr := newFrameCtx(f)
+	ev := &evaluator{d: fr.d, fr: fr}
+	if fr.mod != nil {
+		ev.vars, ev.fb, _ = f.Locals()
 	}
-	ev := &evaluator{d: d, fr: fr}
-	if fr.mod != nil && fr.mod.sym != nil {
-		ev.vars, ev.fb, _ = fr.locals()
-	}
-	return ev, nil
+	return ev
 }
 
-// Evaluate evaluates expr in frame level of thread tid.
-func (d *Debugger) Evaluate(tid, level int, expr string) (Var, error) {
+// Evaluate evaluates expr in frame f.
+func Evaluate(f Frame, expr string) (Var, error) {
 	var out Var
-	err := d.inFrame(tid, level, expr, func(ev *evaluator, v value) error {
+	err := inFrame(f, expr, func(ev *evaluator, v value) error {
 		out = ev.present(expr, v)
 		return nil
 	})
 	return out, err
 }
 
-// inFrame evaluates expr in frame level of thread tid, on the owner, and
-// hands the result to f with the evaluator (for further evaluation).
-func (d *Debugger) inFrame(tid, level int, expr string, f func(*evaluator, value) error) error {
-	return d.onStopped(tid, func(*thread) error {
-		e, err := ParseExpr(expr)
-		if err != nil {
-			return err
-		}
-		ev, err := d.newEvaluator(tid, level)
-		if err != nil {
-			return err
-		}
-		v, err := ev.eval(e)
-		if err != nil {
-			return err
-		}
-		return f(ev, v)
-	})
+// inFrame evaluates expr in frame f and hands the result to do with the
+// evaluator (for further evaluation).
+func inFrame(f Frame, expr string, do func(*evaluator, value) error) error {
+	e, err := ParseExpr(expr)
+	if err != nil {
+		return err
+	}
+	ev := newEvaluator(f)
+	v, err := ev.eval(e)
+	if err != nil {
+		return err
+	}
+	return do(ev, v)
 }
 
 func (ev *evaluator) present(name string, v value) Var {
@@ -243,11 +235,11 @@ func (ev *evaluator) ident(name string) (value, error) {
 		return value{kind: symbols.KindPointer}, nil
 	}
 	if reg, ok := strings.CutPrefix(name, regPrefix); ok {
-		for i, n := range dwarfNames {
-			if n == reg && ev.fr.u.known[i] {
+		for i, n := range symbols.RegNames {
+			if v, known := ev.fr.reg(uint64(i)); n == reg && known {
 				// Typed as an untyped pointer: shown in hex, usable in
 				// arithmetic and comparisons like a number.
-				return value{kind: symbols.KindPointer, u: ev.fr.u.r[i]}, nil
+				return value{kind: symbols.KindPointer, u: v}, nil
 			}
 		}
 		return value{}, fmt.Errorf("no register $%s in this frame", reg)
@@ -512,4 +504,40 @@ func (ev *evaluator) binary(e *ast.BinaryExpr) (value, error) {
 		return uintOp(e.Op, toUint(x), toUint(y))
 	}
 	return intOp(e.Op, x.i, y.i)
+}
+
+// Expr is a parsed expression, evaluated again and again (a breakpoint's
+// condition at every hit).
+type Expr struct{ e ast.Expr }
+
+// Compile parses src once.
+func Compile(src string) (*Expr, error) {
+	e, err := ParseExpr(src)
+	if err != nil {
+		return nil, err
+	}
+	return &Expr{e}, nil
+}
+
+// Truth evaluates x in frame f as a condition: true when not zero.
+func (x *Expr) Truth(f Frame) (bool, error) {
+	ev := newEvaluator(f)
+	v, err := ev.eval(x.e)
+	if err == nil {
+		v, err = ev.scalar(v)
+	}
+	if err != nil {
+		return false, err
+	}
+	return truth(v), nil
+}
+
+// Text evaluates x in frame f and formats its value as a variable's.
+func (x *Expr) Text(f Frame) (string, error) {
+	ev := newEvaluator(f)
+	v, err := ev.eval(x.e)
+	if err != nil {
+		return "", err
+	}
+	return ev.present("", v).Value, nil
 }

@@ -1,4 +1,4 @@
-package proc
+package eval
 
 import (
 	"encoding/binary"
@@ -39,7 +39,7 @@ func goKindOf(t *symbols.Type) (symbols.GoKind, *symbols.Type) {
 // presentGo presents o if it is a Go value that reads differently from
 // its C shape; ok is false for the others (numbers, bools, unsafe
 // pointers), which the C presentation already shows as Go would.
-func (d *Debugger) presentGo(name string, o *Object, depth int) (v Var, ok bool) {
+func (d *reader) presentGo(name string, o *Object, depth int) (v Var, ok bool) {
 	kind, gt := goKindOf(o.Type)
 	switch kind {
 	case symbols.GoString, symbols.GoSlice, symbols.GoMap, symbols.GoChan, symbols.GoInterface,
@@ -86,7 +86,7 @@ func (d *Debugger) presentGo(name string, o *Object, depth int) (v Var, ok bool)
 }
 
 // goSub presents a part of a Go value at the given summary depth.
-func (d *Debugger) goSub(name string, o *Object, depth int) Var {
+func (d *reader) goSub(name string, o *Object, depth int) Var {
 	if v, ok := d.presentGo(name, o, depth); ok {
 		return v
 	}
@@ -94,7 +94,7 @@ func (d *Debugger) goSub(name string, o *Object, depth int) Var {
 }
 
 // words reads the first n machine words of o.
-func (d *Debugger) words(o *Object, n int) ([]uint64, error) {
+func (d *reader) words(o *Object, n int) ([]uint64, error) {
 	b, err := d.bytesOf(o, int64(8*n))
 	if err != nil {
 		return nil, err
@@ -107,9 +107,9 @@ func (d *Debugger) words(o *Object, n int) ([]uint64, error) {
 }
 
 // word reads the machine word at addr.
-func (d *Debugger) word(addr uint64) (uint64, error) {
+func (d *reader) word(addr uint64) (uint64, error) {
 	var b [8]byte
-	if _, err := d.p.mem.ReadAt(b[:], addr); err != nil {
+	if _, err := d.ReadAt(b[:], addr); err != nil {
 		return 0, fmt.Errorf("<unreadable at %#x>", addr)
 	}
 	return binary.LittleEndian.Uint64(b[:]), nil
@@ -143,7 +143,7 @@ func fieldType(t *symbols.Type, name string) *symbols.Type {
 // goString shows a string quoted, the first maxString bytes of it (fewer
 // inside a summary); its memoryReference is its data, so a long string
 // stays readable to its end.
-func (d *Debugger) goString(v *Var, o *Object, depth int) error {
+func (d *reader) goString(v *Var, o *Object, depth int) error {
 	w, err := d.words(o, 2)
 	if err != nil {
 		return err
@@ -155,7 +155,7 @@ func (d *Debugger) goString(v *Var, o *Object, depth int) error {
 	return err
 }
 
-func (d *Debugger) goStringData(ptr uint64, n int64, depth int) (string, error) {
+func (d *reader) goStringData(ptr uint64, n int64, depth int) (string, error) {
 	if n < 0 {
 		return "", fmt.Errorf("<bad string length %d>", n)
 	}
@@ -165,7 +165,7 @@ func (d *Debugger) goStringData(ptr uint64, n int64, depth int) (string, error) 
 	}
 	b := make([]byte, min(n, limit))
 	if len(b) > 0 {
-		if _, err := d.p.mem.ReadAt(b, ptr); err != nil {
+		if _, err := d.ReadAt(b, ptr); err != nil {
 			return "", fmt.Errorf("<unreadable at %#x>", ptr)
 		}
 	}
@@ -176,7 +176,7 @@ func (d *Debugger) goStringData(ptr uint64, n int64, depth int) (string, error) 
 }
 
 // sliceHeader reads a slice's data pointer, length and capacity.
-func (d *Debugger) sliceHeader(o *Object) (ptr uint64, n, c int64, err error) {
+func (d *reader) sliceHeader(o *Object) (ptr uint64, n, c int64, err error) {
 	t := o.Type.Resolve()
 	b, err := d.bytesOf(o, 24)
 	if err != nil {
@@ -205,7 +205,7 @@ func sliceElem(gt *symbols.Type) *symbols.Type {
 
 // goSlice shows `[]int len: 5, cap: 8, [1,2,3,4,5]`; the elements are its
 // indexed children and its memoryReference is its data.
-func (d *Debugger) goSlice(v *Var, o *Object, gt *symbols.Type, depth int) error {
+func (d *reader) goSlice(v *Var, o *Object, gt *symbols.Type, depth int) error {
 	ptr, n, c, err := d.sliceHeader(o)
 	if err != nil {
 		return err
@@ -231,7 +231,7 @@ func (d *Debugger) goSlice(v *Var, o *Object, gt *symbols.Type, depth int) error
 
 // goElems summarises n elements of type elem laid out from o's address:
 // "[1,2,3,...]".
-func (d *Debugger) goElems(o *Object, elem *symbols.Type, n int64, depth int) string {
+func (d *reader) goElems(o *Object, elem *symbols.Type, n int64, depth int) string {
 	if depth >= goDepth {
 		return "[...]"
 	}
@@ -252,7 +252,7 @@ func (d *Debugger) goElems(o *Object, elem *symbols.Type, n int64, depth int) st
 
 // goStructSummary is `main.Point {X: 3, Y: 4}` (without the type name
 // inside another value's summary).
-func (d *Debugger) goStructSummary(o *Object, t *symbols.Type, depth int) string {
+func (d *reader) goStructSummary(o *Object, t *symbols.Type, depth int) string {
 	prefix := ""
 	if depth == 0 {
 		prefix = o.Type.String() + " "
@@ -274,7 +274,7 @@ func (d *Debugger) goStructSummary(o *Object, t *symbols.Type, depth int) string
 
 // goPointer shows nil, or the pointee after a star as Delve does
 // (`*{X: 1, Y: 2}`, `*42`); it expands like a C pointer.
-func (d *Debugger) goPointer(v *Var, o *Object, depth int) error {
+func (d *reader) goPointer(v *Var, o *Object, depth int) error {
 	w, err := d.words(o, 1)
 	if err != nil {
 		return err
@@ -301,7 +301,7 @@ func (d *Debugger) goPointer(v *Var, o *Object, depth int) error {
 
 // goChan shows `chan int len: 2, cap: 5` from the channel's runtime.hchan,
 // which it expands to.
-func (d *Debugger) goChan(v *Var, o *Object, gt *symbols.Type) error {
+func (d *reader) goChan(v *Var, o *Object, gt *symbols.Type) error {
 	w, err := d.words(o, 1)
 	if err != nil {
 		return err
@@ -333,7 +333,7 @@ func (d *Debugger) goChan(v *Var, o *Object, gt *symbols.Type) error {
 // goInterface shows the dynamic type and value: `error(*errors.errorString)
 // *{s: "boom"}`, `interface {}(int) 42`, `error nil`; it expands as its
 // dynamic value does.
-func (d *Debugger) goInterface(v *Var, o *Object, depth int) error {
+func (d *reader) goInterface(v *Var, o *Object, depth int) error {
 	dyn, typeName, err := d.goDynamic(o)
 	if err != nil {
 		return err
@@ -364,7 +364,7 @@ func (d *Debugger) goInterface(v *Var, o *Object, depth int) error {
 // descriptor; its offset from the module's runtime.types is what Go's
 // DWARF records for each type (DW_AT_go_runtime_type). A nil interface
 // gives (nil, "", nil); a type without DWARF, its runtime name.
-func (d *Debugger) goDynamic(o *Object) (*Object, string, error) {
+func (d *reader) goDynamic(o *Object) (*Object, string, error) {
 	t := o.Type.Resolve()
 	w, err := d.words(o, 2)
 	if err != nil {
@@ -404,7 +404,7 @@ func (d *Debugger) goDynamic(o *Object) (*Object, string, error) {
 	// with TFlagDirectIface (1<<5), earlier releases with the same bit of
 	// Kind_.
 	var desc [24]byte
-	if _, err := d.p.mem.ReadAt(desc[:], rtype); err != nil {
+	if _, err := d.ReadAt(desc[:], rtype); err != nil {
 		return nil, "", fmt.Errorf("<unreadable type descriptor at %#x>", rtype)
 	}
 	if desc[20]&(1<<5) != 0 || desc[23]&(1<<5) != 0 {
@@ -418,17 +418,17 @@ func (d *Debugger) goDynamic(o *Object) (*Object, string, error) {
 
 // goRuntimeTypeName reads a type's name from its descriptor: Str, a name
 // offset from runtime.types to a flag byte, a varint length and the bytes.
-func (d *Debugger) goRuntimeTypeName(types, rtype uint64) string {
+func (d *reader) goRuntimeTypeName(types, rtype uint64) string {
 	var off [4]byte
 	var tflag [1]byte
-	if _, err := d.p.mem.ReadAt(off[:], rtype+40); err != nil {
+	if _, err := d.ReadAt(off[:], rtype+40); err != nil {
 		return "?"
 	}
-	if _, err := d.p.mem.ReadAt(tflag[:], rtype+20); err != nil {
+	if _, err := d.ReadAt(tflag[:], rtype+20); err != nil {
 		return "?"
 	}
 	var b [2 + binary.MaxVarintLen32 + 256]byte
-	n, _ := d.p.mem.ReadAt(b[:], types+uint64(int32(binary.LittleEndian.Uint32(off[:]))))
+	n, _ := d.ReadAt(b[:], types+uint64(int32(binary.LittleEndian.Uint32(off[:]))))
 	if n < 2 {
 		return "?"
 	}
@@ -445,7 +445,7 @@ func (d *Debugger) goRuntimeTypeName(types, rtype uint64) string {
 
 // goChildren returns the children of Go slices and maps; ok is false for
 // other objects, which Children expands as C does.
-func (d *Debugger) goChildren(o *Object, start, count int) (out []Var, ok bool, err error) {
+func (d *reader) goChildren(o *Object, start, count int) (out []Var, ok bool, err error) {
 	kind, gt := goKindOf(o.Type)
 	switch kind {
 	case symbols.GoSlice:

@@ -1,0 +1,189 @@
+package proc
+
+import (
+	"fmt"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols"
+)
+
+// View is a stopped process as evaluation sees it: memory that reads as
+// the program's own under breakpoints and is written around them, and its
+// loaded objects. It is valid only inside the function it was given to,
+// on the owner goroutine.
+type View struct{ d *Debugger }
+
+// ReadAt reads memory; breakpoint bytes read as the original ones.
+func (v *View) ReadAt(b []byte, addr uint64) (int, error) {
+	p := v.d.p
+	n, err := p.mem.ReadAt(b, addr)
+	p.bps.shadow(b[:n], addr)
+	return n, err
+}
+
+// WriteAt writes memory around breakpoints (see WriteMemory).
+func (v *View) WriteAt(b []byte, addr uint64) (int, error) {
+	return v.d.writeAround(b, addr)
+}
+
+// ModuleAt returns the symbols and load bias of the object at addr.
+func (v *View) ModuleAt(addr uint64) (*symbols.File, uint64) {
+	if m := v.d.moduleAt(addr); m != nil {
+		return m.sym, m.bias
+	}
+	return nil, 0
+}
+
+// Exe returns the executable's symbols and load bias.
+func (v *View) Exe() (*symbols.File, uint64) {
+	if m := v.d.p.exe; m != nil {
+		return m.sym, m.bias
+	}
+	return nil, 0
+}
+
+// SymbolAt names the code or data at addr and returns the symbol's address.
+func (v *View) SymbolAt(addr uint64) (string, uint64) { return v.d.symbolFor(addr) }
+
+// Scope is one frame of a stopped thread: a View with the frame's
+// registers, pc and variables.
+type Scope struct {
+	View
+	fr *frameCtx
+}
+
+// PC is where the frame's variables are looked up (the call instruction
+// above frame 0).
+func (s *Scope) PC() uint64 { return s.fr.look }
+
+// Locals returns the frame's locals and arguments and its frame base.
+func (s *Scope) Locals() ([]symbols.Variable, []byte, error) {
+	if s.fr.mod == nil || s.fr.mod.sym == nil {
+		return nil, nil, nil
+	}
+	return s.fr.locals()
+}
+
+// Location is what locating the frame's variables needs.
+func (s *Scope) Location(frameBase []byte) symbols.LocContext {
+	return s.fr.locContext(s.d, frameBase)
+}
+
+// InFrame runs f on the owner with frame level of thread tid, which must
+// be stopped.
+func (d *Debugger) InFrame(tid, level int, f func(*Scope) error) error {
+	return d.onStopped(tid, func(*thread) error {
+		sc, err := d.scope(tid, level)
+		if err != nil {
+			return err
+		}
+		return f(sc)
+	})
+}
+
+// InView runs f on the owner with the stopped process.
+func (d *Debugger) InView(f func(*View) error) error {
+	return d.do(func() error {
+		if err := d.needStopped(); err != nil {
+			return err
+		}
+		return f(&View{d})
+	})
+}
+
+func (d *Debugger) scope(tid, level int) (*Scope, error) {
+	fr, err := d.frameContext(tid, level)
+	if err != nil {
+		return nil, err
+	}
+	return &Scope{View{d}, fr}, nil
+}
+
+// frameCtx is what reading a frame's variables needs.
+type frameCtx struct {
+	u    *unwinder
+	cfa  uint64
+	look uint64 // pc to look variables up at (call site above frame 0)
+	mod  *module
+	inl  int // which inlined call at look the frame is; -1: the function
+	// caller is the calling frame's registers, nil at the outermost
+	// frame: DW_OP_entry_value reads the call site there.
+	caller *unwinder
+}
+
+func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
+	regs, err := d.tr.GetRegs(tid)
+	if err != nil {
+		return nil, err
+	}
+	hide := 0
+	if th := d.p.threads[tid]; th != nil {
+		hide = th.hide
+	}
+	u, phys, inl, ok := d.unwindToLogical(regs, level+hide)
+	if !ok {
+		return nil, fmt.Errorf("no frame %d", level)
+	}
+	fr := &frameCtx{u: u, look: u.r[symbols.DwarfRA], inl: inl}
+	if phys > 0 {
+		fr.look--
+	}
+	// The frame's CFA: what unwinding it once more computes.
+	probe := *u
+	if ok, _ := d.unwindOne(&probe, phys > 0, phys == 0); ok {
+		fr.caller = &probe
+	}
+	fr.cfa = probe.cfa
+	fr.mod = d.moduleAt(fr.look)
+	return fr, nil
+}
+
+// locals returns the frame's locals and arguments and its frame base.
+// Variables, their locations included, depend on the pc only, so they are
+// read from DWARF once per pc and module: a conditional breakpoint asks
+// at every hit.
+func (fr *frameCtx) locals() ([]symbols.Variable, []byte, error) {
+	m := fr.mod
+	key := localsKey{pc: fr.look - m.bias, inl: fr.inl}
+	if e, ok := m.locals[key]; ok {
+		return e.vars, e.frameBase, nil
+	}
+	vars, fb, err := m.sym.InlinedLocalsAt(key.pc, key.inl)
+	if err != nil {
+		return vars, fb, err
+	}
+	if m.locals == nil {
+		m.locals = map[localsKey]localsEntry{}
+	}
+	m.locals[key] = localsEntry{vars, fb}
+	return vars, fb, nil
+}
+
+type localsKey struct {
+	pc  uint64
+	inl int
+}
+
+type localsEntry struct {
+	vars      []symbols.Variable
+	frameBase []byte
+}
+
+func (fr *frameCtx) locContext(d *Debugger, frameBase []byte) symbols.LocContext {
+	var bias uint64
+	if fr.mod != nil {
+		bias = fr.mod.bias
+	}
+	return symbols.LocContext{
+		Regs: func(r uint64) (uint64, bool) {
+			if r < uint64(len(fr.u.r)) && fr.u.known[r] {
+				return fr.u.r[r], true
+			}
+			return 0, false
+		},
+		CFA:        fr.cfa,
+		FrameBase:  frameBase,
+		Read:       d.p.mem.ReadAt,
+		Bias:       bias,
+		EntryValue: func(block []byte) (uint64, error) { return d.entryValue(fr, block) },
+	}
+}
