@@ -14,11 +14,12 @@ import (
 // describes it with the caller's callee-saved registers, its frame or
 // constants, all of which unwinding recovers.
 func (d *Debugger) entryValue(fr *frameCtx, block []byte) (uint64, error) {
-	c := fr.caller
-	if c == nil {
+	it := fr.caller // a copy: the walk goes on from the frame
+	if !it.Next() {
 		return 0, errors.New("no calling frame")
 	}
-	ret := c.r[symbols.DwarfRA]
+	c := it.Frame()
+	ret := c.PC()
 	m := d.moduleAt(ret - 1)
 	if m == nil || m.sym == nil || !m.sym.HasDWARF() {
 		return 0, errors.New("the caller has no debug information")
@@ -34,16 +35,9 @@ func (d *Debugger) entryValue(fr *frameCtx, block []byte) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	probe := *c
-	d.unwindOne(&probe, true, false) // the caller's own CFA
 	ctx := symbols.LocContext{
-		Regs: func(r uint64) (uint64, bool) {
-			if r < uint64(len(c.r)) && c.known[r] {
-				return c.r[r], true
-			}
-			return 0, false
-		},
-		CFA:       probe.cfa,
+		Regs:      c.Get,
+		CFA:       c.CFA,
 		FrameBase: fb,
 		Read:      d.p.mem.ReadAt,
 		Bias:      m.bias,

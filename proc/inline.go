@@ -3,6 +3,7 @@ package proc
 import (
 	"slices"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/unwind"
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
@@ -61,33 +62,25 @@ func (d *Debugger) describeLogical(f *Frame) {
 	*f = named
 }
 
-// unwindToLogical returns the unwinder state of the machine frame holding
-// frame level, that machine frame's number, and which inlined call at its
-// pc the frame is (-1: the function itself). It walks no further than
-// needed, so frame 0 of a condition on the trap path costs one lookup.
-func (d *Debugger) unwindToLogical(regs ptrace.Regs, level int) (u *unwinder, phys, inl int, ok bool) {
-	u = &unwinder{mem: &pageCache{mem: d.p.mem}}
-	u.init(&regs)
-	exact := true
-	for phys = 0; ; phys++ {
-		look := u.r[symbols.DwarfRA]
-		if !exact {
-			look--
-		}
-		n := len(d.inlinedAt(look))
+// unwindToLogical walks to the machine frame holding frame level, and
+// returns the walk there (its Frame is that machine frame), and which
+// inlined call at its pc the frame is (-1: the function itself). It walks
+// no further than needed, so frame 0 of a condition on the trap path costs
+// one lookup.
+func (d *Debugger) unwindToLogical(regs ptrace.Regs, level int) (it *unwind.Iterator, inl int, ok bool) {
+	it = d.unwinder(regs)
+	for it.Next() {
+		f := it.Frame()
+		n := len(d.inlinedAt(f.Look()))
 		if level < n {
-			return u, phys, level, true
+			return it, level, true
 		}
 		if level == n {
-			return u, phys, -1, true
+			return it, -1, true
 		}
 		level -= n + 1
-		ok, signal := d.unwindOne(u, !exact, phys == 0)
-		if !ok {
-			return nil, 0, 0, false
-		}
-		exact = signal
 	}
+	return nil, 0, false
 }
 
 // A stop at the first instruction of inlined code is, to a person, still

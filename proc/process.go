@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/unwind"
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 	"golang.org/x/sys/unix"
@@ -76,7 +77,7 @@ type process struct {
 	step      *stepper
 	sources   map[string]bool // source files found on this machine, or not
 	solib     *solib
-	prologues map[uint64]prologueInfo
+	prologues map[uint64]unwind.Prologue
 }
 
 // module is one ELF object mapped into the process.
@@ -87,7 +88,7 @@ type module struct {
 	bias       uint64 // runtime address minus link-time address
 	sym        *symbols.File
 	announced  bool                             // a module event was sent for it
-	frames     map[uint64]*cfiRow               // CFI rules by link-time pc
+	frames     map[uint64]*unwind.Row           // CFI rules by link-time pc
 	inlined    map[uint64][]symbols.InlinedCall // by link-time pc, likewise
 	locals     map[localsKey]localsEntry        // a frame's variables, likewise
 }

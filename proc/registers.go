@@ -25,18 +25,19 @@ func (d *Debugger) FrameRegisters(tid, level int) ([]Register, error) {
 		if err != nil {
 			return err
 		}
-		u, phys, _, ok := d.unwindToLogical(regs, level+th.hide)
+		it, _, ok := d.unwindToLogical(regs, level+th.hide)
 		if !ok {
 			return fmt.Errorf("no frame %d", level)
 		}
-		if phys == 0 {
+		f := it.Frame()
+		if f.Index == 0 {
 			out = gpRegisters(&regs)
 			return nil
 		}
 		order := []int{16, 7, 6, 3, 12, 13, 14, 15, 0, 2, 1, 4, 5, 8, 9, 10, 11}
 		for _, r := range order {
-			if u.known[r] {
-				out = append(out, Register{Name: symbols.RegNames[r], Value: u.r[r]})
+			if f.Known[r] {
+				out = append(out, Register{Name: symbols.RegNames[r], Value: f.R[r]})
 			}
 		}
 		return nil

@@ -3,6 +3,8 @@ package proc
 import (
 	"fmt"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/unwind"
+
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
 
@@ -100,14 +102,13 @@ func (d *Debugger) scope(tid, level int) (*Scope, error) {
 
 // frameCtx is what reading a frame's variables needs.
 type frameCtx struct {
-	u    *unwinder
-	cfa  uint64
-	look uint64 // pc to look variables up at (call site above frame 0)
-	mod  *module
-	inl  int // which inlined call at look the frame is; -1: the function
-	// caller is the calling frame's registers, nil at the outermost
-	// frame: DW_OP_entry_value reads the call site there.
-	caller *unwinder
+	frame unwind.Frame // the machine frame
+	look  uint64       // pc to look variables up at (call site above frame 0)
+	mod   *module
+	inl   int // which inlined call at look the frame is; -1: the function
+	// caller continues the walk to the calling frame: DW_OP_entry_value
+	// reads the call site there.
+	caller unwind.Iterator
 }
 
 func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
@@ -119,20 +120,12 @@ func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
 	if th := d.p.threads[tid]; th != nil {
 		hide = th.hide
 	}
-	u, phys, inl, ok := d.unwindToLogical(regs, level+hide)
+	it, inl, ok := d.unwindToLogical(regs, level+hide)
 	if !ok {
 		return nil, fmt.Errorf("no frame %d", level)
 	}
-	fr := &frameCtx{u: u, look: u.r[symbols.DwarfRA], inl: inl}
-	if phys > 0 {
-		fr.look--
-	}
-	// The frame's CFA: what unwinding it once more computes.
-	probe := *u
-	if ok, _ := d.unwindOne(&probe, phys > 0, phys == 0); ok {
-		fr.caller = &probe
-	}
-	fr.cfa = probe.cfa
+	f := it.Frame()
+	fr := &frameCtx{frame: f, look: f.Look(), inl: inl, caller: *it}
 	fr.mod = d.moduleAt(fr.look)
 	return fr, nil
 }
@@ -174,13 +167,8 @@ func (fr *frameCtx) locContext(d *Debugger, frameBase []byte) symbols.LocContext
 		bias = fr.mod.bias
 	}
 	return symbols.LocContext{
-		Regs: func(r uint64) (uint64, bool) {
-			if r < uint64(len(fr.u.r)) && fr.u.known[r] {
-				return fr.u.r[r], true
-			}
-			return 0, false
-		},
-		CFA:        fr.cfa,
+		Regs:       fr.frame.Get,
+		CFA:        fr.frame.CFA,
 		FrameBase:  frameBase,
 		Read:       d.p.mem.ReadAt,
 		Bias:       bias,

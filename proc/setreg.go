@@ -33,7 +33,7 @@ func (d *Debugger) SetRegister(tid, level int, name string, value func(*Scope) (
 			return err
 		}
 		// The frames of calls inlined at the pc share frame 0's registers.
-		if _, phys, _, ok := d.unwindToLogical(regs, level+th.hide); !ok || phys != 0 {
+		if it, _, ok := d.unwindToLogical(regs, level+th.hide); !ok || it.Frame().Index != 0 {
 			return fmt.Errorf("registers can only be set in the innermost frame (frame 0), not in frame %d", level)
 		}
 		field := settable(&regs, name)

@@ -1,10 +1,9 @@
 package proc
 
 import (
-	"encoding/binary"
-	"errors"
 	"os"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/unwind"
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 	"golang.org/x/arch/x86/x86asm"
@@ -114,26 +113,14 @@ func (d *Debugger) named(w *walked, i int) Frame {
 // walkStack walks a whole stack for Stack: the frames a user sees, an
 // inlined call being a frame of its own.
 func (d *Debugger) walkStack(regs ptrace.Regs) []rawFrame {
-	var u unwinder
-	u.init(&regs)
-	u.mem = &pageCache{mem: d.p.mem}
+	it := d.unwinder(regs)
 	out := make([]rawFrame, 0, 64)
-	exact := true
-	for i := 0; i < MaxFrames; i++ {
-		pc := u.r[symbols.DwarfRA]
-		look := pc
-		if !exact {
-			look--
-		}
-		calls := d.inlinedAt(look)
-		ok, signal := d.unwindOne(&u, !exact, i == 0)
+	for i := 0; i < MaxFrames && it.Next(); i++ {
+		f := it.Frame()
+		calls := d.inlinedAt(f.Look())
 		for k := 0; k <= len(calls); k++ {
-			out = append(out, rawFrame{pc: pc, cfa: u.cfa, exact: exact, inl: int32(k), phys: int32(i), calls: calls})
+			out = append(out, rawFrame{pc: f.PC(), cfa: f.CFA, exact: f.Exact, inl: int32(k), phys: int32(i), calls: calls})
 		}
-		if !ok {
-			break
-		}
-		exact = signal
 	}
 	return out
 }
@@ -144,220 +131,51 @@ func (d *Debugger) frameCFA(tid int) uint64 {
 	if err != nil {
 		return 0
 	}
-	return d.unwind(regs, 1, false)[0].CFA
+	return d.unwind(regs, 1)[0].CFA
 }
 
-// unwindRegs walks a stack: with the CFI of each frame's code (.eh_frame or
-// .debug_frame) where there is some, which covers optimised code without
-// frame pointers, libc, and signal frames; else with frame pointers, reading
-// the function's prologue to know whether its frame is set up yet. It stops
-// at the first frame it cannot unwind; the frames so far are returned.
-func (d *Debugger) unwindRegs(regs ptrace.Regs, max int) []Frame {
-	return d.unwind(regs, max, true)
-}
-
-// unwind walks like unwindRegs; without describe, frames carry only their
-// PC and CFA: what stepping needs, without looking up (and, the first
-// time, indexing) the symbols of every module the stack passes through.
-func (d *Debugger) unwind(regs ptrace.Regs, max int, describe bool) []Frame {
-	var u unwinder
-	u.init(&regs)
-	u.mem = &pageCache{mem: d.p.mem}
+// unwind walks up to max frames; they carry only their PC and CFA: what
+// stepping needs, without looking up (and, the first time, indexing) the
+// symbols of every module the stack passes through.
+func (d *Debugger) unwind(regs ptrace.Regs, max int) []Frame {
+	it := d.unwinder(regs)
 	var frames []Frame
-	exact := true // frame 0's pc is where it is, not a return address
-	for i := 0; i < max; i++ {
-		pc := u.r[symbols.DwarfRA]
-		f := Frame{PC: pc}
-		if describe {
-			f = d.describe(pc, !exact)
-		}
-		f.exact = exact
-		ok, signal := d.unwindOne(&u, !exact, i == 0)
-		f.CFA = u.cfa
-		frames = append(frames, f)
-		if !ok {
-			break
-		}
-		exact = signal
+	for len(frames) < max && it.Next() {
+		f := it.Frame()
+		frames = append(frames, Frame{PC: f.PC(), CFA: f.CFA, exact: f.Exact})
 	}
 	return frames
 }
 
-// unwinder holds the registers of the frame being unwound, by DWARF number
-// (16 is the pc), and which of them are known.
-type unwinder struct {
-	r     [17]uint64
-	known [17]bool
-	cfa   uint64
-	mem   *pageCache
+// unwinder starts a walk of the stack of a thread stopped at regs.
+func (d *Debugger) unwinder(regs ptrace.Regs) *unwind.Iterator {
+	return unwind.New(unwind.AllKnown([unwind.NumRegs]uint64{regs.Rax, regs.Rdx, regs.Rcx, regs.Rbx, regs.Rsi, regs.Rdi, regs.Rbp, regs.Rsp,
+		regs.R8, regs.R9, regs.R10, regs.R11, regs.R12, regs.R13, regs.R14, regs.R15, regs.Rip}), d.p.mem, code{d})
 }
 
-// pageCache reads the stack a page at a time for one walk: a frame needs a
-// word or two, and a thousand frames in a few pages cost a few system calls
-// instead of thousands.
-type pageCache struct {
-	mem   *ptrace.Mem
-	pages map[uint64][]byte
-	// The page read last: consecutive frames are mostly on one page.
-	lastBase uint64
-	last     []byte
+// code is what the unwinder asks of the process's code.
+type code struct{ d *Debugger }
+
+func (c code) Rules(pc uint64) *unwind.Row {
+	if m := c.d.moduleAt(pc); m != nil && m.sym != nil {
+		return m.frameRules(pc - m.bias)
+	}
+	return nil
 }
 
-const cachePage = 4096
-
-func (c *pageCache) Uint64(addr uint64) (uint64, error) {
-	base := addr &^ (cachePage - 1)
-	if addr-base > cachePage-8 {
-		return c.mem.Uint64(addr) // straddles two pages
+func (c code) Prologue(pc uint64) (unwind.Prologue, bool) {
+	fn, m := c.d.funcAt(pc)
+	if fn == nil {
+		return unwind.Prologue{}, false
 	}
-	pg, ok := c.last, c.last != nil && c.lastBase == base
-	if !ok {
-		pg, ok = c.pages[base]
-	}
-	if !ok {
-		pg = make([]byte, cachePage)
-		n, _ := c.mem.ReadAt(pg, base)
-		pg = pg[:n]
-		if c.pages == nil {
-			c.pages = map[uint64][]byte{}
-		}
-		c.pages[base] = pg
-	}
-	c.last, c.lastBase = pg, base
-	off := addr - base
-	if off+8 > uint64(len(pg)) {
-		return 0, &ptrace.MemError{Addr: addr, Op: "read", Err: errUnmapped}
-	}
-	return binary.LittleEndian.Uint64(pg[off:]), nil
+	return c.d.prologue(m, fn), true
 }
 
-func (c *pageCache) ReadAt(b []byte, addr uint64) (int, error) {
-	if len(b) == 8 {
-		v, err := c.Uint64(addr)
-		if err != nil {
-			return 0, err
-		}
-		binary.LittleEndian.PutUint64(b, v)
-		return 8, nil
-	}
-	return c.mem.ReadAt(b, addr)
-}
+func (c code) Mapped(addr uint64) bool { return c.d.moduleAt(addr) != nil }
 
-var errUnmapped = errors.New("unmapped")
-
-func (u *unwinder) init(regs *ptrace.Regs) {
-	vals := [17]uint64{regs.Rax, regs.Rdx, regs.Rcx, regs.Rbx, regs.Rsi, regs.Rdi, regs.Rbp, regs.Rsp,
-		regs.R8, regs.R9, regs.R10, regs.R11, regs.R12, regs.R13, regs.R14, regs.R15, regs.Rip}
-	u.r = vals
-	for i := range u.known {
-		u.known[i] = true
-	}
-}
-
-// unwindOne replaces u's registers by the caller's. ok is false at the
-// outermost frame or when nothing tells how to unwind; signal says the
-// frame was a signal trampoline, so the caller's pc is exact.
-func (d *Debugger) unwindOne(u *unwinder, caller, top bool) (ok, signal bool) {
-	pc := u.r[symbols.DwarfRA]
-	look := pc
-	if caller {
-		look--
-	}
-	m := d.moduleAt(look)
-	if m != nil && m.sym != nil {
-		if rules := m.frameRules(look - m.bias); rules != nil {
-			return d.unwindCFI(u, rules), rules.Signal
-		}
-	}
-	cfa, ret, rbp, ok := d.frameStep(pc, u.r[symbols.DwarfRSP], u.r[symbols.DwarfRBP], top)
-	u.cfa = cfa
-	if !ok || ret == 0 || cfa <= u.r[symbols.DwarfRSP] {
-		return false, false
-	}
-	u.r[symbols.DwarfRA], u.r[symbols.DwarfRSP], u.r[symbols.DwarfRBP] = ret, cfa, rbp
-	return true, false
-}
-
-// cfiRow is one pc's CFI rules with the register rules in an array: a
-// stack walk applies them to every frame, and a map lookup per register
-// was a tenth of a deep walk.
-type cfiRow struct {
-	*symbols.FrameRules
-	regs [17]symbols.Rule
-	has  [17]bool
-}
-
-// unwindCFI applies one frame's CFI rules. It runs for every frame of
-// every walk, so the common rules are applied without closures.
-func (d *Debugger) unwindCFI(u *unwinder, rules *cfiRow) bool {
-	if rules.CFAExpr != nil {
-		cfa, err := symbols.EvalExpr(rules.CFAExpr, u.get, u.mem.ReadAt)
-		if err != nil {
-			return false
-		}
-		u.cfa = cfa
-	} else {
-		if rules.CFAReg >= uint64(len(u.r)) || !u.known[rules.CFAReg] {
-			return false
-		}
-		u.cfa = uint64(int64(u.r[rules.CFAReg]) + rules.CFAOffset)
-	}
-	var next unwinder
-	for reg := range u.r {
-		if !rules.has[reg] {
-			continue // undefined in the caller
-		}
-		next.r[reg], next.known[reg] = u.applyRule(reg, &rules.regs[reg])
-	}
-	if !rules.has[symbols.DwarfRSP] {
-		next.r[symbols.DwarfRSP], next.known[symbols.DwarfRSP] = u.cfa, true
-	}
-	if !next.known[symbols.DwarfRA] || next.r[symbols.DwarfRA] == 0 {
-		return false // the outermost frame (_start, clone) leaves it undefined
-	}
-	u.r, u.known = next.r, next.known
-	return true
-}
-
-// get is a register's value for DWARF expressions (0 when unknown).
-func (u *unwinder) get(reg uint64) uint64 {
-	if reg < uint64(len(u.r)) {
-		return u.r[reg]
-	}
-	return 0
-}
-
-// applyRule recovers the caller's value of register reg.
-func (u *unwinder) applyRule(reg int, rule *symbols.Rule) (uint64, bool) {
-	switch rule.Kind {
-	case symbols.RuleSameValue:
-		return u.r[reg], u.known[reg]
-	case symbols.RuleOffset:
-		v, err := u.mem.Uint64(uint64(int64(u.cfa) + rule.Offset))
-		return v, err == nil
-	case symbols.RuleValOffset:
-		return uint64(int64(u.cfa) + rule.Offset), true
-	case symbols.RuleRegister:
-		if rule.Reg < uint64(len(u.r)) {
-			return u.r[rule.Reg], u.known[rule.Reg]
-		}
-	case symbols.RuleCFA:
-		return u.cfa, true
-	case symbols.RuleExpression, symbols.RuleValExpression:
-		// DWARF pushes the CFA before evaluating; the expressions compilers
-		// and glibc emit address from registers instead (DW_OP_bregN), which
-		// is what is evaluated here.
-		v, err := symbols.EvalExpr(rule.Expr, u.get, u.mem.ReadAt)
-		if err != nil {
-			return 0, false
-		}
-		if rule.Kind == symbols.RuleValExpression {
-			return v, true
-		}
-		w, err := u.mem.Uint64(v)
-		return w, err == nil
-	}
-	return 0, false
+func (c code) IsRet(pc uint64) bool {
+	ins, ok := c.d.decodeAt(pc)
+	return ok && ins.Op == x86asm.RET
 }
 
 // describe names the code at pc; call sites are looked up at pc-1.
@@ -393,88 +211,19 @@ func (d *Debugger) describe(pc uint64, caller bool) Frame {
 	return f
 }
 
-// frameStep computes a frame's CFA and its caller's pc and rbp.
-func (d *Debugger) frameStep(pc, rsp, rbp uint64, top bool) (cfa, ret, callerRBP uint64, ok bool) {
-	p := d.p
-	word := func(a uint64) (uint64, bool) {
-		var b [8]byte
-		if _, err := p.mem.ReadAt(b[:], a); err != nil {
-			return 0, false
-		}
-		return binary.LittleEndian.Uint64(b[:]), true
-	}
-	fn, m := d.funcAt(pc)
-	if fn == nil {
-		if top {
-			// Unknown code, innermost frame: most likely a call just
-			// landed here; the return address is on top of the stack.
-			r, ok := word(rsp)
-			return rsp + 8, r, rbp, ok && d.moduleAt(r) != nil
-		}
-		return rsp, 0, 0, false
-	}
-	pro := d.prologue(m, fn)
-	switch {
-	case !pro.pushes:
-		if !top {
-			return rsp, 0, 0, false
-		}
-		r, ok := word(rsp)
-		return rsp + 8, r, rbp, ok && pc == fn.Low+m.bias
-	case pc < pro.afterPush:
-		r, ok := word(rsp)
-		return rsp + 8, r, rbp, ok
-	case pc < pro.afterMov:
-		r, ok1 := word(rsp + 8)
-		b, ok2 := word(rsp)
-		return rsp + 16, r, b, ok1 && ok2
-	}
-	if ins, ok := d.decodeAt(pc); ok && ins.Op == x86asm.RET {
-		r, ok := word(rsp)
-		return rsp + 8, r, rbp, ok
-	}
-	r, ok1 := word(rbp + 8)
-	b, ok2 := word(rbp)
-	return rbp + 16, r, b, ok1 && ok2
-}
-
-// prologueInfo says where a function sets up its frame pointer.
-type prologueInfo struct {
-	pushes              bool   // push %rbp; mov %rsp,%rbp
-	afterPush, afterMov uint64 // runtime addresses just after each
-}
-
 // prologue decodes the start of fn (cached per function).
-func (d *Debugger) prologue(m *module, fn *symbols.Function) prologueInfo {
+func (d *Debugger) prologue(m *module, fn *symbols.Function) unwind.Prologue {
 	p := d.p
 	low := fn.Low + m.bias
-	if p.prologues == nil {
-		p.prologues = map[uint64]prologueInfo{}
-	}
 	if pi, ok := p.prologues[low]; ok {
 		return pi
 	}
-	var pi prologueInfo
 	var b [32]byte
 	n, _ := p.mem.ReadAt(b[:], low)
 	p.bps.shadow(b[:n], low)
-	off := 0
-	for k := 0; k < 4 && off < n; k++ {
-		ins, err := x86asm.Decode(b[off:n], 64)
-		if err != nil {
-			break
-		}
-		next := low + uint64(off+ins.Len)
-		switch {
-		case ins.Op == x86asm.PUSH && ins.Args[0] == x86asm.RBP:
-			pi.afterPush = next
-		case ins.Op == x86asm.MOV && ins.Args[0] == x86asm.RBP && ins.Args[1] == x86asm.RSP && pi.afterPush != 0:
-			pi.afterMov, pi.pushes = next, true
-		}
-		off += ins.Len
-		if pi.pushes {
-			break
-		}
+	pi := unwind.DecodePrologue(b[:n], low)
+	if p.prologues == nil {
+		p.prologues = map[uint64]unwind.Prologue{}
 	}
 	p.prologues[low] = pi
 	return pi
@@ -511,21 +260,16 @@ func (d *Debugger) lineAt(pc uint64) (symbols.LineEntry, bool) {
 // frameRules returns the CFI rules at a link-time pc, nil without any. They
 // are cached per pc for the life of the module: a deep recursion asks for
 // the same few pcs a thousand times per walk.
-func (m *module) frameRules(pc uint64) *cfiRow {
+func (m *module) frameRules(pc uint64) *unwind.Row {
 	if r, ok := m.frames[pc]; ok {
 		return r
 	}
-	var row *cfiRow
+	var row *unwind.Row
 	if r, err := m.sym.FrameAt(pc); err == nil && r != nil {
-		row = &cfiRow{FrameRules: r}
-		for reg, rule := range r.Regs {
-			if reg < uint64(len(row.regs)) {
-				row.regs[reg], row.has[reg] = rule, true
-			}
-		}
+		row = unwind.NewRow(r)
 	}
 	if m.frames == nil {
-		m.frames = map[uint64]*cfiRow{}
+		m.frames = map[uint64]*unwind.Row{}
 	}
 	m.frames[pc] = row
 	return row

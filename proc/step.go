@@ -117,7 +117,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only u
 		d.stopped(Stop{Reason: "step", Tid: th.tid})
 		return
 	}
-	frames := d.unwind(regs, 2, false)
+	frames := d.unwind(regs, 2)
 	st := &stepper{tid: th.tid, kind: kind, cfa: frames[0].CFA, instruction: instruction, g: d.goroutineOf(th.tid)}
 	// The frame the user steps in is the first inlined call at the pc that
 	// the stop does not hide, or the function: next must not stop inside
@@ -170,7 +170,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only u
 		// No line information here (libc, a system call): run until the
 		// first caller that has some, as gdb does for "step until exit
 		// from function which has no line number information".
-		up := d.unwind(regs, 256, false)
+		up := d.unwind(regs, 256)
 		for k := 1; k < len(up); k++ {
 			if d.sourceAt(up[k].PC - 1) {
 				d.runTo(st, up[k].PC, up[k-1].CFA, nil)
