@@ -50,6 +50,15 @@ type harness struct {
 	out      chan msg
 	serveErr chan error
 	wantSeq  int
+
+	sentMu sync.Mutex
+	below1 map[int]bool // seqs below 1 the test sent, which responses may echo
+}
+
+func (h *harness) sentBelow1(seq int) bool {
+	h.sentMu.Lock()
+	defer h.sentMu.Unlock()
+	return h.below1[seq]
 }
 
 func newHarness(t *testing.T, m *dap.Mux) *harness {
@@ -74,7 +83,7 @@ func newHarness(t *testing.T, m *dap.Mux) *harness {
 				t.Errorf("conn wrote invalid JSON %q", b)
 				continue
 			}
-			if err := daptest.ValidateMessage(b); err != nil {
+			if err := daptest.ValidateResponseTo(b, h.sentBelow1); err != nil {
 				t.Errorf("schema: %v\n%s", err, b)
 			}
 			m.raw = b
@@ -99,8 +108,23 @@ func (h *harness) send(raw string) {
 	}
 }
 
+// numbered records that the test sent a request numbered seq, so that the
+// schema check lets its response echo a seq below 1.
+func (h *harness) numbered(seq int) {
+	if seq >= 1 {
+		return
+	}
+	h.sentMu.Lock()
+	defer h.sentMu.Unlock()
+	if h.below1 == nil {
+		h.below1 = make(map[int]bool)
+	}
+	h.below1[seq] = true
+}
+
 func (h *harness) request(seq int, command string, args string) {
 	h.t.Helper()
+	h.numbered(seq)
 	if args == "" {
 		h.send(fmt.Sprintf(`{"seq":%d,"type":"request","command":%q}`, seq, command))
 		return
@@ -276,13 +300,16 @@ func TestBadMessages(t *testing.T) {
 	if r := h.response(4, "unknown"); r.Success || !strings.Contains(r.Message, "not a valid DAP request") {
 		t.Errorf("not JSON: got %s", r.raw)
 	}
+	// Only what cannot be routed as a request is refused.
 	for _, tc := range []struct {
 		raw, command string
 	}{
 		{`{"seq":5,"type":"event","event":"x"}`, "unknown"},
 		{`{"seq":6,"type":"request"}`, "unknown"},
-		{`{"seq":7,"command":"ok"}`, "ok"},
-		{`{"seq":8,"type":"request","command":17}`, "unknown"},
+		{`{"seq":7,"type":"request","command":17}`, "unknown"},
+		{`{"seq":8,"type":"request","command":""}`, "unknown"},
+		{`{"seq":9,"event":"x","command":"ok"}`, "ok"},
+		{`[1,2]`, "unknown"},
 	} {
 		h.send(tc.raw)
 		r := h.next()
@@ -294,9 +321,82 @@ func TestBadMessages(t *testing.T) {
 			t.Errorf("%s: id %d, want %d", tc.raw, id, dap.ErrIDBadMessage)
 		}
 	}
-	h.request(9, "ok", "")
-	if r := h.response(9, "ok"); !r.Success {
+	h.request(11, "ok", "")
+	if r := h.response(11, "ok"); !r.Success {
 		t.Errorf("serving stopped after bad messages: %s", r.raw)
+	}
+}
+
+// TestLiberalRequests sends requests as real clients write them; each must
+// be served, its response echoing the client's own seq.
+func TestLiberalRequests(t *testing.T) {
+	m := dap.NewMux()
+	dap.Handle(m, "ok", func(*dap.Request, struct{}) (struct{}, error) { return struct{}{}, nil })
+	h := newHarness(t, m)
+	for _, tc := range []struct {
+		name, raw  string
+		requestSeq int
+	}{
+		{"seq 0 (nvim-dap, lldb)", `{"seq":0,"type":"request","command":"ok"}`, 0},
+		{"seq 0 again (lldb numbers everything 0)", `{"seq":0,"type":"request","command":"ok"}`, 0},
+		{"seq 1 (VS Code)", `{"seq":1,"type":"request","command":"ok"}`, 1},
+		{"a gap", `{"seq":40,"type":"request","command":"ok"}`, 40},
+		{"going back", `{"seq":7,"type":"request","command":"ok"}`, 7},
+		{"negative", `{"seq":-3,"type":"request","command":"ok"}`, -3},
+		{"a float", `{"seq":12.0,"type":"request","command":"ok"}`, 12},
+		{"a string", `{"seq":"13","type":"request","command":"ok"}`, 13},
+		{"no type", `{"seq":14,"command":"ok"}`, 14},
+		{"no seq: the next one", `{"type":"request","command":"ok"}`, 15},
+		{"a fraction: the next one", `{"seq":2.5,"type":"request","command":"ok"}`, 16},
+		{"unknown fields", `{"seq":17,"type":"request","command":"ok","arguments":{"x":1},"__sessionId":"abc","extra":[1]}`, 17},
+		{"arguments null", `{"seq":18,"type":"request","command":"ok","arguments":null}`, 18},
+		{"arguments []", `{"seq":19,"type":"request","command":"ok","arguments":[]}`, 19},
+	} {
+		h.numbered(tc.requestSeq)
+		h.send(tc.raw)
+		if r := h.response(tc.requestSeq, "ok"); !r.Success {
+			t.Errorf("%s: %s", tc.name, r.raw)
+		}
+	}
+	// A client's response to a reverse request, with or without its type,
+	// is not answered.
+	h.send(`{"seq":20,"type":"response","request_seq":1,"success":true,"command":"runInTerminal"}`)
+	h.send(`{"seq":21,"request_seq":1,"success":true,"command":"runInTerminal"}`)
+	h.request(22, "ok", "")
+	h.response(22, "ok")
+}
+
+// TestEmptyContainerArguments: Lua clients encode an empty table as {} or
+// [] whatever the field's type, so either stands for "none".
+func TestEmptyContainerArguments(t *testing.T) {
+	type args struct {
+		Source      struct{ Path string }
+		Breakpoints []struct{ Line int }
+		Env         map[string]string
+		Big         int64
+	}
+	m := dap.NewMux()
+	var got []args
+	dap.Handle(m, "set", func(_ *dap.Request, a args) (struct{}, error) {
+		got = append(got, a)
+		return struct{}{}, nil
+	})
+	h := newHarness(t, m)
+	h.request(1, "set", `{"source":{"path":"/a.c"},"breakpoints":{},"env":[],"big":9007199254740993}`)
+	h.request(2, "set", `{"source":[],"breakpoints":[{"line":3}]}`)
+	h.request(3, "set", `[]`)
+	h.request(4, "set", `{"source":{"path":"/a.c"},"breakpoints":{"line":3}}`)
+	for i := 1; i <= 3; i++ {
+		if r := h.response(i, "set"); !r.Success {
+			t.Errorf("request %d: %s", i, r.raw)
+		}
+	}
+	if r := h.response(4, "set"); r.Success || !strings.Contains(r.Message, "cannot unmarshal object") {
+		t.Errorf("a non-empty object for an array must still fail: %s", r.raw)
+	}
+	if len(got) != 3 || got[0].Source.Path != "/a.c" || got[0].Breakpoints != nil || got[0].Env != nil ||
+		got[0].Big != 9007199254740993 || len(got[1].Breakpoints) != 1 || got[1].Breakpoints[0].Line != 3 {
+		t.Errorf("decoded %+v", got)
 	}
 }
 

@@ -1,11 +1,14 @@
 package dap
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"runtime/debug"
+	"strings"
 
 	godap "github.com/google/go-dap"
 )
@@ -59,7 +62,8 @@ func NewMux() *Mux {
 // twice panics, as that is a wiring mistake.
 //
 // Arguments are JSON-decoded into A; absent or null "arguments" give the
-// zero A. A decoding failure answers success:false with a message like
+// zero A, and so do empty ones ({} or []), whichever A is: an empty Lua
+// table, which nvim-dap sends, encodes as either. A decoding failure answers success:false with a message like
 // `invalid arguments for "launch": json: cannot unmarshal ...` without
 // calling h.
 //
@@ -77,10 +81,8 @@ func Handle[A, B any](m *Mux, command string, h func(*Request, A) (B, error), ca
 	}
 	m.handlers[command] = func(req *Request, raw json.RawMessage) (json.RawMessage, error) {
 		var args A
-		if len(raw) > 0 && string(raw) != "null" {
-			if err := json.Unmarshal(raw, &args); err != nil {
-				return nil, &argumentsError{command: command, err: err}
-			}
+		if err := decodeArguments(raw, &args); err != nil {
+			return nil, &argumentsError{command: command, err: err}
 		}
 		body, err := h(req, args)
 		if err != nil {
@@ -89,6 +91,75 @@ func Handle[A, B any](m *Mux, command string, h func(*Request, A) (B, error), ca
 		return marshalBody(body)
 	}
 	m.caps = append(m.caps, caps...)
+}
+
+// decodeArguments decodes raw into args. Where the first decoding fails on
+// a type, it tries again with every empty object and empty array taken as
+// absent: clients written in Lua (nvim-dap) cannot tell an empty object
+// from an empty array, so "breakpoints": {} or "env": [] mean "none".
+// Arguments that decode the first time are never rewritten.
+func decodeArguments(raw json.RawMessage, args any) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	err := json.Unmarshal(raw, args)
+	var typeErr *json.UnmarshalTypeError
+	if err == nil || !errors.As(err, &typeErr) {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // keep integers exact through the round trip
+	var v any
+	if dec.Decode(&v) != nil {
+		return err
+	}
+	cleaned, changed := dropEmpty(v)
+	if !changed {
+		return err
+	}
+	again, merr := json.Marshal(cleaned)
+	if merr != nil {
+		return err
+	}
+	// A fresh value: the failed decoding may have filled args in part.
+	fresh := reflect.New(reflect.TypeOf(args).Elem())
+	if json.Unmarshal(again, fresh.Interface()) != nil {
+		return err // report what the client actually sent
+	}
+	reflect.ValueOf(args).Elem().Set(fresh.Elem())
+	return nil
+}
+
+// dropEmpty returns v with every empty object and array replaced by nil
+// (JSON null, which decodes as absent), and whether it replaced any.
+func dropEmpty(v any) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			return nil, true
+		}
+		changed := false
+		for k, e := range x {
+			var c bool
+			if x[k], c = dropEmpty(e); c {
+				changed = true
+			}
+		}
+		return x, changed
+	case []any:
+		if len(x) == 0 {
+			return nil, true
+		}
+		changed := false
+		for i, e := range x {
+			var c bool
+			if x[i], c = dropEmpty(e); c {
+				changed = true
+			}
+		}
+		return x, changed
+	}
+	return v, false
 }
 
 // RawJSON is a body already encoded as JSON, sent as it is: for large
@@ -140,6 +211,7 @@ func isEmptyBody(body any) bool {
 // command are still worth echoing).
 type incoming struct {
 	seq     int
+	hasSeq  bool // seq was readable; otherwise it is a guess
 	typ     string
 	command string
 	args    json.RawMessage
@@ -147,27 +219,55 @@ type incoming struct {
 
 // parseRequest decodes content as a request. On failure it still returns
 // whatever seq and command it could read.
+//
+// It is liberal in what it takes, because a client that the adapter turns
+// away has no way to recover: the seq may be any integer (nvim-dap and
+// lldb's own tools number from 0, VS Code from 1), written as 3, 3.0 or
+// "3"; a missing "type" is taken for "request" when there is a command
+// and nothing that makes it another kind of message. Only what cannot be
+// routed at all (not a JSON object, an event, no command) is refused.
 func parseRequest(content []byte) (incoming, error) {
 	var in incoming
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(content, &fields); err != nil {
 		return in, fmt.Errorf("message is not a JSON object: %v", err)
 	}
-	seqErr := json.Unmarshal(fields["seq"], &in.seq)
+	in.seq, in.hasSeq = parseSeq(fields["seq"])
 	_ = json.Unmarshal(fields["type"], &in.typ)
 	cmdErr := json.Unmarshal(fields["command"], &in.command)
 	in.args = fields["arguments"]
+	if _, isEvent := fields["event"]; in.typ == "" && !isEvent {
+		if _, isResponse := fields["request_seq"]; isResponse {
+			in.typ = "response"
+		} else {
+			in.typ = "request"
+		}
+	}
 	switch {
 	case in.typ != "request":
 		return in, fmt.Errorf("message type is %q, want \"request\"", in.typ)
 	case cmdErr != nil || in.command == "":
 		return in, fmt.Errorf("request has no command")
-	case seqErr != nil || in.seq < 1:
-		// The schema requires request_seq >= 1, so without a seq there is
-		// nothing a valid response could refer to.
-		return in, fmt.Errorf("request has no valid seq")
 	}
 	return in, nil
+}
+
+// parseSeq reads a seq written as an integer, as a number with an integral
+// value (some JSON encoders write every number as a float) or as a string
+// holding an integer.
+func parseSeq(raw json.RawMessage) (int, bool) {
+	if len(raw) == 0 {
+		return 0, false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		raw = json.RawMessage(strings.TrimSpace(s))
+	}
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil || f != math.Trunc(f) || math.Abs(f) > math.MaxInt32 {
+		return 0, false
+	}
+	return int(f), true
 }
 
 // dispatch handles one well-framed message.
@@ -176,19 +276,18 @@ func (m *Mux) dispatch(c *Conn, content []byte) {
 	if err != nil && in.typ == "response" {
 		return // to a reverse request of ours; see Conn.SendRequest
 	}
-	if in.seq >= 1 {
+	if in.hasSeq {
+		m.lastSeq = in.seq
+	} else {
+		// Clients number their requests consecutively: a request without
+		// a readable seq was most likely request lastSeq+1, which the
+		// client is waiting for. Answering it unblocks such a client; any
+		// other client ignores a response it did not ask for.
+		in.seq = m.lastSeq + 1
 		m.lastSeq = in.seq
 	}
 	if err != nil {
 		err = &idError{id: ErrIDBadMessage, msg: "not a valid DAP request: " + err.Error()}
-		if in.seq < 1 {
-			// Clients number their requests 1, 2, 3...: the unreadable
-			// message was most likely request lastSeq+1, which the client is
-			// waiting for. Answering it keeps the response valid (request_seq
-			// must be at least 1) and unblocks such a client; any other
-			// client ignores a response it did not ask for.
-			in.seq = m.lastSeq + 1
-		}
 		command := in.command
 		if command == "" {
 			command = "unknown"

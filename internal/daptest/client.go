@@ -85,6 +85,9 @@ type Client struct {
 	readErr    error // why the stream ended, nil for a clean EOF
 	lastSeq    int
 	violations []string
+	// sentBelow1 holds the seqs below 1 this client used (see NumberFrom),
+	// whose echo in request_seq the schema check accepts.
+	sentBelow1 map[int]bool
 	finished   bool // the test is complete: t must not be used any more
 
 	cmd        *exec.Cmd
@@ -292,7 +295,7 @@ func (c *Client) receive(content []byte) {
 		c.violate("message is not valid JSON (%v): %q", err, content)
 		return
 	}
-	if err := ValidateMessage(content); err != nil {
+	if err := ValidateResponseTo(content, c.sentSeq); err != nil {
 		c.violate("%v\nmessage: %s", err, content)
 	}
 	c.mu.Lock()
@@ -323,13 +326,45 @@ func (c *Client) write(b []byte) error {
 	return err
 }
 
+// NumberFrom makes the client number its next request first, and the ones
+// after it first+1, first+2, ...: 1 is what VS Code does (and the default),
+// 0 what nvim-dap and lldb's own tools do. Call it before sending.
+func (c *Client) NumberFrom(first int) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.seq = first - 1
+}
+
+// sentSeq says whether this client sent a message numbered seq below 1.
+func (c *Client) sentSeq(seq int) bool {
+	// c.mu, not c.wmu: the reader must never wait for a writer, which may
+	// be blocked until the server's output is read.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sentBelow1[seq]
+}
+
+// nextSeq numbers an outgoing message; c.wmu held.
+func (c *Client) nextSeq() int {
+	c.seq++
+	if c.seq < 1 {
+		c.mu.Lock()
+		if c.sentBelow1 == nil {
+			c.sentBelow1 = make(map[int]bool)
+		}
+		c.sentBelow1[c.seq] = true
+		c.mu.Unlock()
+	}
+	return c.seq
+}
+
 // Send sends a request without waiting for its response and returns its
 // seq, for ExpectResponse. args may be nil (no "arguments").
 func (c *Client) Send(command string, args any) (seq int) {
 	c.t.Helper()
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.seq++
+	c.nextSeq()
 	req := struct {
 		Seq       int    `json:"seq"`
 		Type      string `json:"type"`
@@ -362,7 +397,7 @@ func (c *Client) Respond(req *Message, body any) {
 	c.t.Helper()
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.seq++
+	c.nextSeq()
 	resp := struct {
 		Seq        int    `json:"seq"`
 		Type       string `json:"type"`

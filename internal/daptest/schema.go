@@ -158,3 +158,31 @@ func ValidateMessage(raw []byte) error {
 	}
 	return nil
 }
+
+// ValidateResponseTo is ValidateMessage for a message that may answer a
+// request numbered below 1. The schema gives request_seq the same minimum
+// of 1 as seq, but clients that number from 0 (nvim-dap before 2024, lldb's
+// own tools) match responses by the number they sent, so an adapter has to
+// echo it. clientSeq says whether the client sent a request with that seq;
+// for such a response only the minimum is waived (the message is checked
+// with request_seq 1 in its place), everything else is checked as usual.
+func ValidateResponseTo(raw []byte, clientSeq func(int) bool) error {
+	var head struct {
+		Type       string `json:"type"`
+		RequestSeq *int   `json:"request_seq"`
+	}
+	if json.Unmarshal(raw, &head) != nil || head.Type != "response" || head.RequestSeq == nil ||
+		*head.RequestSeq >= 1 || !clientSeq(*head.RequestSeq) {
+		return ValidateMessage(raw)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return ValidateMessage(raw)
+	}
+	fields["request_seq"] = json.RawMessage("1")
+	substituted, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	return ValidateMessage(substituted)
+}

@@ -244,3 +244,93 @@ test('attach to a running process by pid, breakpoint, detach leaves it running',
 		child.kill('SIGKILL');
 	}
 });
+
+// What VS Code itself sends once the program is stopped and the user hovers
+// over a variable, opens "View Binary Data" on it (the hex editor reads the
+// variable's memoryReference) and opens the Disassembly view (which loads
+// its first page around the stopped pc). The code-server test drives the
+// editor's UI; this one checks the same requests at the protocol level.
+test('after a stop: hover, binary view of a variable, disassembly view', async (t) => {
+	const dc = await startClient(t);
+	current = dc;
+	// The initialize arguments VS Code sends that these views depend on.
+	await dc.initializeRequest({
+		adapterID: 'dap-ptrace',
+		clientID: 'vscode',
+		clientName: 'Visual Studio Code',
+		linesStartAt1: true,
+		columnsStartAt1: true,
+		pathFormat: 'path',
+		supportsVariableType: true,
+		supportsVariablePaging: true,
+		supportsMemoryReferences: true,
+		supportsInvalidatedEvent: true,
+		supportsMemoryEvent: true,
+	});
+	const [, , stopped] = await Promise.all([
+		dc.waitForEvent('initialized').then(async () => {
+			await dc.setBreakpointsRequest({ source: { path: fixture.source }, breakpoints: [{ line: LINES.mainCall }] });
+			await dc.configurationDoneRequest();
+		}),
+		dc.launchRequest({ program: fixture.program } as DebugProtocol.LaunchRequestArguments),
+		dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>,
+	]);
+	const threadId = stopped.body.threadId!;
+	const frame = await topFrame(dc, threadId);
+	assert.equal(frame.line, LINES.mainCall);
+
+	// Hover over `count` in the editor.
+	const hover = await dc.evaluateRequest({ expression: 'count', frameId: frame.id, context: 'hover' });
+	assert.equal(hover.body.result, '42');
+	assert.equal(hover.body.variablesReference, 0, 'an int has nothing to expand');
+
+	// "View Binary Data" on `count` in the Variables view: the hex editor
+	// reads from the variable's memoryReference.
+	const scopes = await dc.scopesRequest({ frameId: frame.id });
+	const locals = scopes.body.scopes.find((s) => s.name === 'Locals');
+	assert.ok(locals, 'a Locals scope');
+	const vars = await dc.variablesRequest({ variablesReference: locals.variablesReference });
+	const count = vars.body.variables.find((v) => v.name === 'count');
+	assert.ok(count?.memoryReference, `count has a memoryReference: ${JSON.stringify(count)}`);
+	const mem = await dc.customRequest('readMemory', { memoryReference: count.memoryReference, offset: 0, count: 64 }) as DebugProtocol.ReadMemoryResponse;
+	assert.ok(mem.body?.data, 'readMemory returned data');
+	assert.equal(BigInt(mem.body.address), BigInt(count.memoryReference), 'the read starts at the variable');
+	const bytes = Buffer.from(mem.body.data, 'base64');
+	assert.ok(bytes.length >= 4, `read ${bytes.length} bytes`);
+	assert.equal(bytes.readInt32LE(0), 42, 'the bytes at count are 42');
+
+	// The Disassembly view's first load: 50 * 4 instructions before the pc
+	// and 50 * 8 in all, with symbols.
+	assert.ok(frame.instructionPointerReference, 'the frame has an instructionPointerReference');
+	const dis = await dc.customRequest('disassemble', {
+		memoryReference: frame.instructionPointerReference,
+		offset: 0,
+		instructionOffset: -200,
+		instructionCount: 400,
+		resolveSymbols: true,
+	}) as DebugProtocol.DisassembleResponse;
+	const insns = dis.body?.instructions ?? [];
+	assert.equal(insns.length, 400, 'as many instructions as asked for');
+	for (let i = 1; i < insns.length; i++) {
+		assert.ok(BigInt(insns[i].address) > BigInt(insns[i - 1].address), `addresses increase at ${i}`);
+	}
+	// The view finds the pc by address. (Not by index: fewer than 200
+	// instructions precede main in this small program, and the adapter then
+	// starts the listing at the beginning of the code instead of padding it
+	// with invalid instructions, so the pc is not at index 200.)
+	const pc = BigInt(frame.instructionPointerReference);
+	const atPc = insns.find((i) => BigInt(i.address) === pc);
+	assert.ok(atPc, 'the pc is in the listing');
+	assert.match(atPc.symbol ?? '', /^main\+/, 'the pc is in main');
+	assert.equal(atPc.line, LINES.mainCall, 'the pc carries its source line');
+	assert.ok(atPc.instruction.length > 0, 'the pc decodes to an instruction');
+
+	const [exited] = await Promise.all([
+		dc.waitForEvent('exited') as Promise<DebugProtocol.ExitedEvent>,
+		dc.continueRequest({ threadId }),
+	]);
+	assert.equal(exited.body.exitCode, 0);
+	await dc.disconnectRequest({});
+	(dc as unknown as { stopAdapter(): void }).stopAdapter();
+	current = undefined;
+});
