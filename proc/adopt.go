@@ -30,7 +30,8 @@ func (d *Debugger) LaunchAttached(pid int, cfg LaunchConfig) error {
 		if err != nil {
 			return err
 		}
-		p := &process{pid: pid, seized: true, launched: true, threads: map[int]*thread{}, mods: map[string]*module{}, bps: newBreakpoints()}
+		p := &process{pid: pid, seized: true, launched: true, threads: map[int]*thread{}, bps: newBreakpoints()}
+		p.img = d.newImage(p)
 		p.mem = ptrace.NewMem(pid)
 		d.p = p
 		ptrace.Watch(pid, d.sink)
@@ -104,7 +105,7 @@ func (d *Debugger) LaunchAttached(pid int, cfg LaunchConfig) error {
 			d.abandon()
 			return fmt.Errorf("cannot debug %s: %w", cfg.Program, err)
 		}
-		if err := d.loadExe(exe); err != nil {
+		if err := d.p.img.LoadExe(exe); err != nil {
 			d.abandon()
 			return err
 		}

@@ -162,12 +162,12 @@ func (d *Debugger) whileStopped(f func()) error {
 func (d *Debugger) resolveLine(bp *Breakpoint) {
 	bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, false, "", nil
 	noDWARF := true
-	for _, m := range d.modules() {
-		if m.sym == nil {
+	for _, m := range d.p.img.Modules() {
+		if m.Sym == nil {
 			continue
 		}
-		d.ensureIndexed(m)
-		pcs, actual, err := m.sym.LineToPCs(d.compiled(bp.Source), bp.Line)
+		d.p.img.EnsureIndexed(m)
+		pcs, actual, err := m.Sym.LineToPCs(d.srcMap.Compiled(bp.Source), bp.Line)
 		switch {
 		case errors.Is(err, symbols.ErrNoDebugInfo):
 			continue
@@ -185,42 +185,42 @@ func (d *Debugger) resolveLine(bp *Breakpoint) {
 			// A breakpoint on a function's opening line means "when the
 			// function is entered", with its arguments in place: after the
 			// prologue, as gdb and lldb put it.
-			if fn := m.sym.FuncAt(pc); fn != nil && fn.Low == pc {
-				pc = m.sym.PrologueEnd(fn)
+			if fn := m.Sym.FuncAt(pc); fn != nil && fn.Low == pc {
+				pc = m.Sym.PrologueEnd(fn)
 			}
-			bp.Addrs = append(bp.Addrs, pc+m.bias)
+			bp.Addrs = append(bp.Addrs, pc+m.Bias)
 		}
 		bp.Actual, bp.Verified = actual, true
-		if le, ok := m.sym.LineAt(pcs[0]); ok {
-			bp.File = d.local(le.File)
+		if le, ok := m.Sym.LineAt(pcs[0]); ok {
+			bp.File = d.srcMap.Local(le.File)
 		}
 		return
 	}
 	if noDWARF {
-		bp.Message = fmt.Sprintf("%s has no debug information (build it with -g)", d.p.exe.name)
+		bp.Message = fmt.Sprintf("%s has no debug information (build it with -g)", d.p.img.Exe.Name)
 		return
 	}
 	bp.Pending = true
-	bp.Message = fmt.Sprintf("%s is not a source file of %s or of a loaded library; the breakpoint is set when a library built from it is loaded", filepath.Base(bp.Source), d.p.exe.name)
+	bp.Message = fmt.Sprintf("%s is not a source file of %s or of a loaded library; the breakpoint is set when a library built from it is loaded", filepath.Base(bp.Source), d.p.img.Exe.Name)
 }
 
 // resolveFunc finds a function breakpoint's address: after the prologue of
 // the named function, in the executable or a loaded library.
 func (d *Debugger) resolveFunc(bp *Breakpoint) {
 	bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, false, "", nil
-	for _, m := range d.modules() {
-		if m.sym == nil {
+	for _, m := range d.p.img.Modules() {
+		if m.Sym == nil {
 			continue
 		}
-		fn := m.sym.LookupFunc(bp.Name)
+		fn := m.Sym.LookupFunc(bp.Name)
 		if fn == nil {
 			continue
 		}
-		pc := m.sym.PrologueEnd(fn)
-		bp.Addrs = []uint64{pc + m.bias}
+		pc := m.Sym.PrologueEnd(fn)
+		bp.Addrs = []uint64{pc + m.Bias}
 		bp.Verified = true
-		if le, ok := m.sym.LineAt(pc); ok {
-			bp.File, bp.Actual = d.local(le.File), le.Line
+		if le, ok := m.Sym.LineAt(pc); ok {
+			bp.File, bp.Actual = d.srcMap.Local(le.File), le.Line
 		}
 		return
 	}
@@ -242,8 +242,8 @@ func (d *Debugger) resolveAddr(bp *Breakpoint, addr uint64) {
 		return
 	}
 	bp.Addrs, bp.Verified = []uint64{addr}, true
-	if le, ok := d.lineAt(addr); ok {
-		bp.File, bp.Actual = d.local(le.File), le.Line
+	if le, ok := d.p.img.LineAt(addr); ok {
+		bp.File, bp.Actual = d.srcMap.Local(le.File), le.Line
 	}
 }
 
@@ -261,7 +261,7 @@ func (d *Debugger) BreakpointLocations(source string, line, endLine int) ([]int,
 		}
 		endLine = min(endLine, line+10000)
 		for l := line; l <= endLine; l++ {
-			if _, actual, err := p.exe.sym.LineToPCs(d.compiled(source), l); err == nil && actual == l {
+			if _, actual, err := p.img.Exe.Sym.LineToPCs(d.srcMap.Compiled(source), l); err == nil && actual == l {
 				out = append(out, l)
 			} else if errors.Is(err, symbols.ErrUnknownFile) || errors.Is(err, symbols.ErrNoDebugInfo) {
 				return nil
@@ -270,4 +270,40 @@ func (d *Debugger) BreakpointLocations(source string, line, endLine int) ([]int,
 		return nil
 	})
 	return out, err
+}
+
+// SetListingBreakpoints replaces the breakpoints set in the disassembly
+// listing key by its lines: each is an instruction breakpoint on the
+// instruction at that line. A line that holds no instruction (the header,
+// past the end) comes back unverified.
+func (d *Debugger) SetListingBreakpoints(key uint64, lines []int, opts []Options) ([]Breakpoint, error) {
+	var addrs []uint64
+	err := d.do(func() error {
+		if d.p == nil {
+			return ErrNoProcess
+		}
+		laddrs, err := d.p.img.ListingAddrs(key)
+		if err != nil {
+			return err
+		}
+		for _, line := range lines {
+			a := uint64(0)
+			if line >= 2 && line <= len(laddrs) {
+				a = laddrs[line-1]
+			}
+			addrs = append(addrs, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	specs := make([]spec, len(lines))
+	for i, line := range lines {
+		specs[i] = spec{key: fmt.Sprint(line), line: line, addr: addrs[i]}
+		if i < len(opts) {
+			specs[i].opts = opts[i]
+		}
+	}
+	return d.setGroup(fmt.Sprintf("listing:%#x", key), kindInstruction, "", specs)
 }

@@ -44,12 +44,12 @@ func (d *Debugger) resolveEntry(bp *Breakpoint) {
 	if !bp.Verified {
 		return
 	}
-	for _, m := range d.modules() {
-		if m.sym == nil {
+	for _, m := range d.p.img.Modules() {
+		if m.Sym == nil {
 			continue
 		}
-		if fn := m.sym.LookupFunc(bp.Name); fn != nil {
-			bp.Addrs = []uint64{fn.Low + m.bias}
+		if fn := m.Sym.LookupFunc(bp.Name); fn != nil {
+			bp.Addrs = []uint64{fn.Low + m.Bias}
 			return
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/image"
+
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 )
 
@@ -64,7 +66,7 @@ type Debugger struct {
 	quit    chan struct{}
 	done    chan struct{}
 
-	srcMap SourceMap // owned by the owner goroutine, like p
+	srcMap image.SourceMap // owned by the owner goroutine, like p
 
 	mu     sync.Mutex // guards queue only
 	queue  []ptrace.Event

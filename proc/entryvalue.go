@@ -20,18 +20,18 @@ func (d *Debugger) entryValue(fr *frameCtx, block []byte) (uint64, error) {
 	}
 	c := it.Frame()
 	ret := c.PC()
-	m := d.moduleAt(ret - 1)
-	if m == nil || m.sym == nil || !m.sym.HasDWARF() {
+	m := d.p.img.ModuleAt(ret - 1)
+	if m == nil || m.Sym == nil || !m.Sym.HasDWARF() {
 		return 0, errors.New("the caller has no debug information")
 	}
-	expr, ok, err := m.sym.CallSiteValue(ret-m.bias, block)
+	expr, ok, err := m.Sym.CallSiteValue(ret-m.Bias, block)
 	if err != nil {
 		return 0, err
 	}
 	if !ok {
 		return 0, errors.New("the call site does not record it")
 	}
-	fb, err := m.sym.FrameBaseAt(ret - 1 - m.bias)
+	fb, err := m.Sym.FrameBaseAt(ret - 1 - m.Bias)
 	if err != nil {
 		return 0, err
 	}
@@ -40,7 +40,7 @@ func (d *Debugger) entryValue(fr *frameCtx, block []byte) (uint64, error) {
 		CFA:       c.CFA,
 		FrameBase: fb,
 		Read:      d.p.mem.ReadAt,
-		Bias:      m.bias,
+		Bias:      m.Bias,
 	}
 	pieces, err := symbols.EvalLocation(expr, ctx, 8)
 	if err != nil {

@@ -36,17 +36,14 @@ func (d *Debugger) execed() {
 	}
 	_ = p.mem.Close()
 	p.mem = ptrace.NewMem(p.pid)
-	for _, m := range d.modules() {
-		if m.announced || m == p.exe {
-			d.ln.Module("removed", m.info())
-		}
-		if m.sym != nil {
-			m.sym.Close()
+	for _, m := range d.p.img.Modules() {
+		if m.Announced || m == p.img.Exe {
+			d.ln.Module("removed", info(m))
 		}
 	}
-	p.mods = map[string]*module{}
-	p.exe, p.lastMod, p.solib = nil, nil, nil
-	p.listings, p.prologues, p.stacks = nil, nil, nil
+	p.img.Close()
+	p.img = d.newImage(p)
+	p.solib, p.stacks = nil, nil
 	p.goKnown = false
 	path, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.pid))
 	var exe *symbols.File
@@ -54,14 +51,13 @@ func (d *Debugger) execed() {
 		exe, err = symbols.Open(path)
 	}
 	if err == nil {
-		err = d.loadExe(exe)
+		err = p.img.LoadExe(exe)
 	}
 	if err != nil {
 		// Nothing known of the new program: keep a module without
 		// symbols so that every lookup still has an executable.
 		d.ln.Output("important", fmt.Sprintf("the program ran execve; its new image cannot be read: %v\n", err))
-		p.exe = &module{path: path, name: path}
-		p.mods[path] = p.exe
+		p.img.UnreadableExe(path)
 		return
 	}
 	d.setupSolib()

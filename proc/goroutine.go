@@ -30,8 +30,8 @@ func (p *process) isGo() bool {
 		return p.goProgram
 	}
 	p.goKnown = true
-	if p.exe != nil && p.exe.sym != nil {
-		_, p.goProgram = p.exe.sym.LookupSymbol("runtime.main")
+	if p.img.Exe != nil && p.img.Exe.Sym != nil {
+		_, p.goProgram = p.img.Exe.Sym.LookupSymbol("runtime.main")
 	}
 	return p.goProgram
 }

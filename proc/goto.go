@@ -29,11 +29,11 @@ func (d *Debugger) GotoTargets(tid int, source string, line int) ([]uint64, erro
 		if err != nil {
 			return err
 		}
-		fn, m := d.funcAt(regs.Rip)
+		fn, m := d.p.img.FuncAt(regs.Rip)
 		if fn == nil {
 			return errors.New("the thread is stopped in code without debug information")
 		}
-		pcs, actual, err := m.sym.LineToPCs(d.compiled(source), line)
+		pcs, actual, err := m.Sym.LineToPCs(d.srcMap.Compiled(source), line)
 		if err != nil {
 			return err
 		}
@@ -41,8 +41,8 @@ func (d *Debugger) GotoTargets(tid int, source string, line int) ([]uint64, erro
 			return fmt.Errorf("line %d has no code", line)
 		}
 		for _, pc := range pcs {
-			if f := m.sym.FuncAt(pc); f == fn {
-				out = append(out, pc+m.bias)
+			if f := m.Sym.FuncAt(pc); f == fn {
+				out = append(out, pc+m.Bias)
 			}
 		}
 		if len(out) == 0 {
@@ -61,8 +61,8 @@ func (d *Debugger) Goto(tid int, addr uint64) error {
 		if err != nil {
 			return err
 		}
-		fn, _ := d.funcAt(regs.Rip)
-		if to, _ := d.funcAt(addr); fn == nil || to != fn {
+		fn, _ := d.p.img.FuncAt(regs.Rip)
+		if to, _ := d.p.img.FuncAt(addr); fn == nil || to != fn {
 			return fmt.Errorf("%#x is not in the function the thread is stopped in", addr)
 		}
 		if err := d.tr.SetPC(tid, addr); err != nil {

@@ -14,33 +14,10 @@ import (
 // Frame levels the client sees count these frames; unwinding counts
 // machine frames, so the two are mapped here.
 
-// inlinedAt returns the inlined calls at a runtime address (a call site's
-// pc-1 above frame 0), innermost first. Modules other than the executable
-// are looked into only once their debug information is indexed: indexing
-// libc's takes a second, too much for a stack walk, and its sources are not
-// on this machine anyway. Within one stop the answer does not change, so
-// the frames counted and the frames named agree.
-func (d *Debugger) inlinedAt(look uint64) []symbols.InlinedCall {
-	m := d.moduleAt(look)
-	if m == nil || m.sym == nil || !m.sym.HasDWARF() || m != d.p.exe && !m.sym.Indexed() {
-		return nil
-	}
-	pc := look - m.bias
-	if calls, ok := m.inlined[pc]; ok {
-		return calls
-	}
-	calls := m.sym.InlinedAt(pc)
-	if m.inlined == nil {
-		m.inlined = map[uint64][]symbols.InlinedCall{}
-	}
-	m.inlined[pc] = calls
-	return calls
-}
-
 // describeLogical names frame f: the function (or inlined function) and
 // the line it is at. An inlined call's caller is at the call's line.
 func (d *Debugger) describeLogical(f *Frame) {
-	named := d.describe(f.PC, !f.exact)
+	named := Frame{PC: f.PC, Location: d.p.img.Describe(f.PC, !f.exact)}
 	named.CFA, named.exact = f.CFA, f.exact
 	named.phys, named.calls, named.inl = f.phys, f.calls, f.inl
 	if len(f.calls) > 0 {
@@ -51,13 +28,13 @@ func (d *Debugger) describeLogical(f *Frame) {
 		if f.inl > 0 {
 			c := f.calls[f.inl-1]
 			named.File, named.Line, named.Column = "", 0, 0
-			if c.CallLine > 0 && d.haveSource(c.CallFile) {
-				named.File, named.Line, named.Column = d.local(c.CallFile), c.CallLine, c.CallColumn
+			if c.CallLine > 0 && d.p.img.HaveSource(c.CallFile) {
+				named.File, named.Line, named.Column = d.srcMap.Local(c.CallFile), c.CallLine, c.CallColumn
 			}
 		}
 	}
 	if named.File == "" {
-		named.Listing, named.ListingName, named.ListingLine = d.listingLine(named.PC)
+		named.Listing, named.ListingName, named.ListingLine = d.p.img.ListingLine(named.PC)
 	}
 	*f = named
 }
@@ -71,7 +48,7 @@ func (d *Debugger) unwindToLogical(regs ptrace.Regs, level int) (it *unwind.Iter
 	it = d.unwinder(regs)
 	for it.Next() {
 		f := it.Frame()
-		n := len(d.inlinedAt(f.Look()))
+		n := len(d.p.img.InlinedAt(f.Look()))
 		if level < n {
 			return it, level, true
 		}
@@ -90,27 +67,13 @@ func (d *Debugger) unwindToLogical(regs ptrace.Regs, level int) (it *unwind.Iter
 // some of the inlined calls that start exactly at its pc (thread.hide), and
 // frame levels the client sees count from the first frame not hidden.
 
-// atEntry counts the innermost inlined calls at the runtime address pc
-// that start there: how many a stop at pc may hide.
-func (d *Debugger) atEntry(pc uint64, calls []symbols.InlinedCall) int {
-	m := d.moduleAt(pc)
-	if m == nil {
-		return 0
-	}
-	n := 0
-	for n < len(calls) && calls[n].Entry+m.bias == pc {
-		n++
-	}
-	return n
-}
-
 // frameFor finds how a stop at pc can show the frame a step started in
 // (the inlined calls from, innermost first) or one of its callers: how
 // many calls to hide. ok is false when pc is only reachable as a frame
 // inside the starting one. strict asks for a caller (stepOut).
 func (d *Debugger) frameFor(pc uint64, from []symbols.InlinedCall, strict bool) (hide int, ok bool) {
-	c := d.inlinedAt(pc)
-	maxHide := d.atEntry(pc, c)
+	c := d.p.img.InlinedAt(pc)
+	maxHide := d.p.img.AtEntry(pc, c)
 	for k := 0; k <= maxHide; k++ {
 		rest := c[k:]
 		if len(rest) > len(from) || strict && len(rest) == len(from) {
@@ -135,21 +98,6 @@ func (d *Debugger) reachable(pcs []uint64, from []symbols.InlinedCall, strict bo
 	return out
 }
 
-// funcStmts returns every statement address of the function at pc.
-func (d *Debugger) funcStmts(pc uint64) []uint64 {
-	fn, m := d.funcAt(pc)
-	if fn == nil {
-		return nil
-	}
-	var out []uint64
-	for _, r := range fn.Ranges {
-		for _, a := range m.sym.StmtPCs(r[0], r[1]) {
-			out = append(out, a+m.bias)
-		}
-	}
-	return out
-}
-
 // sameCall tells whether two entries are the same inlined copy: each has
 // a Function of its own.
 func sameCall(a, b symbols.InlinedCall) bool { return a.Func == b.Func }
@@ -163,7 +111,7 @@ func (d *Debugger) hiddenFrames(pc uint64, st Stop, step *stepper) int {
 	case len(st.BreakpointIDs) > 0:
 		return d.bpHide(pc)
 	case step != nil && step.tid == st.Tid && st.Reason == "step" && step.keepSet:
-		return min(step.keepHide, d.atEntry(pc, d.inlinedAt(pc)))
+		return min(step.keepHide, d.p.img.AtEntry(pc, d.p.img.InlinedAt(pc)))
 	case step != nil && step.tid == st.Tid && st.Reason == "step" && step.fromSet && !step.instruction:
 		k, _ := d.frameFor(pc, step.from, step.kind == StepOut)
 		return k
@@ -173,8 +121,8 @@ func (d *Debugger) hiddenFrames(pc uint64, st Stop, step *stepper) int {
 
 // bpHide is hiddenFrames for a breakpoint hit at pc.
 func (d *Debugger) bpHide(pc uint64) int {
-	calls := d.inlinedAt(pc)
-	maxHide := d.atEntry(pc, calls)
+	calls := d.p.img.InlinedAt(pc)
+	maxHide := d.p.img.AtEntry(pc, calls)
 	s := d.p.bps.sites[pc]
 	if maxHide == 0 || s == nil {
 		return 0
@@ -184,7 +132,7 @@ func (d *Debugger) bpHide(pc uint64) int {
 		case "function":
 			return maxHide // the function's own frame, if nothing before it
 		case "source":
-			le, _ := d.lineAt(pc)
+			le, _ := d.p.img.LineAt(pc)
 			for k := 0; k <= maxHide; k++ {
 				line := le.Line
 				if k > 0 {

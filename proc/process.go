@@ -1,20 +1,19 @@
 package proc
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/dap-ptrace/dap-ptrace/proc/unwind"
+	"github.com/dap-ptrace/dap-ptrace/proc/image"
+
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 	"golang.org/x/sys/unix"
@@ -58,39 +57,21 @@ type process struct {
 	seized    bool // attached with PTRACE_SEIZE: stop threads with PTRACE_INTERRUPT
 	mem       *ptrace.Mem
 	threads   map[int]*thread
-	exe       *module
-	mods      map[string]*module // by path, loaded on demand for frames
-	lastMod   *module            // moduleAt's last answer: stacks stay in a few modules
+	img       *image.Image // its loaded objects
 	bps       *breakpoints
 	running   bool
 	current   int // thread of the last reported stop
 	entry     bool
-	stacks    map[int]*walked     // per thread, valid until the next resume
-	listings  map[uint64]*listing // disassembly of code without source, by start
-	watches   [maxWatch]*watch    // data breakpoints, by debug register
-	watched   bool                // debug registers were ever set
-	goKnown   bool                // goProgram has been decided
-	goProgram bool                // the executable is a Go program
-	output    sync.WaitGroup      // the readers of the debuggee's stdout/stderr
-	outMu     sync.Mutex          // held while output leaves a pipe
+	stacks    map[int]*walked  // per thread, valid until the next resume
+	watches   [maxWatch]*watch // data breakpoints, by debug register
+	watched   bool             // debug registers were ever set
+	goKnown   bool             // goProgram has been decided
+	goProgram bool             // the executable is a Go program
+	output    sync.WaitGroup   // the readers of the debuggee's stdout/stderr
+	outMu     sync.Mutex       // held while output leaves a pipe
 	pipes     []*pipe
 	step      *stepper
-	sources   map[string]bool // source files found on this machine, or not
 	solib     *solib
-	prologues map[uint64]unwind.Prologue
-}
-
-// module is one ELF object mapped into the process.
-type module struct {
-	path       string
-	name       string
-	start, end uint64 // mapped address range
-	bias       uint64 // runtime address minus link-time address
-	sym        *symbols.File
-	announced  bool                             // a module event was sent for it
-	frames     map[uint64]*unwind.Row           // CFI rules by link-time pc
-	inlined    map[uint64][]symbols.InlinedCall // by link-time pc, likewise
-	locals     map[localsKey]localsEntry        // a frame's variables, likewise
 }
 
 func (p *process) addThread(tid int) *thread {
@@ -164,7 +145,8 @@ func (d *Debugger) launch(cfg LaunchConfig) (int, error) {
 		errR.close()
 		return 0, fmt.Errorf("cannot start %s: %w", cfg.Program, err)
 	}
-	p := &process{pid: pid, launched: true, threads: map[int]*thread{}, mods: map[string]*module{}, bps: newBreakpoints()}
+	p := &process{pid: pid, launched: true, threads: map[int]*thread{}, bps: newBreakpoints()}
+	p.img = d.newImage(p)
 	p.mem = ptrace.NewMem(pid)
 	d.p = p
 	p.pipes = []*pipe{outR, errR}
@@ -185,7 +167,7 @@ func (d *Debugger) launch(cfg LaunchConfig) (int, error) {
 		d.abandon()
 		return 0, err
 	}
-	if err := d.loadExe(exe); err != nil {
+	if err := d.p.img.LoadExe(exe); err != nil {
 		d.abandon()
 		return 0, err
 	}
@@ -333,7 +315,8 @@ func (d *Debugger) attach(pid int) error {
 		exe.Close()
 		return err
 	}
-	p := &process{pid: pid, seized: true, threads: map[int]*thread{}, mods: map[string]*module{}, bps: newBreakpoints()}
+	p := &process{pid: pid, seized: true, threads: map[int]*thread{}, bps: newBreakpoints()}
+	p.img = d.newImage(p)
 	p.mem = ptrace.NewMem(pid)
 	d.p = p
 	ptrace.Watch(pid, d.sink)
@@ -354,127 +337,12 @@ func (d *Debugger) attach(pid int) error {
 			break
 		}
 	}
-	if err := d.loadExe(exe); err != nil {
+	if err := d.p.img.LoadExe(exe); err != nil {
 		return err
 	}
 	d.setupSolib()
 	d.scanModules()
 	return nil
-}
-
-// loadExe records the executable and its load bias, read from the auxv's
-// AT_ENTRY: exact for PIE and non-PIE alike, and available at the exec stop
-// before the dynamic loader has run.
-func (d *Debugger) loadExe(exe *symbols.File) error {
-	p := d.p
-	entry, err := auxvEntry(p.pid)
-	if err != nil {
-		return err
-	}
-	m := &module{path: realPath(exe.Path()), name: filepath.Base(exe.Path()), sym: exe, bias: entry - exe.Entry()}
-	p.exe = m
-	p.mods[m.path] = m
-	return nil
-}
-
-func auxvEntry(pid int) (uint64, error) {
-	v, err := auxvValue(pid, 9) // AT_ENTRY
-	if err == nil && v == 0 {
-		err = fmt.Errorf("process %d has no AT_ENTRY in its auxiliary vector", pid)
-	}
-	return v, err
-}
-
-func readAuxv(pid int) ([]byte, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/auxv", pid))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the auxiliary vector of %d: %w", pid, err)
-	}
-	return b, nil
-}
-
-// mapping is one line of /proc/PID/maps.
-type mapping struct {
-	start, end, off uint64
-	perms           string
-	path            string
-}
-
-func readMaps(pid int) ([]mapping, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var ms []mapping
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		if len(fs) < 5 {
-			continue
-		}
-		lo, hi, _ := strings.Cut(fs[0], "-")
-		var m mapping
-		m.start, _ = strconv.ParseUint(lo, 16, 64)
-		m.end, _ = strconv.ParseUint(hi, 16, 64)
-		m.off, _ = strconv.ParseUint(fs[2], 16, 64)
-		m.perms = fs[1]
-		if len(fs) >= 6 {
-			m.path = fs[5]
-		}
-		ms = append(ms, m)
-	}
-	return ms, sc.Err()
-}
-
-// moduleAt finds the ELF object mapped at pc, loading its symbols on first
-// use. Objects whose symbols cannot be read still get a module (no sym).
-func (d *Debugger) moduleAt(pc uint64) *module {
-	p := d.p
-	if m := p.lastMod; m != nil && pc >= m.start && pc < m.end {
-		return m
-	}
-	for _, m := range p.mods {
-		if m.end > m.start && pc >= m.start && pc < m.end {
-			p.lastMod = m
-			return m
-		}
-	}
-	ms, err := readMaps(p.pid)
-	if err != nil {
-		return nil
-	}
-	var hit *mapping
-	for i := range ms {
-		if pc >= ms[i].start && pc < ms[i].end {
-			hit = &ms[i]
-			break
-		}
-	}
-	if hit == nil || !strings.HasPrefix(hit.path, "/") {
-		return nil
-	}
-	// The object's range spans all of its mappings; the lowest one (file
-	// offset 0) is where a shared object's link-time address 0 lands.
-	lo, hi := hit.start, hit.end
-	for _, m := range ms {
-		if m.path == hit.path {
-			lo, hi = min(lo, m.start), max(hi, m.end)
-		}
-	}
-	m := p.mods[hit.path]
-	if m == nil {
-		m = &module{path: hit.path, name: filepath.Base(hit.path)}
-		if sf, err := symbols.Open(hit.path); err == nil {
-			m.sym = sf
-			if sf.PIE() {
-				m.bias = lo
-			}
-		}
-		p.mods[hit.path] = m
-	}
-	m.start, m.end = lo, hi
-	return m
 }
 
 // abandon kills a process that failed to start properly and forgets it.
@@ -520,11 +388,7 @@ func (d *Debugger) forget() {
 	}
 	ptrace.Unwatch(p.pid)
 	p.mem.Close()
-	for _, m := range p.mods {
-		if m.sym != nil {
-			m.sym.Close()
-		}
-	}
+	p.img.Close()
 	d.p = nil
 	d.mu.Lock()
 	d.queue = nil
@@ -592,15 +456,3 @@ func drainOutput(wg *sync.WaitGroup) {
 }
 
 var _ = io.EOF
-
-// modules returns the executable first, then the other loaded objects.
-func (d *Debugger) modules() []*module {
-	p := d.p
-	out := []*module{p.exe}
-	for _, m := range p.mods {
-		if m != p.exe {
-			out = append(out, m)
-		}
-	}
-	return out
-}

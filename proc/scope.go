@@ -3,6 +3,8 @@ package proc
 import (
 	"fmt"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/image"
+
 	"github.com/dap-ptrace/dap-ptrace/proc/unwind"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols"
@@ -15,10 +17,23 @@ import (
 type View struct{ d *Debugger }
 
 // ReadAt reads memory; breakpoint bytes read as the original ones.
-func (v *View) ReadAt(b []byte, addr uint64) (int, error) {
-	p := v.d.p
-	n, err := p.mem.ReadAt(b, addr)
-	p.bps.shadow(b[:n], addr)
+func (v *View) ReadAt(b []byte, addr uint64) (int, error) { return programMem{v.d.p}.ReadAt(b, addr) }
+
+// newImage makes the image of process p, reporting long reads of debug
+// information to the client.
+func (d *Debugger) newImage(p *process) *image.Image {
+	im := image.New(p.pid, programMem{p}, d.srcMap)
+	im.Progress = d.ln.Progress
+	return im
+}
+
+// programMem is a process's memory as the program has it: the bytes under
+// our breakpoints read as the original ones.
+type programMem struct{ p *process }
+
+func (m programMem) ReadAt(b []byte, addr uint64) (int, error) {
+	n, err := m.p.mem.ReadAt(b, addr)
+	m.p.bps.shadow(b[:n], addr)
 	return n, err
 }
 
@@ -29,22 +44,22 @@ func (v *View) WriteAt(b []byte, addr uint64) (int, error) {
 
 // ModuleAt returns the symbols and load bias of the object at addr.
 func (v *View) ModuleAt(addr uint64) (*symbols.File, uint64) {
-	if m := v.d.moduleAt(addr); m != nil {
-		return m.sym, m.bias
+	if m := v.d.p.img.ModuleAt(addr); m != nil {
+		return m.Sym, m.Bias
 	}
 	return nil, 0
 }
 
 // Exe returns the executable's symbols and load bias.
 func (v *View) Exe() (*symbols.File, uint64) {
-	if m := v.d.p.exe; m != nil {
-		return m.sym, m.bias
+	if m := v.d.p.img.Exe; m != nil {
+		return m.Sym, m.Bias
 	}
 	return nil, 0
 }
 
 // SymbolAt names the code or data at addr and returns the symbol's address.
-func (v *View) SymbolAt(addr uint64) (string, uint64) { return v.d.symbolFor(addr) }
+func (v *View) SymbolAt(addr uint64) (string, uint64) { return v.d.p.img.SymbolFor(addr) }
 
 // Scope is one frame of a stopped thread: a View with the frame's
 // registers, pc and variables.
@@ -59,7 +74,7 @@ func (s *Scope) PC() uint64 { return s.fr.look }
 
 // Locals returns the frame's locals and arguments and its frame base.
 func (s *Scope) Locals() ([]symbols.Variable, []byte, error) {
-	if s.fr.mod == nil || s.fr.mod.sym == nil {
+	if s.fr.mod == nil || s.fr.mod.Sym == nil {
 		return nil, nil, nil
 	}
 	return s.fr.locals()
@@ -104,7 +119,7 @@ func (d *Debugger) scope(tid, level int) (*Scope, error) {
 type frameCtx struct {
 	frame unwind.Frame // the machine frame
 	look  uint64       // pc to look variables up at (call site above frame 0)
-	mod   *module
+	mod   *image.Module
 	inl   int // which inlined call at look the frame is; -1: the function
 	// caller continues the walk to the calling frame: DW_OP_entry_value
 	// reads the call site there.
@@ -126,45 +141,19 @@ func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
 	}
 	f := it.Frame()
 	fr := &frameCtx{frame: f, look: f.Look(), inl: inl, caller: *it}
-	fr.mod = d.moduleAt(fr.look)
+	fr.mod = d.p.img.ModuleAt(fr.look)
 	return fr, nil
 }
 
 // locals returns the frame's locals and arguments and its frame base.
-// Variables, their locations included, depend on the pc only, so they are
-// read from DWARF once per pc and module: a conditional breakpoint asks
-// at every hit.
 func (fr *frameCtx) locals() ([]symbols.Variable, []byte, error) {
-	m := fr.mod
-	key := localsKey{pc: fr.look - m.bias, inl: fr.inl}
-	if e, ok := m.locals[key]; ok {
-		return e.vars, e.frameBase, nil
-	}
-	vars, fb, err := m.sym.InlinedLocalsAt(key.pc, key.inl)
-	if err != nil {
-		return vars, fb, err
-	}
-	if m.locals == nil {
-		m.locals = map[localsKey]localsEntry{}
-	}
-	m.locals[key] = localsEntry{vars, fb}
-	return vars, fb, nil
-}
-
-type localsKey struct {
-	pc  uint64
-	inl int
-}
-
-type localsEntry struct {
-	vars      []symbols.Variable
-	frameBase []byte
+	return fr.mod.LocalsAt(fr.look-fr.mod.Bias, fr.inl)
 }
 
 func (fr *frameCtx) locContext(d *Debugger, frameBase []byte) symbols.LocContext {
 	var bias uint64
 	if fr.mod != nil {
-		bias = fr.mod.bias
+		bias = fr.mod.Bias
 	}
 	return symbols.LocContext{
 		Regs:       fr.frame.Get,

@@ -2,10 +2,11 @@ package proc
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"path/filepath"
 	"sort"
+
+	"github.com/dap-ptrace/dap-ptrace/proc/image"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
@@ -45,7 +46,7 @@ type solib struct {
 func (d *Debugger) setupSolib() {
 	p := d.p
 	interp := ""
-	for _, prog := range p.exe.sym.ELF().Progs {
+	for _, prog := range p.img.Exe.Sym.ELF().Progs {
 		if prog.Type == 3 { // PT_INTERP
 			b := make([]byte, prog.Filesz)
 			if _, err := prog.ReadAt(b, 0); err == nil {
@@ -53,7 +54,7 @@ func (d *Debugger) setupSolib() {
 			}
 		}
 	}
-	base, err := auxvValue(p.pid, 7) // AT_BASE
+	base, err := p.img.AuxvValue(7) // AT_BASE
 	if interp == "" || err != nil || base == 0 {
 		return
 	}
@@ -92,84 +93,32 @@ func (d *Debugger) scanModules() {
 	for lm, n := word(p.solib.rdebug+rDebugMap), 0; lm != 0 && n < 10000; lm, n = word(lm+lmNext), n+1 {
 		name := p.readCString(word(lm + lmName))
 		if name == "" {
-			name = p.exe.path // the main program's entry has no name
+			name = p.img.Exe.Path // the main program's entry has no name
 		}
 		if filepath.IsAbs(name) {
 			// Keyed like /proc/PID/maps names it: the loader says
 			// /lib/..., the kernel /usr/lib/... on a merged-/usr system.
-			seen[realPath(name)] = word(lm + lmAddr)
+			seen[image.RealPath(name)] = word(lm + lmAddr)
 		}
 	}
-	maps, _ := readMaps(p.pid)
-	changed := false
-	for path, bias := range seen {
-		m := p.mods[path]
-		if m != nil && m.announced {
-			continue
-		}
-		if m == nil {
-			m = &module{path: path, name: filepath.Base(path), bias: bias}
-			if sf, err := symbols.Open(path); err == nil {
-				m.sym = sf
-			}
-			p.mods[path] = m
-		}
-		m.start, m.end = mappedRange(maps, path)
-		m.announced = true
-		changed = true
-		d.ln.Module("new", m.info())
+	added, removed := p.img.Loaded(seen)
+	for _, m := range added {
+		d.ln.Module("new", info(m))
 	}
-	for path, m := range p.mods {
-		if _, ok := seen[path]; ok || !m.announced {
-			continue
-		}
-		delete(p.mods, path)
-		if p.lastMod == m {
-			p.lastMod = nil
-		}
-		for key := range p.listings {
-			if key >= m.start && key < m.end {
-				delete(p.listings, key)
-			}
-		}
-		d.ln.Module("removed", m.info())
-		if m.sym != nil {
-			m.sym.Close()
-		}
-		changed = true
+	for _, m := range removed {
+		d.ln.Module("removed", info(m))
 	}
+	changed := len(added)+len(removed) > 0
 	if changed {
 		d.reresolve()
 	}
 }
 
-// realPath resolves symbolic links, keeping path when that fails.
-func realPath(path string) string {
-	if r, err := filepath.EvalSymlinks(path); err == nil {
-		return r
-	}
-	return path
-}
-
-// mappedRange is the address range the mappings of path cover.
-func mappedRange(maps []mapping, path string) (lo, hi uint64) {
-	for _, m := range maps {
-		if m.path != path {
-			continue
-		}
-		if lo == 0 || m.start < lo {
-			lo = m.start
-		}
-		hi = max(hi, m.end)
-	}
-	return lo, hi
-}
-
-func (m *module) info() Module {
-	mi := Module{ID: m.path, Name: m.name, Path: m.path, Start: m.start, End: m.end}
-	if m.sym != nil {
+func info(m *image.Module) Module {
+	mi := Module{ID: m.Path, Name: m.Name, Path: m.Path, Start: m.Start, End: m.End}
+	if m.Sym != nil {
 		mi.Symbols = true
-		mi.DWARF = m.sym.HasDWARF()
+		mi.DWARF = m.Sym.HasDWARF()
 	}
 	return mi
 }
@@ -230,50 +179,12 @@ func (d *Debugger) Modules() ([]Module, error) {
 		if d.p == nil {
 			return nil
 		}
-		for _, m := range d.modules() {
-			if m.announced || m == d.p.exe {
-				out = append(out, m.info())
+		for _, m := range d.p.img.Modules() {
+			if m.Announced || m == d.p.img.Exe {
+				out = append(out, info(m))
 			}
 		}
 		sort.SliceStable(out[min(1, len(out)):], func(i, j int) bool { return out[1+i].Start < out[1+j].Start })
-		return nil
-	})
-	return out, err
-}
-
-func auxvValue(pid int, key uint64) (uint64, error) {
-	b, err := readAuxv(pid)
-	if err != nil {
-		return 0, err
-	}
-	for i := 0; i+16 <= len(b); i += 16 {
-		if binary.LittleEndian.Uint64(b[i:]) == key {
-			return binary.LittleEndian.Uint64(b[i+8:]), nil
-		}
-	}
-	return 0, nil
-}
-
-// Sources lists the source files of the executable and the loaded
-// libraries that have line information.
-func (d *Debugger) Sources() ([]string, error) {
-	var out []string
-	err := d.do(func() error {
-		if d.p == nil {
-			return nil
-		}
-		seen := map[string]bool{}
-		for _, m := range d.modules() {
-			if m.sym == nil {
-				continue
-			}
-			for _, f := range m.sym.Sources() {
-				if f = d.local(f); !seen[f] {
-					seen[f] = true
-					out = append(out, f)
-				}
-			}
-		}
 		return nil
 	})
 	return out, err

@@ -2,7 +2,8 @@ package proc
 
 import (
 	"path/filepath"
-	"strings"
+
+	"github.com/dap-ptrace/dap-ptrace/proc/image"
 )
 
 // A program built on another machine (a CI runner, a container) names its
@@ -11,13 +12,9 @@ import (
 // breakpoints and loaded sources show local paths, and breakpoints set on
 // local paths find the compiled ones.
 
-// SourceMap is a list of {compiled prefix, local prefix} pairs; the first
-// whose prefix matches whole path components is used.
-type SourceMap [][2]string
-
 // SetSourceMap replaces the source map.
-func (d *Debugger) SetSourceMap(m SourceMap) {
-	clean := make(SourceMap, 0, len(m))
+func (d *Debugger) SetSourceMap(m image.SourceMap) {
+	clean := make(image.SourceMap, 0, len(m))
 	for _, p := range m {
 		if p[0] != "" && p[1] != "" {
 			clean = append(clean, [2]string{filepath.Clean(p[0]), filepath.Clean(p[1])})
@@ -26,31 +23,8 @@ func (d *Debugger) SetSourceMap(m SourceMap) {
 	_ = d.do(func() error {
 		d.srcMap = clean
 		if d.p != nil {
-			d.p.sources = nil // what is "here" changed
+			d.p.img.SetSourceMap(clean) // what is "here" changed
 		}
 		return nil
 	})
-}
-
-// local turns a path from the debug information into where it is here.
-func (d *Debugger) local(path string) string {
-	return remap(d.srcMap, path, 0, 1)
-}
-
-// compiled turns a client's path into the one in the debug information.
-func (d *Debugger) compiled(path string) string {
-	return remap(d.srcMap, path, 1, 0)
-}
-
-func remap(m SourceMap, path string, from, to int) string {
-	for _, p := range m {
-		prefix := p[from]
-		if path == prefix {
-			return p[to]
-		}
-		if rest, ok := strings.CutPrefix(path, prefix+"/"); ok {
-			return filepath.Join(p[to], rest)
-		}
-	}
-	return path
 }

@@ -1,8 +1,7 @@
 package proc
 
 import (
-	"os"
-
+	"github.com/dap-ptrace/dap-ptrace/proc/image"
 	"github.com/dap-ptrace/dap-ptrace/proc/unwind"
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
@@ -15,12 +14,7 @@ type Frame struct {
 	CFA uint64 // canonical frame address: the caller's stack pointer after return
 	// What is known of the code at PC (looked up at PC-1 above frame 0, so a
 	// call's own line is shown, not the next one).
-	Func   string
-	File   string
-	Line   int
-	Column int
-	Module string
-	Offset uint64 // PC minus the symbol's address, when Func came from ELF symbols
+	image.Location
 	// Without a source file, the disassembly listing of the code instead
 	// (ListingText's key), its name and the frame's line in it.
 	Listing     uint64
@@ -117,7 +111,7 @@ func (d *Debugger) walkStack(regs ptrace.Regs) []rawFrame {
 	out := make([]rawFrame, 0, 64)
 	for i := 0; i < MaxFrames && it.Next(); i++ {
 		f := it.Frame()
-		calls := d.inlinedAt(f.Look())
+		calls := d.p.img.InlinedAt(f.Look())
 		for k := 0; k <= len(calls); k++ {
 			out = append(out, rawFrame{pc: f.PC(), cfa: f.CFA, exact: f.Exact, inl: int32(k), phys: int32(i), calls: calls})
 		}
@@ -157,167 +151,23 @@ func (d *Debugger) unwinder(regs ptrace.Regs) *unwind.Iterator {
 type code struct{ d *Debugger }
 
 func (c code) Rules(pc uint64) *unwind.Row {
-	if m := c.d.moduleAt(pc); m != nil && m.sym != nil {
-		return m.frameRules(pc - m.bias)
+	if m := c.d.p.img.ModuleAt(pc); m != nil && m.Sym != nil {
+		return m.FrameRules(pc - m.Bias)
 	}
 	return nil
 }
 
 func (c code) Prologue(pc uint64) (unwind.Prologue, bool) {
-	fn, m := c.d.funcAt(pc)
+	fn, m := c.d.p.img.FuncAt(pc)
 	if fn == nil {
 		return unwind.Prologue{}, false
 	}
-	return c.d.prologue(m, fn), true
+	return c.d.p.img.Prologue(m, fn), true
 }
 
-func (c code) Mapped(addr uint64) bool { return c.d.moduleAt(addr) != nil }
+func (c code) Mapped(addr uint64) bool { return c.d.p.img.ModuleAt(addr) != nil }
 
 func (c code) IsRet(pc uint64) bool {
-	ins, ok := c.d.decodeAt(pc)
+	ins, ok := c.d.p.img.DecodeAt(pc)
 	return ok && ins.Op == x86asm.RET
-}
-
-// describe names the code at pc; call sites are looked up at pc-1.
-func (d *Debugger) describe(pc uint64, caller bool) Frame {
-	f := Frame{PC: pc}
-	look := pc
-	if caller {
-		look--
-	}
-	m := d.moduleAt(look)
-	if m == nil {
-		return f
-	}
-	f.Module = m.name
-	if m.sym == nil {
-		f.Offset = look - m.start
-		return f
-	}
-	d.ensureIndexed(m)
-	if fn := m.sym.FuncAt(look - m.bias); fn != nil {
-		f.Func = fn.DisplayName()
-		if !fn.HasLines {
-			f.Offset = pc - (fn.Low + m.bias)
-		}
-	} else if name, off, ok := m.sym.SymbolAt(look - m.bias); ok {
-		f.Func, f.Offset = name, off+(pc-look)
-	} else {
-		f.Offset = pc - m.start
-	}
-	if le, ok := m.sym.LineAt(look - m.bias); ok && le.Line > 0 && d.haveSource(le.File) {
-		f.File, f.Line, f.Column = d.local(le.File), le.Line, le.Column
-	}
-	return f
-}
-
-// prologue decodes the start of fn (cached per function).
-func (d *Debugger) prologue(m *module, fn *symbols.Function) unwind.Prologue {
-	p := d.p
-	low := fn.Low + m.bias
-	if pi, ok := p.prologues[low]; ok {
-		return pi
-	}
-	var b [32]byte
-	n, _ := p.mem.ReadAt(b[:], low)
-	p.bps.shadow(b[:n], low)
-	pi := unwind.DecodePrologue(b[:n], low)
-	if p.prologues == nil {
-		p.prologues = map[uint64]unwind.Prologue{}
-	}
-	p.prologues[low] = pi
-	return pi
-}
-
-// funcAt finds the function at a runtime address and its module.
-func (d *Debugger) funcAt(pc uint64) (*symbols.Function, *module) {
-	m := d.moduleAt(pc)
-	if m == nil || m.sym == nil {
-		return nil, nil
-	}
-	fn := m.sym.FuncAt(pc - m.bias)
-	if fn == nil {
-		return nil, nil
-	}
-	return fn, m
-}
-
-// lineAt returns the line-table row covering a runtime address, with its
-// PC made a runtime address too.
-func (d *Debugger) lineAt(pc uint64) (symbols.LineEntry, bool) {
-	m := d.moduleAt(pc)
-	if m == nil || m.sym == nil {
-		return symbols.LineEntry{}, false
-	}
-	le, ok := m.sym.LineAt(pc - m.bias)
-	if !ok || le.Line == 0 {
-		return le, false
-	}
-	le.PC += m.bias
-	return le, true
-}
-
-// frameRules returns the CFI rules at a link-time pc, nil without any. They
-// are cached per pc for the life of the module: a deep recursion asks for
-// the same few pcs a thousand times per walk.
-func (m *module) frameRules(pc uint64) *unwind.Row {
-	if r, ok := m.frames[pc]; ok {
-		return r
-	}
-	var row *unwind.Row
-	if r, err := m.sym.FrameAt(pc); err == nil && r != nil {
-		row = unwind.NewRow(r)
-	}
-	if m.frames == nil {
-		m.frames = map[uint64]*unwind.Row{}
-	}
-	m.frames[pc] = row
-	return row
-}
-
-// haveSource says whether a source file is on this machine. Code whose
-// source is not (libc with Debian's detached debug information, say) is
-// presented and stepped like code without line information: a person can
-// read its disassembly, not a file the editor cannot open.
-func (d *Debugger) haveSource(file string) bool {
-	if file == "" {
-		return false
-	}
-	p := d.p
-	if ok, seen := p.sources[file]; seen {
-		return ok
-	}
-	_, err := os.Stat(d.local(file))
-	if p.sources == nil {
-		p.sources = map[string]bool{}
-	}
-	p.sources[file] = err == nil
-	return err == nil
-}
-
-// sourceAt says whether pc has a line whose source file is here.
-func (d *Debugger) sourceAt(pc uint64) bool {
-	le, ok := d.lineAt(pc)
-	return ok && d.haveSource(le.File)
-}
-
-// slowDebugInfo is the size of .debug_info (as stored) from which reading
-// it takes long enough to tell the client: libc's is 2.3 MB, a test
-// program's a few KB.
-const slowDebugInfo = 1 << 20
-
-// ensureIndexed reads a module's debug information, if not done yet,
-// telling the client: it takes a second for libc with its detached debug
-// information, and an editor would otherwise look frozen.
-func (d *Debugger) ensureIndexed(m *module) {
-	if m.sym == nil || !m.sym.HasDWARF() || m.sym.Indexed() {
-		return
-	}
-	if m.sym.DebugInfoSize() < slowDebugInfo {
-		_ = m.sym.DWARFError()
-		return
-	}
-	d.ln.Progress("Reading the debug information of " + m.name)
-	_ = m.sym.DWARFError() // builds the index
-	d.ln.Progress("")
 }

@@ -123,10 +123,10 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only u
 	// the stop does not hide, or the function: next must not stop inside
 	// calls inlined into it, and stepOut of it ends in its caller, in the
 	// same machine frame.
-	calls := d.inlinedAt(regs.Rip)
+	calls := d.p.img.InlinedAt(regs.Rip)
 	hide := min(th.hide, len(calls))
 	st.from, st.fromSet = calls[hide:], true
-	if loc, ok := d.lineAt(regs.Rip); ok && !instruction && d.haveSource(loc.File) {
+	if loc, ok := d.p.img.LineAt(regs.Rip); ok && !instruction && d.p.img.HaveSource(loc.File) {
 		st.startLine, st.startFile = loc.Line, loc.File
 		if hide > 0 {
 			st.startLine, st.startFile = calls[hide-1].CallLine, calls[hide-1].CallFile
@@ -139,7 +139,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only u
 		st.keepHide, st.keepSet = hide-1, true
 		d.stopped(Stop{Reason: "step", Tid: th.tid})
 	case kind == StepOut && !instruction && len(st.from) > 0:
-		pcs := slices.DeleteFunc(d.reachable(d.funcStmts(regs.Rip), st.from, true), func(a uint64) bool { return a == regs.Rip })
+		pcs := slices.DeleteFunc(d.reachable(d.p.img.FuncStmts(regs.Rip), st.from, true), func(a uint64) bool { return a == regs.Rip })
 		if len(pcs) > 0 {
 			st.inlineOut = true
 			d.runTo(st, retOf(frames), frames[0].CFA, pcs)
@@ -161,7 +161,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only u
 		d.stepInstruction(th)
 	case instruction:
 		// Over a call, as a person means it; otherwise one instruction.
-		if ins, ok := d.decodeAt(regs.Rip); ok && ins.Op == x86asm.CALL {
+		if ins, ok := d.p.img.DecodeAt(regs.Rip); ok && ins.Op == x86asm.CALL {
 			d.runTo(st, regs.Rip+uint64(ins.Len), regs.Rsp, nil)
 			return
 		}
@@ -172,7 +172,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only u
 		// from function which has no line number information".
 		up := d.unwind(regs, 256)
 		for k := 1; k < len(up); k++ {
-			if d.sourceAt(up[k].PC - 1) {
+			if d.p.img.SourceAt(up[k].PC - 1) {
 				d.runTo(st, up[k].PC, up[k-1].CFA, nil)
 				return
 			}
@@ -298,7 +298,7 @@ func (d *Debugger) stepInLoop(st *stepper) {
 		if err != nil {
 			break
 		}
-		ins, _ := d.decodeAt(regs.Rip)
+		ins, _ := d.p.img.DecodeAt(regs.Rip)
 		ev, err := d.singleStep(th)
 		if err != nil || !d.stepEventOK(ev) {
 			if err != nil {
@@ -317,9 +317,9 @@ func (d *Debugger) stepInLoop(st *stepper) {
 			break // returned from the starting frame: stop in the caller
 		}
 		if ins.Op == x86asm.CALL {
-			fn, m := d.funcAt(now.Rip)
-			if fn != nil && fn.HasLines && d.sourceAt(m.sym.PrologueEnd(fn)+m.bias) {
-				if pe := m.sym.PrologueEnd(fn) + m.bias; pe != now.Rip {
+			fn, m := d.p.img.FuncAt(now.Rip)
+			if fn != nil && fn.HasLines && d.p.img.SourceAt(m.Sym.PrologueEnd(fn)+m.Bias) {
+				if pe := m.Sym.PrologueEnd(fn) + m.Bias; pe != now.Rip {
 					// Run through the prologue to the first line.
 					st.startLine, st.cfa = 0, now.Rsp+8
 					d.runTo(st, pe, 0, nil)
@@ -333,7 +333,7 @@ func (d *Debugger) stepInLoop(st *stepper) {
 			d.runTo(st, regs.Rip+uint64(ins.Len), now.Rsp, nil)
 			return
 		}
-		if loc, ok := d.lineAt(now.Rip); ok && loc.PC == now.Rip && loc.IsStmt && d.haveSource(loc.File) && (loc.Line != st.startLine || loc.File != st.startFile) {
+		if loc, ok := d.p.img.LineAt(now.Rip); ok && loc.PC == now.Rip && loc.IsStmt && d.p.img.HaveSource(loc.File) && (loc.Line != st.startLine || loc.File != st.startFile) {
 			break
 		}
 	}
@@ -426,30 +426,21 @@ func (d *Debugger) stepOver(th *thread) (ptrace.Event, bool) {
 // runToMain places the entry stop at main's first line and resumes.
 func (d *Debugger) runToMain() error {
 	p := d.p
-	m := p.exe
-	fn := m.sym.LookupFunc("main")
+	m := p.img.Exe
+	fn := m.Sym.LookupFunc("main")
 	if fn == nil {
-		fn = m.sym.LookupFunc("main.main")
+		fn = m.Sym.LookupFunc("main.main")
 	}
 	if fn == nil {
 		d.stopped(Stop{Reason: "entry", Tid: p.current})
 		return nil
 	}
-	pc := m.sym.PrologueEnd(fn) + m.bias
+	pc := m.Sym.PrologueEnd(fn) + m.Bias
 	if err := p.bps.addTemp(p.mem, pc); err != nil {
 		return fmt.Errorf("cannot stop at main: %w", err)
 	}
 	p.step = &stepper{tid: -1, kind: stepEntry}
 	return d.resume()
-}
-
-// decodeAt decodes the instruction at pc as the program has it.
-func (d *Debugger) decodeAt(pc uint64) (x86asm.Inst, bool) {
-	var b [16]byte
-	n, _ := d.p.mem.ReadAt(b[:], pc)
-	d.p.bps.shadow(b[:n], pc)
-	ins, err := x86asm.Decode(b[:n], 64)
-	return ins, err == nil
 }
 
 // retOf is the return address of the innermost frame, 0 if unknown.
@@ -463,14 +454,14 @@ func retOf(frames []Frame) uint64 {
 // otherLines returns the statement addresses of the function at pc whose
 // line is not line: where a next (or a stepIn that enters nothing) stops.
 func (d *Debugger) otherLines(pc uint64, line int) []uint64 {
-	fn, m := d.funcAt(pc)
+	fn, m := d.p.img.FuncAt(pc)
 	if fn == nil {
 		return nil
 	}
 	var pcs []uint64
-	for _, a := range m.sym.StmtPCs(fn.Low, fn.High) {
-		a += m.bias
-		if loc, ok := d.lineAt(a); ok && loc.Line != line && loc.Line != 0 {
+	for _, a := range m.Sym.StmtPCs(fn.Low, fn.High) {
+		a += m.Bias
+		if loc, ok := d.p.img.LineAt(a); ok && loc.Line != line && loc.Line != 0 {
 			pcs = append(pcs, a)
 		}
 	}
@@ -483,19 +474,19 @@ func (d *Debugger) otherLines(pc uint64, line int) []uint64 {
 // is false when the line makes an indirect call (the direct ones are still
 // returned).
 func (d *Debugger) callees(pc uint64, line int) (entries []uint64, ok bool) {
-	fn, m := d.funcAt(pc)
+	fn, m := d.p.img.FuncAt(pc)
 	if fn == nil {
 		return nil, false
 	}
 	ok = true
-	end := fn.High + m.bias
+	end := fn.High + m.Bias
 	for n := 0; pc < end && n < 512; n++ {
 		if n > 0 {
-			if loc, ok := d.lineAt(pc); ok && loc.PC == pc && loc.IsStmt && loc.Line != line {
+			if loc, ok := d.p.img.LineAt(pc); ok && loc.PC == pc && loc.IsStmt && loc.Line != line {
 				break
 			}
 		}
-		ins, decoded := d.decodeAt(pc)
+		ins, decoded := d.p.img.DecodeAt(pc)
 		if !decoded {
 			return entries, false
 		}
@@ -508,8 +499,8 @@ func (d *Debugger) callees(pc uint64, line int) (entries []uint64, ok bool) {
 				continue
 			}
 			target := uint64(int64(next) + int64(rel))
-			if cf, cm := d.funcAt(target); cf != nil && cf.HasLines && cf.Low+cm.bias == target && d.sourceAt(cm.sym.PrologueEnd(cf)+cm.bias) {
-				entries = append(entries, cm.sym.PrologueEnd(cf)+cm.bias)
+			if cf, cm := d.p.img.FuncAt(target); cf != nil && cf.HasLines && cf.Low+cm.Bias == target && d.p.img.SourceAt(cm.Sym.PrologueEnd(cf)+cm.Bias) {
+				entries = append(entries, cm.Sym.PrologueEnd(cf)+cm.Bias)
 			}
 			// A call through the PLT or into code without lines: stepIn
 			// runs over it, like next.
@@ -535,12 +526,12 @@ func (d *Debugger) StepInTargets(tid int) ([]StepTarget, error) {
 		if err != nil {
 			return err
 		}
-		loc, ok := d.lineAt(regs.Rip)
+		loc, ok := d.p.img.LineAt(regs.Rip)
 		if !ok {
 			return nil
 		}
 		line := loc.Line
-		if calls := d.inlinedAt(regs.Rip); th.hide > 0 && th.hide <= len(calls) {
+		if calls := d.p.img.InlinedAt(regs.Rip); th.hide > 0 && th.hide <= len(calls) {
 			line = calls[th.hide-1].CallLine
 		}
 		entries, _ := d.callees(regs.Rip, line)
@@ -551,10 +542,10 @@ func (d *Debugger) StepInTargets(tid int) ([]StepTarget, error) {
 			}
 			seen[e] = true
 			t := StepTarget{Addr: e}
-			if fn, _ := d.funcAt(e); fn != nil {
+			if fn, _ := d.p.img.FuncAt(e); fn != nil {
 				t.Name = fn.DisplayName()
 			}
-			if le, ok := d.lineAt(e); ok {
+			if le, ok := d.p.img.LineAt(e); ok {
 				t.Line = le.Line
 			}
 			out = append(out, t)

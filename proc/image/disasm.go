@@ -1,4 +1,4 @@
-package proc
+package image
 
 import (
 	"fmt"
@@ -27,41 +27,33 @@ const MaxDisassemble = 10000
 // them, so backward disassembly lands on the instructions the program
 // really executes; where nothing is known, unreadable or undecodable bytes
 // come back as Invalid entries, one byte each, so the count is always met.
-func (d *Debugger) Disassemble(addr uint64, instOffset, count int, symbolic bool) ([]Instruction, error) {
-	var out []Instruction
-	err := d.do(func() error {
-		if d.p == nil {
-			return ErrNoProcess
-		}
-		count = min(max(count, 0), MaxDisassemble)
-		instOffset = max(instOffset, -MaxDisassemble)
-		start := addr
-		if instOffset < 0 {
-			start = d.backFrom(addr, -instOffset)
-			instOffset = 0
-		}
-		all := d.decodeRange(start, instOffset+count, symbolic)
-		out = all[min(instOffset, len(all)):]
-		return nil
-	})
-	return out, err
+func (im *Image) Disassemble(addr uint64, instOffset, count int, symbolic bool) []Instruction {
+	count = min(max(count, 0), MaxDisassemble)
+	instOffset = max(instOffset, -MaxDisassemble)
+	start := addr
+	if instOffset < 0 {
+		start = im.backFrom(addr, -instOffset)
+		instOffset = 0
+	}
+	all := im.decodeRange(start, instOffset+count, symbolic)
+	return all[min(instOffset, len(all)):]
 }
 
 // backFrom returns the address n instructions before addr, decoding forward
 // from function starts; without a known start, it counts one byte per
 // instruction (the client then sees the bytes as invalid).
-func (d *Debugger) backFrom(addr uint64, n int) uint64 {
+func (im *Image) backFrom(addr uint64, n int) uint64 {
 	var bounds []uint64 // instruction starts before addr, ascending
 	end := addr
 	for len(bounds) < n {
-		fn, m := d.funcAt(end - 1)
+		fn, m := im.FuncAt(end - 1)
 		if fn == nil {
 			break
 		}
-		low := fn.Low + m.bias
+		low := fn.Low + m.Bias
 		var seg []uint64
 		for pc := low; pc < end; {
-			ins, ok := d.decodeAt(pc)
+			ins, ok := im.DecodeAt(pc)
 			if !ok {
 				break
 			}
@@ -87,16 +79,15 @@ func (d *Debugger) backFrom(addr uint64, n int) uint64 {
 	return end - missing
 }
 
-func (d *Debugger) decodeRange(start uint64, n int, symbolic bool) []Instruction {
+func (im *Image) decodeRange(start uint64, n int, symbolic bool) []Instruction {
 	out := make([]Instruction, 0, n)
 	buf := make([]byte, 0, 4096)
 	var bufAt uint64
 	read := func(pc uint64) []byte {
 		if pc < bufAt || pc+16 > bufAt+uint64(len(buf)) {
 			buf = buf[:cap(buf)]
-			k, _ := d.p.mem.ReadAt(buf, pc)
+			k, _ := im.mem.ReadAt(buf, pc)
 			buf, bufAt = buf[:k], pc
-			d.p.bps.shadow(buf, pc)
 		}
 		return buf[pc-bufAt:]
 	}
@@ -118,17 +109,17 @@ func (d *Debugger) decodeRange(start uint64, n int, symbolic bool) []Instruction
 		in := Instruction{Addr: pc, Bytes: append([]byte(nil), code[:ins.Len]...)}
 		var sym func(uint64) (string, uint64)
 		if symbolic {
-			sym = d.symbolFor
+			sym = im.SymbolFor
 		}
 		in.Text = x86asm.GNUSyntax(ins, pc, sym)
-		if name, base := d.symbolFor(pc); name != "" {
+		if name, base := im.SymbolFor(pc); name != "" {
 			in.Symbol = name
 			if pc != base {
 				in.Symbol = fmt.Sprintf("%s+%d", name, pc-base)
 			}
 		}
-		if le, ok := d.lineAt(pc); ok {
-			in.File, in.Line = d.local(le.File), le.Line
+		if le, ok := im.LineAt(pc); ok {
+			in.File, in.Line = im.Local(le.File), le.Line
 		}
 		out = append(out, in)
 		pc += uint64(ins.Len)
@@ -136,16 +127,16 @@ func (d *Debugger) decodeRange(start uint64, n int, symbolic bool) []Instruction
 	return out
 }
 
-// symbolFor names the function or symbol holding addr and its start.
-func (d *Debugger) symbolFor(addr uint64) (string, uint64) {
-	m := d.moduleAt(addr)
-	if m == nil || m.sym == nil {
+// SymbolFor names the function or symbol holding addr and its start.
+func (im *Image) SymbolFor(addr uint64) (string, uint64) {
+	m := im.ModuleAt(addr)
+	if m == nil || m.Sym == nil {
 		return "", 0
 	}
-	if fn := m.sym.FuncAt(addr - m.bias); fn != nil {
-		return fn.DisplayName(), fn.Low + m.bias
+	if fn := m.Sym.FuncAt(addr - m.Bias); fn != nil {
+		return fn.DisplayName(), fn.Low + m.Bias
 	}
-	if name, off, ok := m.sym.SymbolAt(addr - m.bias); ok {
+	if name, off, ok := m.Sym.SymbolAt(addr - m.Bias); ok {
 		return name, addr - off
 	}
 	return "", 0
@@ -165,3 +156,11 @@ func hexBytes(b []byte) string {
 
 // HexBytes is the instruction's bytes as hex pairs separated by spaces.
 func (in Instruction) HexBytes() string { return hexBytes(in.Bytes) }
+
+// DecodeAt decodes the instruction at pc as the program has it.
+func (im *Image) DecodeAt(pc uint64) (x86asm.Inst, bool) {
+	var b [16]byte
+	n, _ := im.mem.ReadAt(b[:], pc)
+	ins, err := x86asm.Decode(b[:n], 64)
+	return ins, err == nil
+}
