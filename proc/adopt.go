@@ -3,12 +3,10 @@ package proc
 import (
 	"errors"
 	"fmt"
-	"os"
 	"syscall"
 	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
-	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
 
 // CheckProgram resolves a launch's program path (relative to cwd when it
@@ -30,15 +28,8 @@ func (d *Debugger) LaunchAttached(pid int, cfg LaunchConfig) error {
 		if err != nil {
 			return err
 		}
-		p := &process{pid: pid, seized: true, launched: true, threads: map[int]*thread{}, bps: newBreakpoints()}
-		p.img = d.newImage(p)
-		p.mem = ptrace.NewMem(pid)
-		d.p = p
-		ptrace.Watch(pid, d.sink)
-		for _, tid := range tids {
-			p.addThread(tid).stopReq = true
-		}
-		if err := d.collect(); err != nil || d.p == nil {
+		p := d.newProcess(pid, true, true)
+		if err := d.attachThreads(tids); err != nil || d.p == nil {
 			return fmt.Errorf("the program's launcher (process %d) ended before it ran the program", pid)
 		}
 		if err := d.tr.SetOptions(pid, true); err != nil {
@@ -95,21 +86,14 @@ func (d *Debugger) LaunchAttached(pid int, cfg LaunchConfig) error {
 		// The new image, as after a launch's execve.
 		_ = p.mem.Close()
 		p.mem = ptrace.NewMem(pid)
-		path, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
-		if err != nil {
-			d.abandon()
-			return err
+		_, exe, err := exeOf(pid)
+		if err == nil {
+			err = d.useExe(exe)
 		}
-		exe, err := symbols.Open(path)
 		if err != nil {
 			d.abandon()
 			return fmt.Errorf("cannot debug %s: %w", cfg.Program, err)
 		}
-		if err := d.p.img.LoadExe(exe); err != nil {
-			d.abandon()
-			return err
-		}
-		d.setupSolib()
 		p.entry = cfg.StopOnEntry
 		p.current = pid
 		return nil

@@ -2,10 +2,8 @@ package proc
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
-	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
 
 // execed handles PTRACE_EVENT_EXEC: the process now runs a new program (a
@@ -45,13 +43,9 @@ func (d *Debugger) execed() {
 	p.img = d.newImage(p)
 	p.solib, p.stacks = nil, nil
 	p.goKnown = false
-	path, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.pid))
-	var exe *symbols.File
+	path, exe, err := exeOf(p.pid)
 	if err == nil {
-		exe, err = symbols.Open(path)
-	}
-	if err == nil {
-		err = p.img.LoadExe(exe)
+		err = d.useExe(exe)
 	}
 	if err != nil {
 		// Nothing known of the new program: keep a module without
@@ -60,6 +54,5 @@ func (d *Debugger) execed() {
 		p.img.UnreadableExe(path)
 		return
 	}
-	d.setupSolib()
 	d.reresolve()
 }

@@ -93,7 +93,7 @@ func (d *Debugger) Launch(cfg LaunchConfig) (pid int, err error) {
 	return pid, err
 }
 
-func (d *Debugger) launch(cfg LaunchConfig) (int, error) {
+func (d *Debugger) launch(cfg LaunchConfig) (pid int, err error) {
 	path, err := checkProgram(cfg.Program, cfg.Cwd)
 	if err != nil {
 		return 0, err
@@ -102,79 +102,118 @@ func (d *Debugger) launch(cfg LaunchConfig) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("cannot debug %s: %w", cfg.Program, err)
 	}
+	// Until the process exists, a failure undoes what was set up; after,
+	// abandoning the process does.
+	var undo []func()
+	defer func() {
+		if err != nil {
+			for _, f := range undo {
+				f()
+			}
+		}
+	}()
+	undo = append(undo, func() { exe.Close() })
 	if cfg.Cwd != "" {
 		if st, err := os.Stat(cfg.Cwd); err != nil || !st.IsDir() {
-			exe.Close()
 			return 0, fmt.Errorf("working directory %q does not exist or is not a directory", cfg.Cwd)
 		}
 	}
 	stdin, err := os.Open(os.DevNull)
 	if err != nil {
-		exe.Close()
 		return 0, err
 	}
 	defer stdin.Close()
-	outR, outW, err := outputPipe("stdout")
-	if err != nil {
-		exe.Close()
-		return 0, err
-	}
-	errR, errW, err := outputPipe("stderr")
-	if err != nil {
-		exe.Close()
-		outR.close()
-		outW.Close()
-		return 0, err
+	var files [3]*os.File
+	files[0] = stdin
+	var pipes []*pipe
+	for i, category := range []string{"stdout", "stderr"} {
+		r, w, err := outputPipe(category)
+		if err != nil {
+			return 0, err
+		}
+		defer w.Close() // the child has its own copy
+		undo = append(undo, r.close)
+		files[1+i], pipes = w, append(pipes, r)
 	}
 	env := cfg.Env
 	if env == nil {
 		env = os.Environ()
 	}
-	pid, err := d.tr.Launch(ptrace.LaunchConfig{
+	pid, err = d.tr.Launch(ptrace.LaunchConfig{
 		Path:  path,
 		Args:  append([]string{cfg.Program}, cfg.Args...),
 		Dir:   cfg.Cwd,
 		Env:   env,
-		Files: [3]*os.File{stdin, outW, errW},
+		Files: files,
 	})
-	outW.Close()
-	errW.Close()
 	if err != nil {
-		exe.Close()
-		outR.close()
-		errR.close()
 		return 0, fmt.Errorf("cannot start %s: %w", cfg.Program, err)
 	}
-	p := &process{pid: pid, launched: true, threads: map[int]*thread{}, bps: newBreakpoints()}
-	p.img = d.newImage(p)
-	p.mem = ptrace.NewMem(pid)
-	d.p = p
-	p.pipes = []*pipe{outR, errR}
-	p.output.Add(2)
-	go d.pump(p, outR)
-	go d.pump(p, errR)
-	ptrace.Watch(pid, d.sink)
-
+	undo = []func(){d.abandon}
+	p := d.newProcess(pid, true, false)
+	p.pipes = pipes
+	p.output.Add(len(pipes))
+	for _, r := range pipes {
+		go d.pump(p, r)
+	}
 	// The first stop is the SIGTRAP after execve.
 	ev, err := d.waitTid(pid, 10*time.Second)
-	if err != nil || !ev.Stopped() {
-		d.abandon()
-		return 0, fmt.Errorf("%s did not start under the debugger (%v %v)", cfg.Program, ev, err)
+	if err == nil && !ev.Stopped() {
+		err = fmt.Errorf("%v", ev)
 	}
-	th := p.addThread(pid)
-	th.stopped = true
+	if err != nil {
+		return 0, fmt.Errorf("%s did not start under the debugger (%v)", cfg.Program, err)
+	}
+	p.addThread(pid).stopped = true
 	if err := d.tr.SetOptions(pid, true); err != nil {
-		d.abandon()
 		return 0, err
 	}
-	if err := d.p.img.LoadExe(exe); err != nil {
-		d.abandon()
+	if err := d.useExe(exe); err != nil {
 		return 0, err
 	}
-	d.setupSolib()
 	p.entry = cfg.StopOnEntry
 	p.current = pid
 	return pid, nil
+}
+
+// newProcess makes process pid the one debugged and routes its events to
+// the owner.
+func (d *Debugger) newProcess(pid int, launched, seized bool) *process {
+	p := &process{pid: pid, launched: launched, seized: seized, threads: map[int]*thread{}, bps: newBreakpoints()}
+	p.img = d.newImage(p)
+	p.mem = ptrace.NewMem(pid)
+	d.p = p
+	ptrace.Watch(pid, d.sink)
+	return p
+}
+
+// attachThreads takes the threads of a process just attached (their
+// stops are to come) and waits for each to stop.
+func (d *Debugger) attachThreads(tids []int) error {
+	for _, tid := range tids {
+		d.p.addThread(tid).stopReq = true
+	}
+	return d.collect()
+}
+
+// useExe records the executable of the process and starts following its
+// dynamic loader.
+func (d *Debugger) useExe(exe *symbols.File) error {
+	if err := d.p.img.LoadExe(exe); err != nil {
+		return err
+	}
+	d.setupSolib()
+	return nil
+}
+
+// exeOf opens the symbols of the program process pid runs.
+func exeOf(pid int) (path string, exe *symbols.File, err error) {
+	path, err = os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
+		return "", nil, err
+	}
+	exe, err = symbols.Open(path)
+	return path, exe, err
 }
 
 // checkProgram resolves the program path and explains why it cannot run.
@@ -299,15 +338,14 @@ func (d *Debugger) Attach(pid int) error {
 }
 
 func (d *Debugger) attach(pid int) error {
-	path, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	path, exe, err := exeOf(pid)
 	if err != nil {
 		if _, serr := os.Stat(fmt.Sprintf("/proc/%d", pid)); serr != nil {
 			return fmt.Errorf("no process with id %d", pid)
 		}
-		return fmt.Errorf("cannot read the executable of process %d: %w", pid, err)
-	}
-	exe, err := symbols.Open(path)
-	if err != nil {
+		if path == "" {
+			return fmt.Errorf("cannot read the executable of process %d: %w", pid, err)
+		}
 		return fmt.Errorf("cannot debug process %d (%s): %w", pid, path, err)
 	}
 	tids, err := d.tr.Attach(pid)
@@ -315,16 +353,8 @@ func (d *Debugger) attach(pid int) error {
 		exe.Close()
 		return err
 	}
-	p := &process{pid: pid, seized: true, threads: map[int]*thread{}, bps: newBreakpoints()}
-	p.img = d.newImage(p)
-	p.mem = ptrace.NewMem(pid)
-	d.p = p
-	ptrace.Watch(pid, d.sink)
-	for _, tid := range tids {
-		th := p.addThread(tid)
-		th.stopReq = true
-	}
-	if err := d.collect(); err != nil {
+	p := d.newProcess(pid, false, true)
+	if err := d.attachThreads(tids); err != nil {
 		return err
 	}
 	if d.p == nil {
@@ -337,10 +367,9 @@ func (d *Debugger) attach(pid int) error {
 			break
 		}
 	}
-	if err := d.p.img.LoadExe(exe); err != nil {
+	if err := d.useExe(exe); err != nil {
 		return err
 	}
-	d.setupSolib()
 	d.scanModules()
 	return nil
 }
