@@ -67,7 +67,7 @@ func (d *Debugger) thrownType(tid int) string {
 	if err != nil {
 		return ""
 	}
-	name := d.p.readCString(namePtr)
+	name := d.p.img.CString(namePtr)
 	if name == "" {
 		return ""
 	}

@@ -261,10 +261,12 @@ func (d *Debugger) gone(ev ptrace.Event) {
 	p.threads = map[int]*thread{}
 	d.forget()
 	d.publish()
-	drainOutput(&p.output)
+	if p.output != nil {
+		p.output.Wait(2 * time.Second)
+	}
 	code, sig := ev.ExitCode, ""
 	if ev.Kind == ptrace.Signaled {
-		code, sig = 128+int(ev.Signal), signalName(ev.Signal)
+		code, sig = 128+int(ev.Signal), ptrace.SignalName(ev.Signal)
 	}
 	d.ln.Exited(code, sig)
 }
@@ -280,18 +282,11 @@ func reportable(sig syscall.Signal) bool {
 }
 
 func (d *Debugger) exceptionStop(tid int, sig syscall.Signal) Stop {
-	desc := fmt.Sprintf("Signal %s (%s)", signalName(sig), sig.String())
+	desc := fmt.Sprintf("Signal %s (%s)", ptrace.SignalName(sig), sig.String())
 	if si, err := d.tr.GetSigInfo(tid); err == nil && syscall.Signal(si.Signo) == sig {
-		desc = signalDetail(sig, si)
+		desc = ptrace.SignalDetail(sig, si)
 	}
-	return Stop{Reason: "exception", Tid: tid, Description: desc, Text: signalName(sig)}
-}
-
-func signalName(sig syscall.Signal) string {
-	if n := unix.SignalName(sig); n != "" {
-		return n
-	}
-	return fmt.Sprintf("signal %d", int(sig))
+	return Stop{Reason: "exception", Tid: tid, Description: desc, Text: ptrace.SignalName(sig)}
 }
 
 // report stops every thread and tells the client about st.
@@ -331,7 +326,9 @@ func (d *Debugger) stopped(st Stop) {
 	p.current = st.Tid
 	p.stacks = nil
 	d.publish()
-	d.flushOutput(p)
+	if p.output != nil {
+		p.output.Flush()
+	}
 	d.ln.Stopped(st)
 }
 

@@ -3,20 +3,17 @@ package proc
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
+	"github.com/dap-ptrace/dap-ptrace/proc/output"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
-	"golang.org/x/sys/unix"
 )
 
 // LaunchConfig is what to run.
@@ -67,9 +64,7 @@ type process struct {
 	watched   bool             // debug registers were ever set
 	goKnown   bool             // goProgram has been decided
 	goProgram bool             // the executable is a Go program
-	output    sync.WaitGroup   // the readers of the debuggee's stdout/stderr
-	outMu     sync.Mutex       // held while output leaves a pipe
-	pipes     []*pipe
+	output    *output.Capture  // a launched program's stdout and stderr
 	step      *stepper
 	solib     *solib
 }
@@ -123,18 +118,13 @@ func (d *Debugger) launch(cfg LaunchConfig) (pid int, err error) {
 		return 0, err
 	}
 	defer stdin.Close()
-	var files [3]*os.File
-	files[0] = stdin
-	var pipes []*pipe
-	for i, category := range []string{"stdout", "stderr"} {
-		r, w, err := outputPipe(category)
-		if err != nil {
-			return 0, err
-		}
-		defer w.Close() // the child has its own copy
-		undo = append(undo, r.close)
-		files[1+i], pipes = w, append(pipes, r)
+	out, ws, err := output.New(d.ln.Output)
+	if err != nil {
+		return 0, err
 	}
+	undo = append(undo, out.Close)
+	defer ws[0].Close() // the child has its own copies
+	defer ws[1].Close()
 	env := cfg.Env
 	if env == nil {
 		env = os.Environ()
@@ -144,18 +134,15 @@ func (d *Debugger) launch(cfg LaunchConfig) (pid int, err error) {
 		Args:  append([]string{cfg.Program}, cfg.Args...),
 		Dir:   cfg.Cwd,
 		Env:   env,
-		Files: files,
+		Files: [3]*os.File{stdin, ws[0], ws[1]},
 	})
 	if err != nil {
 		return 0, fmt.Errorf("cannot start %s: %w", cfg.Program, err)
 	}
 	undo = []func(){d.abandon}
 	p := d.newProcess(pid, true, false)
-	p.pipes = pipes
-	p.output.Add(len(pipes))
-	for _, r := range pipes {
-		go d.pump(p, r)
-	}
+	p.output = out
+	out.Start()
 	// The first stop is the SIGTRAP after execve.
 	ev, err := d.waitTid(pid, 10*time.Second)
 	if err == nil && !ev.Stopped() {
@@ -243,88 +230,6 @@ func checkProgram(prog, cwd string) (string, error) {
 		return "", err
 	}
 	return abs, nil
-}
-
-// pipe is the read end of one of the debuggee's output pipes, read
-// without blocking so that a stop can take what is in it (see flushOutput).
-type pipe struct {
-	fd       int
-	category string
-	closed   bool // guarded by process.outMu
-}
-
-// outputPipe makes a pipe whose write end the debuggee gets.
-func outputPipe(category string) (*pipe, *os.File, error) {
-	var fds [2]int
-	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
-		return nil, nil, fmt.Errorf("cannot make a pipe for the program's %s: %w", category, err)
-	}
-	if err := unix.SetNonblock(fds[0], true); err != nil {
-		unix.Close(fds[0])
-		unix.Close(fds[1])
-		return nil, nil, err
-	}
-	return &pipe{fd: fds[0], category: category}, os.NewFile(uintptr(fds[1]), category), nil
-}
-
-func (r *pipe) close() {
-	if !r.closed {
-		r.closed = true
-		unix.Close(r.fd)
-	}
-}
-
-// pump forwards the debuggee's output to the listener as it arrives. Data
-// leaves the pipe only under process.outMu, so flushOutput can guarantee
-// that everything the program wrote before a stop is sent before the stop.
-func (d *Debugger) pump(p *process, r *pipe) {
-	defer p.output.Done()
-	buf := make([]byte, 32<<10)
-	for {
-		fds := []unix.PollFd{{Fd: int32(r.fd), Events: unix.POLLIN}}
-		if _, err := unix.Poll(fds, -1); err != nil && err != unix.EINTR {
-			break
-		}
-		p.outMu.Lock()
-		done := d.drain(r, buf)
-		p.outMu.Unlock()
-		if done {
-			break
-		}
-	}
-	p.outMu.Lock()
-	r.close()
-	p.outMu.Unlock()
-}
-
-// drain sends what the pipe holds now; it reports whether the pipe is
-// finished (end of file, or closed). Called with outMu held.
-func (d *Debugger) drain(r *pipe, buf []byte) bool {
-	for !r.closed {
-		n, err := unix.Read(r.fd, buf)
-		switch {
-		case n > 0:
-			d.ln.Output(r.category, string(buf[:n]))
-		case err == unix.EINTR:
-		case err == unix.EAGAIN:
-			return false
-		default:
-			return true // end of file, or a broken pipe
-		}
-	}
-	return true
-}
-
-// flushOutput sends everything in the output pipes now, before a stop is
-// reported: what the program printed before it stopped shows before the
-// stop, as in a terminal.
-func (d *Debugger) flushOutput(p *process) {
-	p.outMu.Lock()
-	defer p.outMu.Unlock()
-	var buf [4096]byte
-	for _, r := range p.pipes {
-		d.drain(r, buf[:])
-	}
 }
 
 // Attach stops every thread of process pid and takes control of it.
@@ -438,7 +343,7 @@ func (d *Debugger) Threads() ([]Thread, error) {
 			if th.exiting {
 				continue
 			}
-			out = append(out, Thread{ID: tid, Name: threadName(p.pid, tid)})
+			out = append(out, Thread{ID: tid, Name: ptrace.ThreadName(p.pid, tid)})
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 		return nil
@@ -452,15 +357,6 @@ type Thread struct {
 	Name string
 }
 
-func threadName(pid, tid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/comm", pid, tid))
-	name := strings.TrimSpace(string(b))
-	if err != nil || name == "" {
-		name = "thread"
-	}
-	return fmt.Sprintf("%s (%d)", name, tid)
-}
-
 // Pid returns the debuggee's process id, 0 without one.
 func (d *Debugger) Pid() int {
 	var pid int
@@ -472,16 +368,3 @@ func (d *Debugger) Pid() int {
 	})
 	return pid
 }
-
-// drainOutput waits, bounded, for the debuggee's output to reach EOF: a
-// grandchild that inherited the pipes may keep them open for ever.
-func drainOutput(wg *sync.WaitGroup) {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Second):
-	}
-}
-
-var _ = io.EOF

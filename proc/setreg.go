@@ -6,20 +6,6 @@ import (
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 )
 
-// settable returns where register name is kept in regs: the
-// general-purpose registers, rip and eflags. Segment registers, fs_base,
-// gs_base and orig_rax are left alone: writing them breaks the thread or
-// the system call it is in more often than it helps.
-func settable(regs *ptrace.Regs, name string) *uint64 {
-	return map[string]*uint64{
-		"rax": &regs.Rax, "rbx": &regs.Rbx, "rcx": &regs.Rcx, "rdx": &regs.Rdx,
-		"rsi": &regs.Rsi, "rdi": &regs.Rdi, "rbp": &regs.Rbp, "rsp": &regs.Rsp,
-		"r8": &regs.R8, "r9": &regs.R9, "r10": &regs.R10, "r11": &regs.R11,
-		"r12": &regs.R12, "r13": &regs.R13, "r14": &regs.R14, "r15": &regs.R15,
-		"rip": &regs.Rip, "eflags": &regs.Eflags,
-	}[name]
-}
-
 // SetRegister assigns the value that value computes in the innermost
 // frame (an expression's, say) to register name of thread tid, and returns the
 // register as it is now. Only frame 0's registers can be set: above it
@@ -36,9 +22,9 @@ func (d *Debugger) SetRegister(tid, level int, name string, value func(*Scope) (
 		if it, _, ok := d.unwindToLogical(regs, level+th.hide); !ok || it.Frame().Index != 0 {
 			return fmt.Errorf("registers can only be set in the innermost frame (frame 0), not in frame %d", level)
 		}
-		field := settable(&regs, name)
+		field := ptrace.RegisterField(&regs, name)
 		if field == nil {
-			for _, r := range gpRegisters(&regs) {
+			for _, r := range ptrace.RegisterList(&regs) {
 				if r.Name == name {
 					return fmt.Errorf("register %s cannot be set (only the general-purpose registers, rip and eflags)", name)
 				}

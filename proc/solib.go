@@ -91,7 +91,7 @@ func (d *Debugger) scanModules() {
 	}
 	seen := map[string]uint64{}
 	for lm, n := word(p.solib.rdebug+rDebugMap), 0; lm != 0 && n < 10000; lm, n = word(lm+lmNext), n+1 {
-		name := p.readCString(word(lm + lmName))
+		name := p.img.CString(word(lm + lmName))
 		if name == "" {
 			name = p.img.Exe.Path // the main program's entry has no name
 		}
@@ -121,26 +121,6 @@ func info(m *image.Module) Module {
 		mi.DWARF = m.Sym.HasDWARF()
 	}
 	return mi
-}
-
-// readCString reads a NUL-terminated string of at most 4 KiB.
-func (p *process) readCString(addr uint64) string {
-	if addr == 0 {
-		return ""
-	}
-	var buf [256]byte
-	var out []byte
-	for len(out) < 4096 {
-		n, _ := p.mem.ReadAt(buf[:], addr+uint64(len(out)))
-		if n == 0 {
-			break
-		}
-		if i := bytes.IndexByte(buf[:n], 0); i >= 0 {
-			return string(append(out, buf[:i]...))
-		}
-		out = append(out, buf[:n]...)
-	}
-	return string(out)
 }
 
 // reresolve resolves again every breakpoint whose code was loaded or

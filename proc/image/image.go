@@ -13,6 +13,7 @@ package image
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -503,4 +504,24 @@ func (im *Image) FuncStmts(pc uint64) []uint64 {
 		}
 	}
 	return out
+}
+
+// CString reads a NUL-terminated string of at most 4 KiB.
+func (im *Image) CString(addr uint64) string {
+	if addr == 0 {
+		return ""
+	}
+	var buf [256]byte
+	var out []byte
+	for len(out) < 4096 {
+		n, _ := im.mem.ReadAt(buf[:], addr+uint64(len(out)))
+		if n == 0 {
+			break
+		}
+		if i := bytes.IndexByte(buf[:n], 0); i >= 0 {
+			return string(append(out, buf[:i]...))
+		}
+		out = append(out, buf[:n]...)
+	}
+	return string(out)
 }

@@ -1,10 +1,12 @@
-package proc
+package ptrace
 
 import (
 	"fmt"
+	"os"
+	"strings"
 	"syscall"
 
-	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"golang.org/x/sys/unix"
 )
 
 // Why a signal came, as a person debugging a crash needs it: the faulting
@@ -23,9 +25,9 @@ var sigCodes = map[syscall.Signal]map[int32]string{
 // senders names the si_codes of signals sent rather than raised by a fault.
 var senders = map[int32]string{0: "sent by kill", -6: "sent by tkill (raise, abort)", -1: "sent by sigqueue", -2: "sent by a timer", -4: "sent by asynchronous I/O"}
 
-// signalDetail describes a signal from its siginfo.
-func signalDetail(sig syscall.Signal, si ptrace.SigInfo) string {
-	name := signalName(sig)
+// SignalDetail describes signal sig from its siginfo: why it came.
+func SignalDetail(sig syscall.Signal, si SigInfo) string {
+	name := SignalName(sig)
 	if why, ok := sigCodes[sig][si.Code]; ok {
 		// si_addr: the data address of a memory fault, the instruction's
 		// of an arithmetic or illegal-instruction one.
@@ -35,4 +37,23 @@ func signalDetail(sig syscall.Signal, si ptrace.SigInfo) string {
 		return fmt.Sprintf("%s: %s", name, who)
 	}
 	return fmt.Sprintf("%s (%s)", name, sig.String())
+}
+
+// SignalName is a signal's name as C spells it (SIGSEGV).
+func SignalName(sig syscall.Signal) string {
+	if n := unix.SignalName(sig); n != "" {
+		return n
+	}
+	return fmt.Sprintf("signal %d", int(sig))
+}
+
+// ThreadName is a thread's name as a thread list shows it: its comm
+// ("thread" when it has none) and its id.
+func ThreadName(pid, tid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/comm", pid, tid))
+	name := strings.TrimSpace(string(b))
+	if err != nil || name == "" {
+		name = "thread"
+	}
+	return fmt.Sprintf("%s (%d)", name, tid)
 }
