@@ -144,11 +144,11 @@ func (c *conditions) hitMatches() bool {
 // then can a hit seen while stopping the world be reported later without
 // evaluating anything.
 func (t *breakpoints) plain(addr uint64) bool {
-	s := t.sites[addr]
+	s := t.Sites[addr]
 	if s == nil {
 		return false
 	}
-	for _, o := range s.owners {
+	for _, o := range s.Owners {
 		if o.opts != nil {
 			return false
 		}
@@ -161,11 +161,11 @@ func (t *breakpoints) plain(addr uint64) bool {
 // ids of the breakpoints that stop. Only the trapping thread's frame is
 // read: a false condition costs a few reads of its registers and memory.
 func (d *Debugger) shouldStop(th *thread, addr uint64) []int {
-	s := d.p.bps.sites[addr]
+	s := d.p.bps.Sites[addr]
 	if s == nil {
 		return nil
 	}
-	return d.evalOwners(th, s.owners, func() { th.hide = d.bpHide(addr) }) // the breakpoint's own frame
+	return d.evalOwners(th, s.Owners, func() { th.hide = d.bpHide(addr) }) // the breakpoint's own frame
 }
 
 // evalOwners is shouldStop for the breakpoints owners that th hit; frame,

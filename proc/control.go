@@ -28,7 +28,7 @@ func (d *Debugger) Pause() error {
 			}
 		}
 		p.step = nil
-		p.bps.clearTemp(p.mem)
+		p.bps.ClearTemp(p.mem)
 		d.report(Stop{Reason: "pause", Tid: tid})
 		return nil
 	})
@@ -64,7 +64,7 @@ func (d *Debugger) ReadMemory(addr uint64, buf []byte) (int, error) {
 			buf = buf[:^uint64(0)-addr]
 		}
 		n, _ = p.mem.ReadAt(buf, addr)
-		p.bps.shadow(buf[:n], addr)
+		p.bps.Shadow(buf[:n], addr)
 		return nil
 	})
 	return n, err
@@ -121,7 +121,7 @@ func (d *Debugger) detach() error {
 		}
 	}
 	d.clearWatches()
-	err := p.bps.restore(p.mem)
+	err := p.bps.Restore(p.mem)
 	// A SIGSTOP of ours still queued would stop the process after we are
 	// gone: let each such thread take it first.
 	if !p.seized {
@@ -195,16 +195,7 @@ func (d *Debugger) WriteMemory(addr uint64, data []byte) (int, error) {
 	return n, err
 }
 
-// writeAround writes data at addr with the int3 of every breakpoint in the
-// range kept, its saved byte taking the new value.
+// writeAround writes data at addr around the breakpoints there.
 func (d *Debugger) writeAround(data []byte, addr uint64) (int, error) {
-	p := d.p
-	buf := append([]byte(nil), data...)
-	for a, s := range p.bps.sites {
-		if s.inserted && a >= addr && a < addr+uint64(len(buf)) {
-			s.orig = buf[a-addr]
-			buf[a-addr] = int3
-		}
-	}
-	return p.mem.WriteAt(buf, addr)
+	return d.p.bps.WriteAround(d.p.mem, data, addr)
 }

@@ -82,7 +82,7 @@ func (d *Debugger) bpStop(tid int, addr uint64, ids []int) Stop {
 		return st
 	}
 	st.Text, st.Description = "C++ exception", "C++ exception caught"
-	for _, o := range d.p.bps.sites[addr].owners {
+	for _, o := range d.p.bps.Sites[addr].Owners {
 		if o.Kind == kindException && o.Name == filterFuncs[FilterCxxThrow] {
 			st.Description = "C++ exception thrown"
 			if t := d.thrownType(tid); t != "" {

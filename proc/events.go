@@ -117,7 +117,7 @@ func (d *Debugger) trap(th *thread) {
 		// thread we cannot read: let it go.
 		d.cont(th)
 	default:
-		// The program's own int3 or raise(SIGTRAP): report it, never pass
+		// The program's own breakpoint.Int3 or raise(SIGTRAP): report it, never pass
 		// it on (the default action would kill the program).
 		d.report(d.exceptionStop(th.tid, unix.SIGTRAP))
 	}
@@ -125,7 +125,7 @@ func (d *Debugger) trap(th *thread) {
 
 // Why a thread stopped with SIGTRAP.
 const (
-	trapOwn        = iota // the program's own int3 or raise(SIGTRAP)
+	trapOwn        = iota // the program's own breakpoint.Int3 or raise(SIGTRAP)
 	trapBreakpoint        // one of our breakpoints; the PC is rewound onto it
 	trapStep              // a finished single step
 	trapUnreadable        // its siginfo or registers could not be read
@@ -156,8 +156,8 @@ func (d *Debugger) trapCause(th *thread) (int, *site, uint64) {
 		if err != nil {
 			return trapUnreadable, nil, 0
 		}
-		if s := d.p.bps.sites[regs.Rip-1]; s != nil {
-			if err := d.tr.SetPC(th.tid, s.addr); err != nil {
+		if s := d.p.bps.Sites[regs.Rip-1]; s != nil {
+			if err := d.tr.SetPC(th.tid, s.Addr); err != nil {
 				return trapUnreadable, nil, 0
 			}
 			return trapBreakpoint, s, regs.Rsp
@@ -169,18 +169,18 @@ func (d *Debugger) trapCause(th *thread) (int, *site, uint64) {
 // breakpointHit decides what a hit on site by th means.
 func (d *Debugger) breakpointHit(th *thread, site *site, rsp uint64) {
 	p := d.p
-	if site.loader {
+	if site.Loader {
 		d.scanModules()
 	}
-	if st := p.step; st != nil && (st.kind == stepEntry || d.sameStepper(st, th)) && site.temp > 0 &&
-		st.returnedTo(site.addr, rsp, func() uint64 { return d.frameCFA(th.tid) }) {
+	if st := p.step; st != nil && (st.kind == stepEntry || d.sameStepper(st, th)) && site.Temp > 0 &&
+		st.returnedTo(site.Addr, rsp, func() uint64 { return d.frameCFA(th.tid) }) {
 		st.tid = th.tid
 		d.stopWorld()
 		d.stepOn(st)
 		return
 	}
-	if ids := d.shouldStop(th, site.addr); len(ids) > 0 {
-		d.report(d.bpStop(th.tid, site.addr, ids))
+	if ids := d.shouldStop(th, site.Addr); len(ids) > 0 {
+		d.report(d.bpStop(th.tid, site.Addr, ids))
 		return
 	}
 	// Only a temporary breakpoint of a step, hit by another thread or by a
@@ -394,10 +394,10 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 			// A hit of a client's breakpoint is kept, to be reported at the
 			// next resume (if the breakpoint is still there then) instead of
 			// racing the other threads to hit it again.
-			if ids := p.bps.idsAt(site.addr); len(ids) > 0 && p.bps.plain(site.addr) {
-				st := d.bpStop(th.tid, site.addr, ids)
+			if ids := p.bps.idsAt(site.Addr); len(ids) > 0 && p.bps.plain(site.Addr) {
+				st := d.bpStop(th.tid, site.Addr, ids)
 				th.pending = &st
-				th.pendingAt = site.addr
+				th.pendingAt = site.Addr
 			}
 		case trapWatch:
 			// The access is done: the stop is kept, or it would be lost.

@@ -22,7 +22,7 @@ func (d *Debugger) execed() {
 	}
 	p.addThread(p.pid).stopped = true
 	// The old image, our breakpoint bytes in it included, is gone.
-	p.bps.sites = map[uint64]*site{}
+	p.bps.Sites = map[uint64]*site{}
 	// The kernel clears the debug registers; the addresses watched mean
 	// nothing in the new program.
 	for i, w := range p.watches {

@@ -48,9 +48,9 @@ func (d *Debugger) release(child int, shared bool) {
 			}
 			if !shared {
 				mem := ptrace.NewMem(child)
-				for _, s := range d.p.bps.sites {
-					if s.inserted {
-						_, _ = mem.WriteAt([]byte{s.orig}, s.addr)
+				for _, s := range d.p.bps.Sites {
+					if s.Inserted {
+						_, _ = mem.WriteAt([]byte{s.Orig}, s.Addr)
 					}
 				}
 				_ = mem.Close()

@@ -123,11 +123,11 @@ func (d *Debugger) hiddenFrames(pc uint64, st Stop, step *stepper) int {
 func (d *Debugger) bpHide(pc uint64) int {
 	calls := d.p.img.InlinedAt(pc)
 	maxHide := d.p.img.AtEntry(pc, calls)
-	s := d.p.bps.sites[pc]
+	s := d.p.bps.Sites[pc]
 	if maxHide == 0 || s == nil {
 		return 0
 	}
-	for _, b := range s.owners {
+	for _, b := range s.Owners {
 		switch b.Kind {
 		case "function":
 			return maxHide // the function's own frame, if nothing before it

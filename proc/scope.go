@@ -33,7 +33,7 @@ type programMem struct{ p *process }
 
 func (m programMem) ReadAt(b []byte, addr uint64) (int, error) {
 	n, err := m.p.mem.ReadAt(b, addr)
-	m.p.bps.shadow(b[:n], addr)
+	m.p.bps.Shadow(b[:n], addr)
 	return n, err
 }
 

@@ -69,8 +69,8 @@ func (d *Debugger) setupSolib() {
 		return
 	}
 	p.solib = &solib{rdebug: rd + base, brk: fn.Low + base}
-	if s, err := p.bps.add(p.mem, p.solib.brk); err == nil {
-		s.loader = true
+	if s, err := p.bps.Add(p.mem, p.solib.brk); err == nil {
+		s.Loader = true
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/breakpoint"
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 	"golang.org/x/arch/x86/x86asm"
@@ -209,12 +210,12 @@ func (d *Debugger) runTo(st *stepper, ret, calleeCFA uint64, pcs []uint64) {
 	p := d.p
 	st.retAddr, st.calleeCFA = ret, calleeCFA
 	if ret != 0 {
-		if err := p.bps.addTemp(p.mem, ret); err != nil {
+		if err := p.bps.AddTemp(p.mem, ret); err != nil {
 			st.retAddr = 0
 		}
 	}
 	for _, pc := range pcs {
-		_ = p.bps.addTemp(p.mem, pc)
+		_ = p.bps.AddTemp(p.mem, pc)
 	}
 	p.running = false
 	if err := d.resume(); err != nil {
@@ -226,7 +227,7 @@ func (d *Debugger) runTo(st *stepper, ret, calleeCFA uint64, pcs []uint64) {
 // stepping thread at a temporary breakpoint and the world stopped.
 func (d *Debugger) stepOn(st *stepper) {
 	p := d.p
-	p.bps.clearTemp(p.mem)
+	p.bps.ClearTemp(p.mem)
 	switch st.kind {
 	case stepEntry:
 		d.stopped(Stop{Reason: "entry", Tid: st.tid})
@@ -350,9 +351,9 @@ func (d *Debugger) singleStep(th *thread) (ptrace.Event, error) {
 	if err != nil {
 		return ptrace.Event{}, err
 	}
-	s := p.bps.sites[regs.Rip]
-	if s != nil && s.inserted {
-		if _, err := p.mem.WriteAt([]byte{s.orig}, s.addr); err != nil {
+	s := p.bps.Sites[regs.Rip]
+	if s != nil && s.Inserted {
+		if _, err := p.mem.WriteAt([]byte{s.Orig}, s.Addr); err != nil {
 			return ptrace.Event{}, err
 		}
 	}
@@ -363,8 +364,8 @@ func (d *Debugger) singleStep(th *thread) (ptrace.Event, error) {
 	if err == nil {
 		ev, err = d.waitTid(th.tid, collectTimeout)
 	}
-	if s != nil && s.inserted {
-		_, _ = p.mem.WriteAt([]byte{int3}, s.addr)
+	if s != nil && s.Inserted {
+		_, _ = p.mem.WriteAt([]byte{breakpoint.Int3}, s.Addr)
 	}
 	if err == nil && ev.Stopped() {
 		th.stopped = true
@@ -380,7 +381,7 @@ func (d *Debugger) stepOver(th *thread) (ptrace.Event, bool) {
 	if err != nil {
 		return ptrace.Event{}, true
 	}
-	if s := d.p.bps.sites[regs.Rip]; s == nil || !s.inserted {
+	if s := d.p.bps.Sites[regs.Rip]; s == nil || !s.Inserted {
 		return ptrace.Event{}, true
 	}
 	// A signal that arrives as the step starts (Go's runtime preempts
@@ -436,7 +437,7 @@ func (d *Debugger) runToMain() error {
 		return nil
 	}
 	pc := m.Sym.PrologueEnd(fn) + m.Bias
-	if err := p.bps.addTemp(p.mem, pc); err != nil {
+	if err := p.bps.AddTemp(p.mem, pc); err != nil {
 		return fmt.Errorf("cannot stop at main: %w", err)
 	}
 	p.step = &stepper{tid: -1, kind: stepEntry}
