@@ -161,71 +161,31 @@ func (d *Debugger) whileStopped(f func()) error {
 // pending: a library loaded later may bring it.
 func (d *Debugger) resolveLine(bp *Breakpoint) {
 	bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, false, "", nil
-	noDWARF := true
-	for _, m := range d.p.img.Modules() {
-		if m.Sym == nil {
-			continue
-		}
-		d.p.img.EnsureIndexed(m)
-		pcs, actual, err := m.Sym.LineToPCs(d.srcMap.Compiled(bp.Source), bp.Line)
-		switch {
-		case errors.Is(err, symbols.ErrNoDebugInfo):
-			continue
-		case errors.Is(err, symbols.ErrUnknownFile):
-			noDWARF = false
-			continue
-		case err != nil:
-			bp.Message = err.Error()
-			return
-		case len(pcs) == 0:
-			bp.Message = fmt.Sprintf("no code at line %d", bp.Line)
-			return
-		}
-		for _, pc := range pcs {
-			// A breakpoint on a function's opening line means "when the
-			// function is entered", with its arguments in place: after the
-			// prologue, as gdb and lldb put it.
-			if fn := m.Sym.FuncAt(pc); fn != nil && fn.Low == pc {
-				pc = m.Sym.PrologueEnd(fn)
-			}
-			bp.Addrs = append(bp.Addrs, pc+m.Bias)
-		}
-		bp.Actual, bp.Verified = actual, true
-		if le, ok := m.Sym.LineAt(pcs[0]); ok {
-			bp.File = d.srcMap.Local(le.File)
-		}
-		return
-	}
-	if noDWARF {
+	pl, err := d.p.img.LineCode(d.srcMap.Compiled(bp.Source), bp.Line)
+	switch {
+	case errors.Is(err, symbols.ErrNoDebugInfo):
 		bp.Message = fmt.Sprintf("%s has no debug information (build it with -g)", d.p.img.Exe.Name)
-		return
+	case errors.Is(err, symbols.ErrUnknownFile):
+		bp.Pending = true
+		bp.Message = fmt.Sprintf("%s is not a source file of %s or of a loaded library; the breakpoint is set when a library built from it is loaded", filepath.Base(bp.Source), d.p.img.Exe.Name)
+	case err != nil:
+		bp.Message = err.Error()
+	default:
+		bp.Addrs, bp.Actual, bp.File, bp.Verified = pl.Addrs, pl.Line, pl.File, true
 	}
-	bp.Pending = true
-	bp.Message = fmt.Sprintf("%s is not a source file of %s or of a loaded library; the breakpoint is set when a library built from it is loaded", filepath.Base(bp.Source), d.p.img.Exe.Name)
 }
 
 // resolveFunc finds a function breakpoint's address: after the prologue of
 // the named function, in the executable or a loaded library.
 func (d *Debugger) resolveFunc(bp *Breakpoint) {
 	bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, false, "", nil
-	for _, m := range d.p.img.Modules() {
-		if m.Sym == nil {
-			continue
-		}
-		fn := m.Sym.LookupFunc(bp.Name)
-		if fn == nil {
-			continue
-		}
-		pc := m.Sym.PrologueEnd(fn)
-		bp.Addrs = []uint64{pc + m.Bias}
-		bp.Verified = true
-		if le, ok := m.Sym.LineAt(pc); ok {
-			bp.File, bp.Actual = d.srcMap.Local(le.File), le.Line
-		}
+	pl, ok := d.p.img.FuncCode(bp.Name)
+	if !ok {
+		bp.Pending = true
+		bp.Message = fmt.Sprintf("no function named %q in the program or its loaded libraries (yet)", bp.Name)
 		return
 	}
-	bp.Pending = true
-	bp.Message = fmt.Sprintf("no function named %q in the program or its loaded libraries (yet)", bp.Name)
+	bp.Addrs, bp.File, bp.Actual, bp.Verified = pl.Addrs, pl.File, pl.Line, true
 }
 
 // resolveAddr checks that an instruction breakpoint's address is code we

@@ -2,8 +2,6 @@ package proc
 
 import (
 	"fmt"
-
-	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
 
 // C++ exceptions stop where lldb-dap and gdb stop them: on the C++
@@ -62,16 +60,7 @@ func (d *Debugger) thrownType(tid int) string {
 	if err != nil || regs.Rsi == 0 {
 		return ""
 	}
-	// A std::type_info is a vtable pointer and then its mangled name.
-	namePtr, err := d.p.mem.Uint64(regs.Rsi + 8)
-	if err != nil {
-		return ""
-	}
-	name := d.p.img.CString(namePtr)
-	if name == "" {
-		return ""
-	}
-	return symbols.DemangleType(name)
+	return d.p.img.TypeInfoName(regs.Rsi)
 }
 
 // bpStop is the stop for a hit of breakpoints ids at addr by thread tid;

@@ -1,7 +1,6 @@
 package proc
 
 import (
-	"errors"
 	"fmt"
 )
 
@@ -29,26 +28,8 @@ func (d *Debugger) GotoTargets(tid int, source string, line int) ([]uint64, erro
 		if err != nil {
 			return err
 		}
-		fn, m := d.p.img.FuncAt(regs.Rip)
-		if fn == nil {
-			return errors.New("the thread is stopped in code without debug information")
-		}
-		pcs, actual, err := m.Sym.LineToPCs(d.srcMap.Compiled(source), line)
-		if err != nil {
-			return err
-		}
-		if actual != line {
-			return fmt.Errorf("line %d has no code", line)
-		}
-		for _, pc := range pcs {
-			if f := m.Sym.FuncAt(pc); f == fn {
-				out = append(out, pc+m.Bias)
-			}
-		}
-		if len(out) == 0 {
-			return fmt.Errorf("line %d is not in %s, where the thread is stopped: only its own lines can be jumped to", line, fn.DisplayName())
-		}
-		return nil
+		out, err = d.p.img.LineInFunc(regs.Rip, d.srcMap.Compiled(source), line)
+		return err
 	})
 	return out, err
 }

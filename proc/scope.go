@@ -161,6 +161,6 @@ func (fr *frameCtx) locContext(d *Debugger, frameBase []byte) symbols.LocContext
 		FrameBase:  frameBase,
 		Read:       d.p.mem.ReadAt,
 		Bias:       bias,
-		EntryValue: func(block []byte) (uint64, error) { return d.entryValue(fr, block) },
+		EntryValue: func(block []byte) (uint64, error) { return d.p.img.EntryValue(fr.caller, block) },
 	}
 }

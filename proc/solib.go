@@ -3,7 +3,6 @@ package proc
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"sort"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
@@ -20,19 +19,6 @@ type Module struct {
 	Symbols    bool // ELF symbols or DWARF were found
 	DWARF      bool
 }
-
-// The dynamic loader keeps a list of loaded objects (link_map) behind
-// _r_debug and calls _dl_debug_state after each change to it; a breakpoint
-// there lets us follow dlopen and dlclose as they happen. Offsets are those
-// of glibc's struct r_debug and struct link_map on x86-64.
-const (
-	rDebugMap   = 8
-	rDebugState = 24
-	lmAddr      = 0
-	lmName      = 8
-	lmNext      = 24
-	rtConsist   = 0
-)
 
 // solib is what we know of the dynamic loader of a process.
 type solib struct {
@@ -82,24 +68,9 @@ func (d *Debugger) scanModules() {
 	if p.solib == nil {
 		return
 	}
-	word := func(a uint64) uint64 {
-		v, _ := p.mem.Uint64(a)
-		return v
-	}
-	if state := word(p.solib.rdebug + rDebugState); state&0xffffffff != rtConsist {
+	seen, ok := p.img.LinkMap(p.solib.rdebug)
+	if !ok {
 		return
-	}
-	seen := map[string]uint64{}
-	for lm, n := word(p.solib.rdebug+rDebugMap), 0; lm != 0 && n < 10000; lm, n = word(lm+lmNext), n+1 {
-		name := p.img.CString(word(lm + lmName))
-		if name == "" {
-			name = p.img.Exe.Path // the main program's entry has no name
-		}
-		if filepath.IsAbs(name) {
-			// Keyed like /proc/PID/maps names it: the loader says
-			// /lib/..., the kernel /usr/lib/... on a merged-/usr system.
-			seen[image.RealPath(name)] = word(lm + lmAddr)
-		}
 	}
 	added, removed := p.img.Loaded(seen)
 	for _, m := range added {

@@ -180,13 +180,13 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only u
 		}
 		d.stepInstruction(th)
 	case kind == StepOver:
-		d.runTo(st, retOf(frames), frames[0].CFA, d.reachable(d.otherLines(regs.Rip, st.startLine), st.from, false))
+		d.runTo(st, retOf(frames), frames[0].CFA, d.reachable(d.p.img.OtherLines(regs.Rip, st.startLine), st.from, false))
 	case kind == StepIn:
 		// Breakpoints on the other lines of this function (as next), and on
 		// the first line of every function with line information the rest
 		// of this line calls directly. An indirect call leaves only single
 		// steps to know where it goes.
-		entries, ok := d.callees(regs.Rip, st.startLine)
+		entries, ok := d.p.img.Callees(regs.Rip, st.startLine)
 		if only != 0 {
 			entries, ok = []uint64{only}, true
 		}
@@ -198,7 +198,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only u
 		for _, e := range entries {
 			st.entries[e] = true
 		}
-		d.runTo(st, retOf(frames), frames[0].CFA, append(d.otherLines(regs.Rip, st.startLine), entries...))
+		d.runTo(st, retOf(frames), frames[0].CFA, append(d.p.img.OtherLines(regs.Rip, st.startLine), entries...))
 	default:
 		d.stepInLoop(st)
 	}
@@ -452,65 +452,6 @@ func retOf(frames []Frame) uint64 {
 	return 0
 }
 
-// otherLines returns the statement addresses of the function at pc whose
-// line is not line: where a next (or a stepIn that enters nothing) stops.
-func (d *Debugger) otherLines(pc uint64, line int) []uint64 {
-	fn, m := d.p.img.FuncAt(pc)
-	if fn == nil {
-		return nil
-	}
-	var pcs []uint64
-	for _, a := range m.Sym.StmtPCs(fn.Low, fn.High) {
-		a += m.Bias
-		if loc, ok := d.p.img.LineAt(a); ok && loc.Line != line && loc.Line != 0 {
-			pcs = append(pcs, a)
-		}
-	}
-	return pcs
-}
-
-// callees decodes the rest of the current line (up to the next statement of
-// another line, or the end of the function) and returns the first-line
-// address of each directly called function that has line information. ok
-// is false when the line makes an indirect call (the direct ones are still
-// returned).
-func (d *Debugger) callees(pc uint64, line int) (entries []uint64, ok bool) {
-	fn, m := d.p.img.FuncAt(pc)
-	if fn == nil {
-		return nil, false
-	}
-	ok = true
-	end := fn.High + m.Bias
-	for n := 0; pc < end && n < 512; n++ {
-		if n > 0 {
-			if loc, ok := d.p.img.LineAt(pc); ok && loc.PC == pc && loc.IsStmt && loc.Line != line {
-				break
-			}
-		}
-		ins, decoded := d.p.img.DecodeAt(pc)
-		if !decoded {
-			return entries, false
-		}
-		next := pc + uint64(ins.Len)
-		if ins.Op == x86asm.CALL {
-			rel, direct := ins.Args[0].(x86asm.Rel)
-			if !direct {
-				ok = false
-				pc = next
-				continue
-			}
-			target := uint64(int64(next) + int64(rel))
-			if cf, cm := d.p.img.FuncAt(target); cf != nil && cf.HasLines && cf.Low+cm.Bias == target && d.p.img.SourceAt(cm.Sym.PrologueEnd(cf)+cm.Bias) {
-				entries = append(entries, cm.Sym.PrologueEnd(cf)+cm.Bias)
-			}
-			// A call through the PLT or into code without lines: stepIn
-			// runs over it, like next.
-		}
-		pc = next
-	}
-	return entries, ok
-}
-
 // StepTarget is a function a stepIn from the current line may enter.
 type StepTarget struct {
 	Name string
@@ -535,7 +476,7 @@ func (d *Debugger) StepInTargets(tid int) ([]StepTarget, error) {
 		if calls := d.p.img.InlinedAt(regs.Rip); th.hide > 0 && th.hide <= len(calls) {
 			line = calls[th.hide-1].CallLine
 		}
-		entries, _ := d.callees(regs.Rip, line)
+		entries, _ := d.p.img.Callees(regs.Rip, line)
 		seen := map[uint64]bool{}
 		for _, e := range entries {
 			if seen[e] {

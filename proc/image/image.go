@@ -525,3 +525,60 @@ func (im *Image) CString(addr uint64) string {
 	}
 	return string(out)
 }
+
+// The dynamic loader keeps a list of loaded objects (link_map) behind
+// _r_debug and calls _dl_debug_state after each change to it (where the debugger puts a
+// breakpoint to follow dlopen and dlclose as they happen). Offsets are those
+// of glibc's struct r_debug and struct link_map on x86-64.
+const (
+	rDebugMap   = 8
+	rDebugState = 24
+	lmAddr      = 0
+	lmName      = 8
+	lmNext      = 24
+	rtConsist   = 0
+)
+
+// LinkMap reads the dynamic loader's list of loaded objects behind
+// _r_debug (at its runtime address rdebug): their paths, as
+// /proc/PID/maps names them, and load biases. ok is false while the
+// loader is changing the list.
+func (im *Image) LinkMap(rdebug uint64) (objects map[string]uint64, ok bool) {
+	word := func(a uint64) uint64 {
+		var b [8]byte
+		if _, err := im.mem.ReadAt(b[:], a); err != nil {
+			return 0
+		}
+		return binary.LittleEndian.Uint64(b[:])
+	}
+	if state := word(rdebug + rDebugState); state&0xffffffff != rtConsist {
+		return nil, false
+	}
+	objects = map[string]uint64{}
+	for lm, n := word(rdebug+rDebugMap), 0; lm != 0 && n < 10000; lm, n = word(lm+lmNext), n+1 {
+		name := im.CString(word(lm + lmName))
+		if name == "" {
+			name = im.Exe.Path // the main program's entry has no name
+		}
+		if filepath.IsAbs(name) {
+			// Keyed like /proc/PID/maps names it: the loader says
+			// /lib/..., the kernel /usr/lib/... on a merged-/usr system.
+			objects[RealPath(name)] = word(lm + lmAddr)
+		}
+	}
+	return objects, true
+}
+
+// TypeInfoName names the type a C++ std::type_info at addr describes.
+func (im *Image) TypeInfoName(addr uint64) string {
+	// A std::type_info is a vtable pointer and then its mangled name.
+	var b [8]byte
+	if _, err := im.mem.ReadAt(b[:], addr+8); err != nil {
+		return ""
+	}
+	name := im.CString(binary.LittleEndian.Uint64(b[:]))
+	if name == "" {
+		return ""
+	}
+	return symbols.DemangleType(name)
+}

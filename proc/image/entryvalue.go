@@ -1,26 +1,28 @@
-package proc
+package image
 
 import (
 	"encoding/binary"
 	"errors"
 	"fmt"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/unwind"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
 
-// entryValue computes DW_OP_entry_value(block) for frame fr: the value a
-// register had when fr's function was entered, as the caller's call site
+// EntryValue computes DW_OP_entry_value(block) for the frame whose walk
+// caller continues (a copy of the walk that yielded the frame): the value
+// a register had when the frame's function was entered, as the caller's call site
 // describes it (DW_AT_call_value), evaluated in the caller's frame. gcc
 // describes it with the caller's callee-saved registers, its frame or
 // constants, all of which unwinding recovers.
-func (d *Debugger) entryValue(fr *frameCtx, block []byte) (uint64, error) {
-	it := fr.caller // a copy: the walk goes on from the frame
+func (im *Image) EntryValue(caller unwind.Iterator, block []byte) (uint64, error) {
+	it := caller // a copy: the frame's walk goes on from it
 	if !it.Next() {
 		return 0, errors.New("no calling frame")
 	}
 	c := it.Frame()
 	ret := c.PC()
-	m := d.p.img.ModuleAt(ret - 1)
+	m := im.ModuleAt(ret - 1)
 	if m == nil || m.Sym == nil || !m.Sym.HasDWARF() {
 		return 0, errors.New("the caller has no debug information")
 	}
@@ -39,7 +41,7 @@ func (d *Debugger) entryValue(fr *frameCtx, block []byte) (uint64, error) {
 		Regs:      c.Get,
 		CFA:       c.CFA,
 		FrameBase: fb,
-		Read:      d.p.mem.ReadAt,
+		Read:      im.mem.ReadAt,
 		Bias:      m.Bias,
 	}
 	pieces, err := symbols.EvalLocation(expr, ctx, 8)
