@@ -2,11 +2,12 @@ package dap
 
 import "fmt"
 
-// DAP error ids sent in ErrorResponse.body.error.id. They live in one table
-// so that two errors never share an id (TestErrorIDsUnique checks it); the
-// values are written out rather than derived from iota because they are part
-// of the wire protocol and must not shift when an id is inserted. Ids for
-// errors defined by other packages belong here too.
+// DAP error ids of the transport, sent in ErrorResponse.body.error.id:
+// 1000 to 1099. The session's errors have their own table from 2000
+// (session/errors.go, whose test keeps it out of this range); within each
+// table ids are unique (TestErrorIDsUnique). The values are written out
+// rather than derived from iota because they are part of the wire protocol
+// and must not shift when an id is inserted.
 const (
 	// ErrIDInternal is used for handler errors that carry no id of their
 	// own, for panics in handlers, and for bodies that cannot be marshalled.

@@ -1,16 +1,45 @@
 // Package proc is the debugger core: it joins the ptrace layer and the
-// symbol tables into processes, threads, breakpoints, stepping and stacks.
+// symbol tables into processes, threads, breakpoints, all-stop, stepping
+// and stacks. Its subpackages hold what needs no process state: unwind
+// (the stack walk), image (what the loaded objects say about an address),
+// breakpoint (the table of int3 bytes) and output (the program's stdout
+// and stderr). Values and expressions are package eval's, which reads a
+// stopped process through View and Scope.
 //
-// Concurrency contract: a Debugger is owned by one goroutine (its owner
-// loop). Every exported method sends its work to that goroutine and waits
-// for the answer, so callers may use a Debugger from any goroutine, and the
-// owner also handles the waiter's events while the debuggee runs, so a
-// request such as Pause or Threads is answered at any time. Events for the
-// client (a stop, an exit, a new thread, program output) go to the Listener,
-// which is called on the owner goroutine and must not block.
+// # Concurrency
+//
+// A Debugger is owned by one goroutine, its owner loop, which New starts on
+// the Tracer's locked OS thread: every ptrace request is a plain call from
+// the owner, and nothing else touches the process, its threads, its
+// breakpoints or its image. The waiter (package ptrace) runs elsewhere and
+// only appends events to the owner's mailbox, so it never blocks.
+//
+// Exported methods may be called from any goroutine. Most send their work
+// to the owner and wait for the answer. Continue, Step and StepInto only
+// queue the resumption and return at once: their outcome (a stop, an exit)
+// reaches the Listener later, always after the method returned, so a
+// client's response goes out before the event it causes. CheckStopped
+// answers from a snapshot the owner publishes after every change and never
+// waits. InFrame and InView run a function on the owner with a stopped
+// thread's frame or the stopped process; what they lend (Scope, View) is
+// valid only during that call.
+//
+// The owner keeps answering requests while the debuggee runs: Pause,
+// Threads, SetBreakpoints and the like are served between the waiter's
+// events. A request may block the owner only for bounded work: stopping
+// the world waits at most collectTimeout for each thread.
+//
+// The Listener's methods run on the owner (Output also on the output
+// goroutines) and must not block for long. The session's Listener writes to
+// the client, so a client that stops reading holds the owner in that write
+// once the socket's buffer is full: that is where backpressure from a slow
+// client goes, and nothing else queues without bound.
+//
+// # Stops
 //
 // The stop model is all-stop: when a stop is reported, every thread of the
-// process is stopped; Continue resumes all of them. Internal stops (stepping
-// over a breakpoint, temporary stepping breakpoints) stop only the thread
-// concerned where that is safe.
+// process is stopped; Continue resumes all of them. Internal stops (a
+// breakpoint whose condition is false, a logpoint, stepping over a
+// breakpoint, temporary stepping breakpoints) stop only the thread
+// concerned and resume it at once.
 package proc

@@ -237,11 +237,14 @@ func tgidOf(tid int) int {
 }
 
 // Reap collects, without blocking, a wait status of thread tid that the
-// waiter has not taken yet. An owner that expects tid to stop within
-// microseconds (a single step) polls with it rather than wait for the
-// waiter to wake, take the status and hand it over: on a small VM each of
-// those wake-ups costs as much as the step. Whoever reaps first gets the
-// status; a thread has at most one pending at a time, so nothing is
+// waiter has not taken yet. It is the one exception to "only the waiter
+// reaps": an owner that expects its own thread tid to stop within
+// microseconds (a single step, a breakpoint in a hot loop) polls with it
+// rather than wait for the waiter to wake, take the status and hand it
+// over, which on a small VM costs as much as the step. It is safe because
+// it names one thread of the caller's own process (never -1, so it cannot
+// take another session's status), whoever reaps first gets the status,
+// and a thread has at most one pending at a time, so nothing is lost or
 // reordered.
 func Reap(tid int) (Event, bool) {
 	var ws unix.WaitStatus

@@ -6,8 +6,8 @@ import (
 	"github.com/dap-ptrace/dap-ptrace/proc"
 )
 
-// DAP error ids of this package: one table, unique (see the test), apart
-// from the dap package's 1000-1099.
+// DAP error ids of the session's errors, from 2000: unique, and clear of
+// the transport's 1000-1099 (dap/errors.go), as the test checks.
 const (
 	errIDLaunch      = 2001
 	errIDAttach      = 2002
