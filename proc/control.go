@@ -34,16 +34,6 @@ func (d *Debugger) Pause() error {
 	})
 }
 
-// Running reports whether the debuggee is running (not stopped).
-func (d *Debugger) Running() bool {
-	var r bool
-	_ = d.do(func() error {
-		r = d.p != nil && d.p.running
-		return nil
-	})
-	return r
-}
-
 // MaxRead caps one memory read: a client asking for more gets this much
 // and asks again from where it ended.
 const MaxRead = 16 << 20
@@ -63,8 +53,7 @@ func (d *Debugger) ReadMemory(addr uint64, buf []byte) (int, error) {
 		if addr+uint64(len(buf)) < addr {
 			buf = buf[:^uint64(0)-addr]
 		}
-		n, _ = p.mem.ReadAt(buf, addr)
-		p.bps.Shadow(buf[:n], addr)
+		n, _ = programMem{p}.ReadAt(buf, addr)
 		return nil
 	})
 	return n, err
@@ -189,13 +178,8 @@ func (d *Debugger) WriteMemory(addr uint64, data []byte) (int, error) {
 			return ErrNoProcess
 		}
 		var err error
-		n, err = d.writeAround(data, addr)
+		n, err = d.p.bps.WriteAround(d.p.mem, data, addr)
 		return err
 	})
 	return n, err
-}
-
-// writeAround writes data at addr around the breakpoints there.
-func (d *Debugger) writeAround(data []byte, addr uint64) (int, error) {
-	return d.p.bps.WriteAround(d.p.mem, data, addr)
 }

@@ -15,28 +15,12 @@ import (
 // machine frames, so the two are mapped here.
 
 // describeLogical names frame f: the function (or inlined function) and
-// the line it is at. An inlined call's caller is at the call's line.
+// the line it is at, or its disassembly listing.
 func (d *Debugger) describeLogical(f *Frame) {
-	named := Frame{PC: f.PC, Location: d.p.img.Describe(f.PC, !f.exact)}
-	named.CFA, named.exact = f.CFA, f.exact
-	named.phys, named.calls, named.inl = f.phys, f.calls, f.inl
-	if len(f.calls) > 0 {
-		if f.inl < len(f.calls) {
-			named.Func = f.calls[f.inl].Func.DisplayName()
-			named.Offset = 0
-		}
-		if f.inl > 0 {
-			c := f.calls[f.inl-1]
-			named.File, named.Line, named.Column = "", 0, 0
-			if c.CallLine > 0 && d.p.img.HaveSource(c.CallFile) {
-				named.File, named.Line, named.Column = d.srcMap.Local(c.CallFile), c.CallLine, c.CallColumn
-			}
-		}
+	f.Location = d.p.img.DescribeInlined(f.PC, f.exact, f.calls, f.inl)
+	if f.File == "" {
+		f.Listing, f.ListingName, f.ListingLine = d.p.img.ListingLine(f.PC)
 	}
-	if named.File == "" {
-		named.Listing, named.ListingName, named.ListingLine = d.p.img.ListingLine(named.PC)
-	}
-	*f = named
 }
 
 // unwindToLogical walks to the machine frame holding frame level, and

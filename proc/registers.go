@@ -42,10 +42,7 @@ func (d *Debugger) FrameRegisters(tid, level int) ([]Register, error) {
 }
 
 // VectorRegister is an SSE or x87 control register, as bytes.
-type VectorRegister struct {
-	Name  string
-	Bytes []byte // little-endian
-}
+type VectorRegister = ptrace.VectorRegister
 
 // VectorRegisters returns the innermost frame's xmm0–xmm15 and the
 // floating-point control and status registers of thread tid.
@@ -56,12 +53,7 @@ func (d *Debugger) VectorRegisters(tid int) ([]VectorRegister, error) {
 		if err != nil {
 			return err
 		}
-		// FXSAVE layout: fcw at 0, fsw at 2, mxcsr at 24, xmm0 at 160.
-		out = append(out,
-			VectorRegister{"fcw", fp[0:2]}, VectorRegister{"fsw", fp[2:4]}, VectorRegister{"mxcsr", fp[24:28]})
-		for i := 0; i < 16; i++ {
-			out = append(out, VectorRegister{fmt.Sprintf("xmm%d", i), fp[160+16*i : 176+16*i]})
-		}
+		out = fp.List()
 		return nil
 	})
 	return out, err

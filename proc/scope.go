@@ -39,7 +39,7 @@ func (m programMem) ReadAt(b []byte, addr uint64) (int, error) {
 
 // WriteAt writes memory around breakpoints (see WriteMemory).
 func (v *View) WriteAt(b []byte, addr uint64) (int, error) {
-	return v.d.writeAround(b, addr)
+	return v.d.p.bps.WriteAround(v.d.p.mem, b, addr)
 }
 
 // ModuleAt returns the symbols and load bias of the object at addr.

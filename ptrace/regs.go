@@ -1,6 +1,9 @@
 package ptrace
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Register is one register's name and value.
 type Register struct {
@@ -51,4 +54,20 @@ func RegisterField(regs *Regs, name string) *uint64 {
 		"r12": &regs.R12, "r13": &regs.R13, "r14": &regs.R14, "r15": &regs.R15,
 		"rip": &regs.Rip, "eflags": &regs.Eflags,
 	}[name]
+}
+
+// VectorRegister is an SSE or x87 control register, as bytes.
+type VectorRegister struct {
+	Name  string
+	Bytes []byte // little-endian
+}
+
+// List names the x87 control and status registers, mxcsr and xmm0–15.
+func (fp *FPRegs) List() []VectorRegister {
+	// FXSAVE layout: fcw at 0, fsw at 2, mxcsr at 24, xmm0 at 160.
+	out := []VectorRegister{{"fcw", fp[0:2]}, {"fsw", fp[2:4]}, {"mxcsr", fp[24:28]}}
+	for i := 0; i < 16; i++ {
+		out = append(out, VectorRegister{fmt.Sprintf("xmm%d", i), fp[160+16*i : 176+16*i]})
+	}
+	return out
 }

@@ -369,6 +369,25 @@ func (im *Image) Describe(pc uint64, caller bool) Location {
 	return f
 }
 
+// DescribeInlined names a frame that is inlined call inl of calls (the
+// inlined calls at pc, innermost first; inl == len(calls) is the function
+// they sit in): its function, and its line, which for an inlined call's
+// caller is the call's line.
+func (im *Image) DescribeInlined(pc uint64, exact bool, calls []symbols.InlinedCall, inl int) Location {
+	loc := im.Describe(pc, !exact)
+	if inl < len(calls) {
+		loc.Func, loc.Offset = calls[inl].Func.DisplayName(), 0
+	}
+	if inl > 0 {
+		c := calls[inl-1]
+		loc.File, loc.Line, loc.Column = "", 0, 0
+		if c.CallLine > 0 && im.HaveSource(c.CallFile) {
+			loc.File, loc.Line, loc.Column = im.Local(c.CallFile), c.CallLine, c.CallColumn
+		}
+	}
+	return loc
+}
+
 // Prologue decodes the start of fn (cached per function).
 func (im *Image) Prologue(m *Module, fn *symbols.Function) unwind.Prologue {
 	low := fn.Low + m.Bias
