@@ -66,6 +66,12 @@ func TestBadInputKeepsServing(t *testing.T) {
 	expectError(t, c.Request("next", map[string]any{"threadId": 424242}), "424242")
 	expectError(t, c.Request("readMemory", map[string]any{"memoryReference": "garbage", "count": 4}), "garbage")
 	expectError(t, c.Request("stackTrace", map[string]any{"threadId": "one"}), "threadId")
+	// An instruction offset no editor sends must not make the adapter
+	// decode (or allocate for) 2^40 instructions.
+	pc := top(t, c, st.ThreadID).InstructionPointerReference
+	for _, off := range []int64{1 << 40, -(1 << 40)} {
+		expectError(t, c.Request("disassemble", map[string]any{"memoryReference": pc, "instructionOffset": off, "instructionCount": 10}), "instructionOffset")
+	}
 	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
 	expectExit(t, c, 0)
 	c.MustSucceed("disconnect", nil)

@@ -89,6 +89,19 @@ func TestFunctionInstructionBreakpointsAndDisassembly(t *testing.T) {
 	if !found {
 		t.Fatalf("no `push %%rbp` at add's start in %+v", first)
 	}
+	// VS Code's Disassembly view opens with 200 instructions before the pc
+	// and 200 from it, and puts the pc at index 200: more than the program
+	// has before add, so the rest is padding, but the pc stays in place
+	// and the addresses rise.
+	page := disassemble(t, c, fr.InstructionPointerReference, -200, 400)
+	if addrOf(t, page[200].Address) != pc {
+		t.Fatalf("instruction 200 of VS Code's first page is at %s, want the pc %#x", page[200].Address, pc)
+	}
+	for i := 1; i < len(page); i++ {
+		if addrOf(t, page[i].Address) <= addrOf(t, page[i-1].Address) {
+			t.Fatalf("instruction %d at %s does not follow %s", i, page[i].Address, page[i-1].Address)
+		}
+	}
 
 	// An instruction breakpoint a few instructions on.
 	target := ins[6].Address

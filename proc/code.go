@@ -22,8 +22,9 @@ func (d *Debugger) Disassemble(addr uint64, instOffset, count int, symbolic bool
 		if d.p == nil {
 			return ErrNoProcess
 		}
-		out = d.p.img.Disassemble(addr, instOffset, count, symbolic)
-		return nil
+		var err error
+		out, err = d.p.img.Disassemble(addr, instOffset, count, symbolic)
+		return err
 	})
 	return out, err
 }

@@ -22,28 +22,44 @@ type Instruction struct {
 const MaxDisassemble = 10000
 
 // Disassemble decodes count instructions starting instOffset instructions
-// away from addr (negative: before it). Instruction boundaries before addr
-// are found by decoding forward from the start of the function that holds
-// them, so backward disassembly lands on the instructions the program
-// really executes; where nothing is known, unreadable or undecodable bytes
-// come back as Invalid entries, one byte each, so the count is always met.
-func (im *Image) Disassemble(addr uint64, instOffset, count int, symbolic bool) []Instruction {
-	count = min(max(count, 0), MaxDisassemble)
-	instOffset = max(instOffset, -MaxDisassemble)
-	start := addr
-	if instOffset < 0 {
-		start = im.backFrom(addr, -instOffset)
-		instOffset = 0
+// away from addr (negative: before it); |instOffset| and count are at most
+// MaxDisassemble. Instruction boundaries before addr are found by decoding
+// forward from the start of the function that holds them, so backward
+// disassembly lands on the instructions the program really executes.
+// Before the first function found, the bytes are decoded forward and cut
+// at the first known boundary; where that gives too few instructions,
+// unreadable or undecodable memory, entries are Invalid, one byte each, so
+// exactly count entries come back and the one at -instOffset is at addr,
+// as DAP asks.
+func (im *Image) Disassemble(addr uint64, instOffset, count int, symbolic bool) ([]Instruction, error) {
+	if instOffset < -MaxDisassemble || instOffset > MaxDisassemble {
+		return nil, fmt.Errorf("instructionOffset %d is more than the %d instructions one request may move", instOffset, MaxDisassemble)
 	}
-	all := im.decodeRange(start, instOffset+count, symbolic)
-	return all[min(instOffset, len(all)):]
+	count = min(max(count, 0), MaxDisassemble)
+	if instOffset >= 0 {
+		all := im.decodeRange(addr, 0, instOffset+count, symbolic)
+		return all[min(instOffset, len(all)):], nil
+	}
+	want := -instOffset
+	bounds := im.boundsBefore(addr, want)
+	first := addr
+	if len(bounds) > 0 {
+		first = bounds[0]
+	}
+	var out []Instruction
+	if missing := want - len(bounds); missing > 0 {
+		out = im.fillBefore(first, missing, symbolic)
+	}
+	rest := im.decodeRange(first, 0, len(bounds)+max(count+instOffset, 0), symbolic)
+	out = append(out, rest...)
+	return out[:min(count, len(out))], nil
 }
 
-// backFrom returns the address n instructions before addr, decoding forward
-// from function starts; without a known start, it counts one byte per
-// instruction (the client then sees the bytes as invalid).
-func (im *Image) backFrom(addr uint64, n int) uint64 {
-	var bounds []uint64 // instruction starts before addr, ascending
+// boundsBefore returns up to n instruction starts before addr, ascending,
+// decoding forward from function starts; it stops where no function is
+// known.
+func (im *Image) boundsBefore(addr uint64, n int) []uint64 {
+	var bounds []uint64
 	end := addr
 	for len(bounds) < n {
 		fn, m := im.FuncAt(end - 1)
@@ -66,20 +82,48 @@ func (im *Image) backFrom(addr uint64, n int) uint64 {
 		}
 		end = low
 	}
-	if len(bounds) >= n {
-		return bounds[len(bounds)-n]
-	}
-	missing := uint64(n - len(bounds))
-	if len(bounds) > 0 {
-		end = bounds[0]
-	}
-	if end < missing {
-		return 0
-	}
-	return end - missing
+	return bounds[max(len(bounds)-n, 0):]
 }
 
-func (im *Image) decodeRange(start uint64, n int, symbolic bool) []Instruction {
+// fillBefore makes exactly n entries for the memory just before end, where
+// no instruction boundary is known: the n bytes before end are decoded
+// forward, an instruction that would cross end counting as one invalid
+// byte, and what that leaves short is made up with invalid one-byte
+// entries further back. Near address 0 there may be fewer.
+func (im *Image) fillBefore(end uint64, n int, symbolic bool) []Instruction {
+	n = min(n, int(min(end, uint64(MaxDisassemble))))
+	start := end - uint64(n)
+	got := im.decodeRange(start, end, n, symbolic)
+	short := n - len(got)
+	short = min(short, int(start))
+	b := make([]byte, short)
+	k, _ := im.mem.ReadAt(b, start-uint64(short))
+	pad := make([]Instruction, 0, short+len(got))
+	for i := range short {
+		var one []byte
+		if i < k {
+			one = b[i : i+1]
+		}
+		pad = append(pad, invalidAt(start-uint64(short-i), one))
+	}
+	return append(pad, got...)
+}
+
+// invalidAt is an entry for a byte that is not known to be an instruction.
+func invalidAt(addr uint64, b []byte) Instruction {
+	in := Instruction{Addr: addr, Text: "(bad)", Invalid: true}
+	if len(b) > 0 {
+		in.Bytes = b[:1]
+	} else {
+		in.Text = "<unreadable>"
+	}
+	return in
+}
+
+// decodeRange decodes up to n instructions from start; with limit not 0,
+// none may extend past limit (one that would is an invalid byte) and
+// decoding stops there.
+func (im *Image) decodeRange(start, limit uint64, n int, symbolic bool) []Instruction {
 	out := make([]Instruction, 0, n)
 	buf := make([]byte, 0, 4096)
 	var bufAt uint64
@@ -92,17 +136,11 @@ func (im *Image) decodeRange(start uint64, n int, symbolic bool) []Instruction {
 		return buf[pc-bufAt:]
 	}
 	pc := start
-	for len(out) < n {
+	for len(out) < n && (limit == 0 || pc < limit) {
 		code := read(pc)
 		ins, err := x86asm.Decode(code, 64)
-		if len(code) == 0 || err != nil {
-			in := Instruction{Addr: pc, Text: "(bad)", Invalid: true}
-			if len(code) > 0 {
-				in.Bytes = []byte{code[0]}
-			} else {
-				in.Text = "<unreadable>"
-			}
-			out = append(out, in)
+		if len(code) == 0 || err != nil || limit != 0 && pc+uint64(ins.Len) > limit {
+			out = append(out, invalidAt(pc, code))
 			pc++
 			continue
 		}

@@ -117,7 +117,7 @@ func (im *Image) InstructionStarts(start, end uint64) []uint64 {
 func (im *Image) listingText(l *listing) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "; %s (disassembly: no source is available)\n", l.Name)
-	for _, in := range im.decodeRange(l.Start, len(l.addrs)-1, true) {
+	for _, in := range im.decodeRange(l.Start, 0, len(l.addrs)-1, true) {
 		off := ""
 		if in.Symbol != "" {
 			off = " <" + in.Symbol + ">"
