@@ -77,6 +77,21 @@ func TestCValues(t *testing.T) {
 	if ms := children(t, c, ppt.VariablesReference); mustVar(t, ms, "y").Value != "4" {
 		t.Errorf("*ppt members %+v", ms)
 	}
+	// A pointer's memoryReference is the pointee's address (DAP, lldb-dap,
+	// cpptools): VS Code's binary view of ppt shows pt's bytes, 3 then 4.
+	// Its own value says the same address; pt keeps its own.
+	if ppt.MemoryReference == "" || addrOf(t, ppt.MemoryReference) != addrOf(t, pt.MemoryReference) || !strings.HasPrefix(ppt.Value, ppt.MemoryReference) {
+		t.Errorf("ppt = %q with memoryReference %q, pt's is %q", ppt.Value, ppt.MemoryReference, pt.MemoryReference)
+	}
+	if data, _ := readMemory(t, c, ppt.MemoryReference, 0, 8); len(data) != 8 || data[0] != 3 || data[4] != 4 {
+		t.Errorf("memory at ppt's reference: % x, want pt {3, 4}", data)
+	}
+	if ev := evaluate(t, c, fr.ID, "ppt"); ev.MemoryReference != ppt.MemoryReference {
+		t.Errorf("evaluate ppt: memoryReference %q, want %q", ev.MemoryReference, ppt.MemoryReference)
+	}
+	if null := mustVar(t, locals, "null"); null.MemoryReference != "" {
+		t.Errorf("a NULL pointer has memoryReference %q", null.MemoryReference)
+	}
 	sh := mustVar(t, locals, "sh")
 	ms := children(t, c, sh.VariablesReference)
 	if mustVar(t, ms, "kind").Value != "5" || mustVar(t, ms, "delta").Value != "-3" || !strings.Contains(mustVar(t, ms, "label").Value, `"circle"`) {

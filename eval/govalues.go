@@ -281,9 +281,10 @@ func (d *reader) goPointer(v *Var, o *Object, depth int) error {
 	}
 	t := o.Type.Resolve()
 	if w[0] == 0 {
-		v.Value = "nil"
+		v.Value, v.HasAddr = "nil", false
 		return nil
 	}
+	v.Addr, v.HasAddr = w[0], true // the pointee's memory, as for C
 	elem := t.Elem
 	if elem == nil || elem.Resolve().Kind == symbols.KindVoid || elem.Resolve().Size <= 0 {
 		v.Value = fmt.Sprintf("%#x", w[0])

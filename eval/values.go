@@ -27,8 +27,8 @@ type Var struct {
 	Type  string
 	Value string
 	// Addr is its address, when it lives in memory (HasAddr); for a
-	// pointer that lives nowhere (a cast, a register), the address it
-	// holds.
+	// pointer, the address it holds (not NULL), for a Go string or slice,
+	// its data's.
 	Addr    uint64
 	HasAddr bool
 	// Expand, when not nil, has children: Named members or Indexed
@@ -216,14 +216,16 @@ func (d *reader) present(name string, o *Object) Var {
 		return v
 	}
 	v.Value = d.scalar(t, b)
+	if t.Kind == symbols.KindPointer {
+		// A pointer's memory is what it points to, as DAP asks and as
+		// lldb-dap and cpptools do: VS Code's binary view opened from it
+		// shows the pointee. NULL has none.
+		addr := binary.LittleEndian.Uint64(pad8(b))
+		v.Addr, v.HasAddr = addr, addr != 0
+	}
 	if t.Kind == symbols.KindPointer && t.Elem != nil {
 		elem := t.Elem.Resolve()
-		addr := binary.LittleEndian.Uint64(pad8(b))
-		if !o.InMem && addr != 0 {
-			// A pointer that lives nowhere (a cast, a register) refers to
-			// memory by its value, as DAP suggests for pointers.
-			v.Addr, v.HasAddr = addr, true
-		}
+		addr := v.Addr
 		if addr != 0 && elem.Kind != symbols.KindVoid && elem.Kind != symbols.KindFunc && elem.Size > 0 {
 			v.Expand, v.Named = o, 1
 		}
