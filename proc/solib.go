@@ -49,12 +49,14 @@ func (d *Debugger) setupSolib() {
 		return
 	}
 	defer ld.Close()
+	// From the symbol tables: the loader's DWARF (libc6-dbg has it) is
+	// not worth reading on the way to the first stop.
 	rd, ok1 := ld.LookupSymbol("_r_debug")
-	fn := ld.LookupFunc("_dl_debug_state")
-	if !ok1 || fn == nil {
+	brk, ok2 := ld.LookupSymbol("_dl_debug_state")
+	if !ok1 || !ok2 {
 		return
 	}
-	p.solib = &solib{rdebug: rd + base, brk: fn.Low + base}
+	p.solib = &solib{rdebug: rd + base, brk: brk + base}
 	if s, err := p.bps.Add(p.mem, p.solib.brk); err == nil {
 		s.Loader = true
 	}

@@ -2,6 +2,7 @@ package symbols
 
 import (
 	"debug/elf"
+	"strings"
 )
 
 // elfSym is the part of an ELF symbol the queries need.
@@ -40,8 +41,12 @@ func newSymTable(raw []elf.Symbol) *symTable {
 		if s.Section == elf.SHN_UNDEF || s.Section == elf.SHN_ABS || s.Name == "" {
 			continue
 		}
+		// A debug file's .symtab spells versioned definitions as the
+		// static linker saw them (__libc_start_main@@GLIBC_2.34): a person
+		// and a breakpoint name them without the version.
+		name, _, _ := strings.Cut(s.Name, "@")
 		i := int32(len(t.syms))
-		t.syms = append(t.syms, elfSym{name: s.Name, value: s.Value, size: s.Size, fn: isFunc, bind: elf.ST_BIND(s.Info)})
+		t.syms = append(t.syms, elfSym{name: name, value: s.Value, size: s.Size, fn: isFunc, bind: elf.ST_BIND(s.Info)})
 		// A zero-size symbol (hand-written assembly, linker labels) still
 		// names its own address, so it gets a one-byte interval.
 		spans = append(spans, span{lo: s.Value, hi: s.Value + max(s.Size, 1), ref: i})
@@ -119,6 +124,10 @@ func (f *File) SymbolAt(addr uint64) (name string, off uint64, ok bool) {
 	return "", 0, false
 }
 
+// SymbolFuncAt is the function at pc as the ELF symbol tables know it
+// (name and bounds, no lines): an answer that never reads DWARF.
+func (f *File) SymbolFuncAt(pc uint64) *Function { return f.elfFuncAt(pc) }
+
 // elfFuncAt is FuncAt's fallback for code without DWARF.
 func (f *File) elfFuncAt(pc uint64) *Function {
 	for _, t := range []*symTable{f.symtab, f.dynsym} {
@@ -128,6 +137,9 @@ func (f *File) elfFuncAt(pc uint64) *Function {
 	}
 	return nil
 }
+
+// SymbolFunc finds a function by its ELF symbol name, never reading DWARF.
+func (f *File) SymbolFunc(name string) *Function { return f.elfLookupFunc(name) }
 
 func (f *File) elfLookupFunc(name string) *Function {
 	for _, t := range []*symTable{f.symtab, f.dynsym} {

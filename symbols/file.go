@@ -42,7 +42,14 @@ type File struct {
 	symtab, dynsym *symTable
 
 	hasDWARF bool
-	dw       *dwarf.Data // dropped once indexed; only the sync.Once touches it
+
+	// The DWARF sections are read (and decompressed) the first time a
+	// query needs them, not when the file is opened: a library's debug
+	// information costs a large part of a second, and a stop that only
+	// names its frames from the symbol tables must not wait for it.
+	dataOnce sync.Once
+	dwData   *dwarf.Data
+	dataErr  error
 
 	dwOnce sync.Once
 	dwDone atomic.Bool // dwOnce has run
@@ -53,7 +60,6 @@ type File struct {
 	cfiTab  *cfiTable
 	cfiErr  error
 
-	varsDW   *dwarf.Data // kept for LocalsAt and friends (vars.go)
 	varsOnce sync.Once
 	vars     *varData
 	varsErr  error
@@ -141,17 +147,29 @@ func newFile(r io.ReaderAt, path string) (*File, error) {
 		// A stripped file may have its DWARF in a separate debug file.
 		if dbg, osf := findDebugFile(ef, path); dbg != nil {
 			f.dwELF, f.debugFile = dbg, osf
+			// A stripped library's static functions are named only in
+			// the debug file's symbol table.
+			if f.symtab == nil {
+				if syms, err := dbg.Symbols(); err == nil {
+					f.symtab = newSymTable(syms)
+				}
+			}
 		}
 	}
-	if hasSection(f.dwELF, "info") && hasSection(f.dwELF, "line") {
-		// Loading DWARF here (not lazily) makes HasDWARF exact; the costly
-		// part, walking the units, still waits for the first query.
-		if d, err := f.dwELF.DWARF(); err == nil {
-			f.dw, f.varsDW = d, d
-			f.hasDWARF = true
-		}
-	}
+	f.hasDWARF = hasSection(f.dwELF, "info") && hasSection(f.dwELF, "line")
 	return f, nil
+}
+
+// dwarfData reads the DWARF sections, once.
+func (f *File) dwarfData() (*dwarf.Data, error) {
+	f.dataOnce.Do(func() {
+		if !f.hasDWARF {
+			f.dataErr = ErrNoDebugInfo
+			return
+		}
+		f.dwData, f.dataErr = f.dwELF.DWARF()
+	})
+	return f.dwData, f.dataErr
 }
 
 func hasSection(ef *elf.File, suffix string) bool {
@@ -182,8 +200,9 @@ func (f *File) PIE() bool { return f.pie }
 // Entry returns the link-time ELF entry point.
 func (f *File) Entry() uint64 { return f.entry }
 
-// HasDWARF reports whether the file has readable .debug_info and .debug_line
-// sections (compressed or not).
+// HasDWARF reports whether the file (or its separate debug file) has
+// .debug_info and .debug_line sections, compressed or not. Whether they
+// can be read is known at the first query that reads them.
 func (f *File) HasDWARF() bool { return f.hasDWARF }
 
 // ELF exposes the parsed ELF file for callers needing sections or program
@@ -206,11 +225,14 @@ func (f *File) isExec(addr uint64) bool {
 // the file has no DWARF.
 func (f *File) index() *dwarfIndex {
 	f.dwOnce.Do(func() {
-		if f.dw == nil {
+		d, err := f.dwarfData()
+		if err != nil {
+			if f.hasDWARF {
+				f.dwErr = fmt.Errorf("reading DWARF: %w", err)
+			}
 			return
 		}
-		f.dwIdx, f.dwErr = buildIndex(f, f.dw)
-		f.dw = nil
+		f.dwIdx, f.dwErr = buildIndex(f, d)
 	})
 	f.dwDone.Store(true)
 	return f.dwIdx

@@ -50,11 +50,12 @@ type varData struct {
 
 func (f *File) varData() (*varData, error) {
 	f.varsOnce.Do(func() {
-		if f.varsDW == nil {
+		d, err := f.dwarfData()
+		if err != nil {
 			f.varsErr = fmt.Errorf("symbols: %w", ErrNoDebugInfo)
 			return
 		}
-		f.vars, f.varsErr = buildVarData(f, f.varsDW)
+		f.vars, f.varsErr = buildVarData(f, d)
 	})
 	return f.vars, f.varsErr
 }

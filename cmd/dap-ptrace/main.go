@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sync"
 	"syscall"
 
@@ -31,6 +32,14 @@ func main() {
 		err := session.LaunchTarget(*launchTarget, flag.Args())
 		fmt.Fprintln(os.Stderr, "dap-ptrace:", err)
 		os.Exit(127)
+	}
+	// A developer's switch: a CPU profile of the whole run, to see where a
+	// cold session spends its time.
+	if path := os.Getenv("DAP_PTRACE_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
 	}
 	if *showVersion {
 		fmt.Println("dap-ptrace", version)
@@ -98,6 +107,7 @@ func serveStdio(trace io.Writer) {
 	}
 	s.Close()
 	conn.Close()
+	pprof.StopCPUProfile() // os.Exit skips main's deferred stop
 	os.Exit(code)
 }
 

@@ -123,17 +123,27 @@ func (im *Image) LineCode(source string, line int) (Placement, error) {
 }
 
 // FuncCode finds function name in the loaded objects: its address after
-// the prologue.
+// the prologue (the entry, in a large library whose DWARF is not read).
 func (im *Image) FuncCode(name string) (Placement, bool) {
 	for _, m := range im.Modules() {
 		if m.Sym == nil {
 			continue
 		}
-		fn := m.Sym.LookupFunc(name)
+		// A large library's DWARF is not read for this: its symbol
+		// tables name its functions, and its entry is as good a place
+		// to stop as any in code whose source is not here.
+		ready := im.dwarfReady(m)
+		fn := m.Sym.SymbolFunc(name)
+		if ready {
+			fn = m.Sym.LookupFunc(name)
+		}
 		if fn == nil {
 			continue
 		}
-		pc := m.Sym.PrologueEnd(fn)
+		pc := fn.Low
+		if ready {
+			pc = m.Sym.PrologueEnd(fn)
+		}
 		pl := Placement{Addrs: []uint64{pc + m.Bias}}
 		if le, ok := m.Sym.LineAt(pc); ok {
 			pl.File, pl.Line = im.Local(le.File), le.Line

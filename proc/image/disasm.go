@@ -171,7 +171,7 @@ func (im *Image) SymbolFor(addr uint64) (string, uint64) {
 	if m == nil || m.Sym == nil {
 		return "", 0
 	}
-	if fn := m.Sym.FuncAt(addr - m.Bias); fn != nil {
+	if fn := funcIn(m, addr-m.Bias, im.dwarfReady(m)); fn != nil {
 		return fn.DisplayName(), fn.Low + m.Bias
 	}
 	if name, off, ok := m.Sym.SymbolAt(addr - m.Bias); ok {

@@ -64,6 +64,10 @@ func (im *Image) LoadExe(exe *symbols.File) error {
 	m := &Module{Path: RealPath(exe.Path()), Name: filepath.Base(exe.Path()), Sym: exe, Bias: entry - exe.Entry()}
 	im.Exe = m
 	im.mods[m.Path] = m
+	// The first breakpoint and the first stop need the executable's
+	// index: read it while the program starts (the owner's first query
+	// waits for it, if it is not done by then).
+	go func() { _ = exe.DWARFError() }()
 	return nil
 }
 
@@ -352,8 +356,8 @@ func (im *Image) Describe(pc uint64, caller bool) Location {
 		f.Offset = look - m.Start
 		return f
 	}
-	im.EnsureIndexed(m)
-	if fn := m.Sym.FuncAt(look - m.Bias); fn != nil {
+	ready := im.dwarfReady(m)
+	if fn := funcIn(m, look-m.Bias, ready); fn != nil {
 		f.Func = fn.DisplayName()
 		if !fn.HasLines {
 			f.Offset = pc - (fn.Low + m.Bias)
@@ -363,10 +367,40 @@ func (im *Image) Describe(pc uint64, caller bool) Location {
 	} else {
 		f.Offset = pc - m.Start
 	}
+	if !ready {
+		return f
+	}
 	if le, ok := m.Sym.LineAt(look - m.Bias); ok && le.Line > 0 && im.HaveSource(le.File) {
 		f.File, f.Line, f.Column = im.Local(le.File), le.Line, le.Column
 	}
 	return f
+}
+
+// dwarfReady says whether m's DWARF can be asked without a long wait: it
+// has none, it is indexed, it is the executable (whose index nearly every
+// request needs, and which LoadExe starts reading at once), or it is small
+// enough to read now. A large library's (libc's, from libc6-dbg, takes a
+// second) is read only when something needs it (EnsureIndexed: a
+// breakpoint in its sources); until then its code is named from its symbol
+// tables, with no lines, which is all a stop or a stack needs.
+func (im *Image) dwarfReady(m *Module) bool {
+	switch {
+	case m.Sym == nil || !m.Sym.HasDWARF() || m.Sym.Indexed() || m == im.Exe:
+		return true
+	case m.Sym.DebugInfoSize() < slowDebugInfo:
+		_ = m.Sym.DWARFError()
+		return true
+	}
+	return false
+}
+
+// funcIn finds the function at link-time pc of m: from DWARF when ready,
+// else from the symbol tables.
+func funcIn(m *Module, pc uint64, ready bool) *symbols.Function {
+	if ready {
+		return m.Sym.FuncAt(pc)
+	}
+	return m.Sym.SymbolFuncAt(pc)
 }
 
 // DescribeInlined names a frame that is inlined call inl of calls (the
@@ -410,7 +444,7 @@ func (im *Image) FuncAt(pc uint64) (*symbols.Function, *Module) {
 	if m == nil || m.Sym == nil {
 		return nil, nil
 	}
-	fn := m.Sym.FuncAt(pc - m.Bias)
+	fn := funcIn(m, pc-m.Bias, im.dwarfReady(m))
 	if fn == nil {
 		return nil, nil
 	}
@@ -421,7 +455,7 @@ func (im *Image) FuncAt(pc uint64) (*symbols.Function, *Module) {
 // PC made a runtime address too.
 func (im *Image) LineAt(pc uint64) (symbols.LineEntry, bool) {
 	m := im.ModuleAt(pc)
-	if m == nil || m.Sym == nil {
+	if m == nil || m.Sym == nil || !im.dwarfReady(m) {
 		return symbols.LineEntry{}, false
 	}
 	le, ok := m.Sym.LineAt(pc - m.Bias)
