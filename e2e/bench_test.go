@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
@@ -195,6 +196,8 @@ type rawClient struct {
 	out *bufio.Reader
 	seq int
 	tid int
+	// stoppedAt is when startRawAt saw the first stopped event.
+	stoppedAt time.Time
 }
 
 // startRaw starts an adapter and brings f to a stop at BP:hot.
@@ -240,6 +243,7 @@ func startRawAt(b *testing.B, f fixture, marker string, args ...string) *rawClie
 		r.send(r.request("pause", `{"threadId":0}`))
 	}
 	m := r.until(b, `"event":"stopped"`)
+	r.stoppedAt = time.Now()
 	var ev struct {
 		Body struct {
 			ThreadID int `json:"threadId"`
