@@ -156,6 +156,12 @@ func (ev *evaluator) eval(e ast.Expr) (value, error) {
 	case *ast.SelectorExpr:
 		x, err := ev.eval(e.X)
 		if err != nil {
+			// pkg.name: a Go package-level variable named from anywhere.
+			if id, ok := e.X.(*ast.Ident); ok {
+				if v, found := ev.global(id.Name + "." + e.Sel.Name); found {
+					return ev.locate(v, nil)
+				}
+			}
 			return value{}, err
 		}
 		return ev.member(x, e.Sel.Name)
@@ -261,8 +267,47 @@ func (ev *evaluator) ident(name string) (value, error) {
 		if v, ok := m.sym.LookupGlobal(name); ok {
 			return ev.locate(v, nil)
 		}
+		// In Go, a package-level variable by its short name inside its
+		// package: DWARF names it main.counter.
+		if pkg := goPackage(m.sym, ev.fr.look-m.bias); pkg != "" {
+			if v, ok := m.sym.LookupGlobal(pkg + "." + name); ok {
+				return ev.locate(v, nil)
+			}
+		}
 	}
 	return value{}, fmt.Errorf("no variable named %q in this frame", name)
+}
+
+// global finds a package-level variable by its full name in the frame's
+// module or the executable.
+func (ev *evaluator) global(name string) (symbols.Variable, bool) {
+	for _, m := range []*module{ev.fr.mod, moduleOf(ev.d.Exe())} {
+		if m != nil {
+			if v, ok := m.sym.LookupGlobal(name); ok {
+				return v, true
+			}
+		}
+	}
+	return symbols.Variable{}, false
+}
+
+// goPackage is the import path of the Go package whose function holds
+// link-time pc: what a Go function's name begins with, up to the first
+// dot after the last slash (main.main, net/http.(*Server).Serve). A C
+// function has no dot in its name, or gcc's (f.part.0), which names no
+// variable, so asking costs a failed lookup at worst.
+func goPackage(sym *symbols.File, pc uint64) string {
+	fn := sym.FuncAt(pc)
+	if fn == nil {
+		return ""
+	}
+	name := fn.Name
+	slash := strings.LastIndexByte(name, '/')
+	dot := strings.IndexByte(name[slash+1:], '.')
+	if dot < 0 {
+		return ""
+	}
+	return name[:slash+1+dot]
 }
 
 // locate turns a variable into an object.

@@ -37,8 +37,16 @@ type Big struct {
 	A [40]int // larger than 128 bytes: a map stores it indirectly
 }
 
+// counter and watched are package-level variables, named by their short
+// name inside the package and as main.counter anywhere.
+var (
+	counter = 7
+	watched int64
+)
+
 func inspect(sh *Shape, n int) int {
-	total := n + sh.Origin.X // BP:inspect
+	total := n + sh.Origin.X + counter // BP:inspect
+	watched += int64(total)
 	return total
 }
 
