@@ -177,9 +177,12 @@ func (d *Debugger) resolveLine(bp *Breakpoint) {
 
 // resolveFunc finds a function breakpoint's address: after the prologue of
 // the named function, in the executable or a loaded library.
-func (d *Debugger) resolveFunc(bp *Breakpoint) {
+func (d *Debugger) resolveFunc(bp *Breakpoint) { d.resolveFuncAt(bp, false) }
+
+// resolveFuncAt is resolveFunc, at the function's entry when entry is set.
+func (d *Debugger) resolveFuncAt(bp *Breakpoint, entry bool) {
 	bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, false, "", nil
-	pl, ok := d.p.img.FuncCode(bp.Name)
+	pl, ok := d.p.img.FuncCode(bp.Name, entry)
 	if !ok {
 		bp.Pending = true
 		bp.Message = fmt.Sprintf("no function named %q in the program or its loaded libraries (yet)", bp.Name)

@@ -37,21 +37,7 @@ func (d *Debugger) SetExceptionBreakpoints(filters []string) ([]Breakpoint, erro
 // resolveEntry finds an exception breakpoint's address: the function's
 // very first instruction, where its arguments are still in their
 // registers (there is no source to skip a prologue for).
-func (d *Debugger) resolveEntry(bp *Breakpoint) {
-	d.resolveFunc(bp)
-	if !bp.Verified {
-		return
-	}
-	for _, m := range d.p.img.Modules() {
-		if m.Sym == nil {
-			continue
-		}
-		if fn := m.Sym.LookupFunc(bp.Name); fn != nil {
-			bp.Addrs = []uint64{fn.Low + m.Bias}
-			return
-		}
-	}
-}
+func (d *Debugger) resolveEntry(bp *Breakpoint) { d.resolveFuncAt(bp, true) }
 
 // thrownType names the type being thrown by thread tid, stopped at the
 // entry of __cxa_throw(void *obj, std::type_info *tinfo, void (*dest)(void *)).

@@ -123,8 +123,9 @@ func (im *Image) LineCode(source string, line int) (Placement, error) {
 }
 
 // FuncCode finds function name in the loaded objects: its address after
-// the prologue (the entry, in a large library whose DWARF is not read).
-func (im *Image) FuncCode(name string) (Placement, bool) {
+// the prologue, or its entry when entry is set (and in a large library
+// whose DWARF is not read).
+func (im *Image) FuncCode(name string, entry bool) (Placement, bool) {
 	for _, m := range im.Modules() {
 		if m.Sym == nil {
 			continue
@@ -141,7 +142,7 @@ func (im *Image) FuncCode(name string) (Placement, bool) {
 			continue
 		}
 		pc := fn.Low
-		if ready {
+		if ready && !entry {
 			pc = m.Sym.PrologueEnd(fn)
 		}
 		pl := Placement{Addrs: []uint64{pc + m.Bias}}
