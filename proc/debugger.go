@@ -34,6 +34,9 @@ type Stop struct {
 	Description   string
 	Text          string
 	BreakpointIDs []int
+	// Detail, for an exception, is an expression whose value in frame 0
+	// completes the description (a Go panic's value); "" when none.
+	Detail string
 }
 
 // Listener receives what the client must be told. Its methods run on the

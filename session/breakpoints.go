@@ -15,6 +15,8 @@ func (s *Session) registerBreakpoints() {
 		c.ExceptionBreakpointFilters = []godap.ExceptionBreakpointsFilter{
 			{Filter: proc.FilterCxxThrow, Label: "C++: on throw", Description: "Stop when a C++ exception is thrown (__cxa_throw), with its type"},
 			{Filter: proc.FilterCxxCatch, Label: "C++: on catch", Description: "Stop when a C++ exception is caught (__cxa_begin_catch)"},
+			{Filter: proc.FilterGoPanic, Label: "Go: unrecovered panics", Description: "Stop when a Go panic is not recovered, before the program dies, with the panic's value", Default: true},
+			{Filter: proc.FilterGoFatal, Label: "Go: fatal errors", Description: "Stop at a Go runtime fatal error (deadlock, concurrent map writes, out of memory), with its message", Default: true},
 		}
 	})
 	dap.Handle(s.mux, "setFunctionBreakpoints", s.setFunctionBreakpoints, func(c *godap.Capabilities) {

@@ -27,10 +27,18 @@ func (s *Session) exceptionInfo(_ *dap.Request, args exceptionInfoArgs) (godap.E
 	if st == nil || st.Tid != args.ThreadId {
 		return godap.ExceptionInfoResponseBody{}, &Error{ID: errIDThread, Err: fmt.Errorf("thread %d is not stopped by a signal", args.ThreadId)}
 	}
+	desc := st.Description
+	if st.Detail != "" {
+		// A Go panic's value, a fatal error's message: read now, in the
+		// runtime function's frame, where they are its argument.
+		if v, err := s.evaluateIn(frameRef{tid: st.Tid}, st.Detail); err == nil {
+			desc = st.Text + ": " + v.Value
+		}
+	}
 	return godap.ExceptionInfoResponseBody{
 		ExceptionId: st.Text,
-		Description: st.Description,
+		Description: desc,
 		BreakMode:   "always",
-		Details:     &godap.ExceptionDetails{Message: st.Description, TypeName: st.Text},
+		Details:     &godap.ExceptionDetails{Message: desc, TypeName: st.Text},
 	}, nil
 }

@@ -9,6 +9,11 @@ import (
 // as breakpoints that stay pending until libstdc++ (or the program, linked
 // statically) brings them. A throw is reported with the thrown type, read
 // from __cxa_throw's second argument (a std::type_info *) at its entry.
+//
+// Go panics stop where Delve stops them: an unrecovered panic at
+// runtime.fatalpanic, a fatal error (runtime.throw, runtime.fatal: "all
+// goroutines are asleep", "concurrent map writes") at its entry, with the
+// panic's value or the error's text as the stop's Detail.
 
 const kindException = "exception"
 
@@ -16,20 +21,38 @@ const kindException = "exception"
 const (
 	FilterCxxThrow = "cpp_throw"
 	FilterCxxCatch = "cpp_catch"
+	FilterGoPanic  = "go_panic"
+	FilterGoFatal  = "go_fatal"
 )
 
-var filterFuncs = map[string]string{FilterCxxThrow: "__cxa_throw", FilterCxxCatch: "__cxa_begin_catch"}
+// filterFuncs are the functions each filter stops at.
+var filterFuncs = map[string][]string{
+	FilterCxxThrow: {"__cxa_throw"},
+	FilterCxxCatch: {"__cxa_begin_catch"},
+	FilterGoPanic:  {"runtime.fatalpanic"},
+	FilterGoFatal:  {"runtime.throw", "runtime.fatal"},
+}
+
+// goStops says how a stop at a Go runtime exception function is shown: its
+// text, and the expression (in that function's frame) for its detail.
+var goStops = map[string][2]string{
+	"runtime.fatalpanic": {"panic", "msgs.arg"},
+	"runtime.throw":      {"fatal error", "s"},
+	"runtime.fatal":      {"fatal error", "s"},
+}
 
 // SetExceptionBreakpoints replaces the exception breakpoints by filters;
 // unknown filters are refused.
 func (d *Debugger) SetExceptionBreakpoints(filters []string) ([]Breakpoint, error) {
 	specs := make([]spec, 0, len(filters))
 	for _, f := range filters {
-		fn, ok := filterFuncs[f]
+		fns, ok := filterFuncs[f]
 		if !ok {
-			return nil, fmt.Errorf("unknown exception filter %q (known: %s, %s)", f, FilterCxxThrow, FilterCxxCatch)
+			return nil, fmt.Errorf("unknown exception filter %q (known: %s, %s, %s, %s)", f, FilterCxxThrow, FilterCxxCatch, FilterGoPanic, FilterGoFatal)
 		}
-		specs = append(specs, spec{key: f, name: fn})
+		for _, fn := range fns {
+			specs = append(specs, spec{key: f + " " + fn, name: fn})
+		}
 	}
 	return d.setGroup(kindException, kindException, "", specs)
 }
@@ -58,7 +81,10 @@ func (d *Debugger) bpStop(tid int, addr uint64, ids []int) Stop {
 	}
 	st.Text, st.Description = "C++ exception", "C++ exception caught"
 	for _, o := range d.p.bps.Sites[addr].Owners {
-		if o.Kind == kindException && o.Name == filterFuncs[FilterCxxThrow] {
+		if g, ok := goStops[o.Name]; ok && o.Kind == kindException {
+			st.Text, st.Description, st.Detail = g[0], "Go "+g[0], g[1]
+		}
+		if o.Kind == kindException && o.Name == "__cxa_throw" {
 			st.Description = "C++ exception thrown"
 			if t := d.thrownType(tid); t != "" {
 				st.Text, st.Description = t, "C++ exception thrown: "+t
