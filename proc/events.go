@@ -231,7 +231,7 @@ func (d *Debugger) cloned(parent *thread) {
 	if _, ok := p.threads[tid]; ok {
 		return
 	}
-	if g := ptrace.Tgid(tid); g != 0 && g != p.pid {
+	if !ptrace.InThreadGroup(p.pid, tid) && ptrace.Tgid(tid) != 0 {
 		// clone(2) without CLONE_THREAD: a process, not a thread of ours.
 		d.release(tid, true)
 		return

@@ -42,6 +42,10 @@ type thread struct {
 	// watchBits are the debug registers (data breakpoints) that fired in
 	// this thread and are not reported yet.
 	watchBits uint64
+	// name is the thread's name as last read, at named: a thread list of
+	// a thousand threads at every stop must not read a thousand files.
+	name  string
+	named time.Time
 	// hide is how many inlined calls starting at the pc this stop shows
 	// as not entered yet (see hiddenFrames); 0 while running.
 	hide int
@@ -67,6 +71,18 @@ type process struct {
 	output    *output.Capture  // a launched program's stdout and stderr
 	step      *stepper
 	solib     *solib
+}
+
+// nameTTL is how long a thread's name is taken as read: names change
+// rarely (pthread_setname_np, mostly right after the thread starts).
+const nameTTL = time.Second
+
+// nameNow is the thread's name, read again when older than nameTTL.
+func (th *thread) nameNow(pid int) string {
+	if now := time.Now(); th.name == "" || now.Sub(th.named) > nameTTL {
+		th.name, th.named = ptrace.ThreadName(pid, th.tid), now
+	}
+	return th.name
 }
 
 func (p *process) addThread(tid int) *thread {
@@ -343,7 +359,7 @@ func (d *Debugger) Threads() ([]Thread, error) {
 			if th.exiting {
 				continue
 			}
-			out = append(out, Thread{ID: tid, Name: ptrace.ThreadName(p.pid, tid)})
+			out = append(out, Thread{ID: tid, Name: th.nameNow(p.pid)})
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 		return nil

@@ -198,7 +198,17 @@ func route(ev Event) {
 	if !ok {
 		// A thread we have not heard of: a new thread whose first stop beat
 		// its parent's clone event, or a launched child not yet watched.
-		pid = tgidOf(ev.Tid)
+		// A new thread of a watched process is found with one stat, not
+		// by reading and parsing its status.
+		for watched := range waiter.sinks {
+			if InThreadGroup(watched, ev.Tid) {
+				pid = watched
+				break
+			}
+		}
+		if pid == 0 {
+			pid = tgidOf(ev.Tid)
+		}
 		if pid == 0 {
 			return // gone, and nobody knew it
 		}
@@ -215,9 +225,15 @@ func route(ev Event) {
 	waiter.orphans[pid] = append(waiter.orphans[pid], ev)
 }
 
-// Tgid reads the thread group id of tid from /proc, 0 if unknown: a
-// clone event's new task is a thread of ours only when it is the same.
+// Tgid reads the thread group id of tid from /proc, 0 if unknown.
 func Tgid(tid int) int { return tgidOf(tid) }
+
+// InThreadGroup says, with one stat, whether task tid is a thread of
+// process pid (a clone event's new task may be a process of its own).
+func InThreadGroup(pid, tid int) bool {
+	var st unix.Stat_t
+	return unix.Stat("/proc/"+strconv.Itoa(pid)+"/task/"+strconv.Itoa(tid), &st) == nil
+}
 
 // tgidOf reads the thread group id of tid from /proc, 0 if unknown.
 func tgidOf(tid int) int {
