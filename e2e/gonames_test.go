@@ -24,3 +24,30 @@ func TestGoPackageVariables(t *testing.T) {
 	}
 	c.MustSucceed("disconnect", nil)
 }
+
+// Go expressions as a Go user writes them in watches and conditions: type
+// assertions (with Go's own error when the type is wrong) and conversions
+// between numeric types.
+func TestGoExpressions(t *testing.T) {
+	f := buildGo(t, "govals")
+	c := startAdapter(t)
+	st := stopAt(t, c, f, nil, "BP:values")
+	fr := top(t, c, st.ThreadID)
+	for expr, want := range map[string]string{
+		"any1.(int)": "42", "any2.(string)": `"text"`, "anyPt.(main.Point).X": "1", "st.(*main.Point).Y": "6",
+		"err.(*errors.errorString).s": `"boom"`, "int64(f)": "2", "float64(len(ints)) / 2": "2.5", "uint8(300)": "44",
+		"any1.(int) == 42 && str == \"hello, world\"": "true",
+	} {
+		if got := evaluate(t, c, fr.ID, expr).Result; got != want {
+			t.Errorf("%s = %q, want %q", expr, got, want)
+		}
+	}
+	for expr, want := range map[string]string{
+		"any1.(string)": "interface {} is int, not string",
+		"anyNil.(int)":  "is nil, not int",
+		"str.(int)":     "not an interface",
+	} {
+		expectError(t, c.Request("evaluate", map[string]any{"expression": expr, "frameId": fr.ID, "context": "watch"}), want)
+	}
+	c.MustSucceed("disconnect", nil)
+}

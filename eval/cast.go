@@ -136,8 +136,8 @@ func closing(ts []ctok, i int) int {
 // variable could not be: right before an operand, as in (myint)v or
 // (myint)(x + 1); (a)-b stays a subtraction.
 func castAt(ts []ctok, i int) (spec string, next int, ok bool) {
-	if i > 0 && (ts[i-1].tok == token.IDENT || ts[i-1].tok == token.RBRACK) {
-		return "", 0, false // a call or sizeof, not a cast
+	if i > 0 && (ts[i-1].tok == token.IDENT || ts[i-1].tok == token.RBRACK || ts[i-1].tok == token.PERIOD) {
+		return "", 0, false // a call or sizeof, or Go's x.(T), not a cast
 	}
 	spec, next, strong, ok := typeName(ts, i+1)
 	if !ok || strong {

@@ -167,8 +167,13 @@ func (ev *evaluator) eval(e ast.Expr) (value, error) {
 		return ev.member(x, e.Sel.Name)
 	case *ast.IndexExpr:
 		return ev.index(e)
+	case *ast.TypeAssertExpr:
+		return ev.goAssert(e)
 	case *ast.CallExpr:
 		if v, ok, err := ev.castCall(e); ok {
+			return v, err
+		}
+		if v, ok, err := ev.goConvert(e); ok {
 			return v, err
 		}
 		if v, ok, err := ev.goBuiltin(e); ok {

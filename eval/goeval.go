@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"strconv"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols"
@@ -186,4 +187,67 @@ func (ev *evaluator) goUnbox(x value) value {
 		return value{obj: dyn}
 	}
 	return x
+}
+
+// goAssert evaluates a Go type assertion x.(T): x's dynamic value when its
+// dynamic type is T (written as Go prints types: int, *main.Point,
+// main.Point), else Go's own error.
+func (ev *evaluator) goAssert(e *ast.TypeAssertExpr) (value, error) {
+	if e.Type == nil {
+		return value{}, errors.New("x.(type) is only for type switches")
+	}
+	x, err := ev.eval(e.X)
+	if err != nil {
+		return value{}, err
+	}
+	want := types.ExprString(e.Type)
+	if x.obj == nil {
+		return value{}, fmt.Errorf("%s is not an interface", types.ExprString(e.X))
+	}
+	if k, _ := goKindOf(x.obj.Type); k != symbols.GoInterface {
+		return value{}, fmt.Errorf("%s (%s) is not an interface", types.ExprString(e.X), x.obj.Type)
+	}
+	dyn, name, err := ev.d.goDynamic(x.obj)
+	if err != nil {
+		return value{}, err
+	}
+	switch {
+	case name == "":
+		return value{}, fmt.Errorf("interface conversion: %s is nil, not %s", x.obj.Type, want)
+	case name != want:
+		return value{}, fmt.Errorf("interface conversion: %s is %s, not %s", x.obj.Type, name, want)
+	case dyn == nil:
+		return value{}, fmt.Errorf("the %s in %s cannot be read", name, types.ExprString(e.X))
+	}
+	return value{obj: dyn}, nil
+}
+
+// goNumeric are Go's numeric types as conversions name them.
+var goNumeric = map[string]symbols.Type{
+	"int": {Kind: symbols.KindInt, Size: 8, Signed: true}, "int8": {Kind: symbols.KindInt, Size: 1, Signed: true},
+	"int16": {Kind: symbols.KindInt, Size: 2, Signed: true}, "int32": {Kind: symbols.KindInt, Size: 4, Signed: true},
+	"int64": {Kind: symbols.KindInt, Size: 8, Signed: true}, "rune": {Kind: symbols.KindInt, Size: 4, Signed: true},
+	"uint": {Kind: symbols.KindUint, Size: 8}, "uint8": {Kind: symbols.KindUint, Size: 1}, "byte": {Kind: symbols.KindUint, Size: 1},
+	"uint16": {Kind: symbols.KindUint, Size: 2}, "uint32": {Kind: symbols.KindUint, Size: 4}, "uint64": {Kind: symbols.KindUint, Size: 8},
+	"uintptr": {Kind: symbols.KindUint, Size: 8}, "float32": {Kind: symbols.KindFloat, Size: 4}, "float64": {Kind: symbols.KindFloat, Size: 8},
+}
+
+// goConvert evaluates a Go conversion between numeric types, int64(x) or
+// float64(n); ok is false for other calls.
+func (ev *evaluator) goConvert(call *ast.CallExpr) (v value, ok bool, err error) {
+	id, isIdent := call.Fun.(*ast.Ident)
+	if !isIdent || len(call.Args) != 1 {
+		return value{}, false, nil
+	}
+	t, known := goNumeric[id.Name]
+	if !known {
+		return value{}, false, nil
+	}
+	t.Name = id.Name
+	x, err := ev.eval(call.Args[0])
+	if err != nil {
+		return value{}, true, err
+	}
+	v, err = ev.cast(&t, x)
+	return v, true, err
 }
