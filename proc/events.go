@@ -26,6 +26,12 @@ func (d *Debugger) handle(ev ptrace.Event) {
 		d.trap(th)
 		return
 	}
+	if ev.Signal == unix.SIGSEGV {
+		if addr, ok := d.softFault(th); ok {
+			d.softTrap(th, addr) // a software watchpoint's page
+			return
+		}
+	}
 	if _, err := d.tr.GetSigInfo(th.tid); err == ptrace.ErrGroupStop {
 		d.cont(th)
 		return
@@ -113,6 +119,12 @@ func (d *Debugger) trap(th *thread) {
 		}
 		d.cont(th)
 	case trapStep, trapUnreadable:
+		if cause == trapStep && d.softStepCheck(th) {
+			if st := d.watchStop(th); st != nil {
+				d.report(*st)
+				return
+			}
+		}
 		// A single-step nobody waits for any more (a cancelled step), or a
 		// thread we cannot read: let it go.
 		d.cont(th)
@@ -200,7 +212,7 @@ func (d *Debugger) cont(th *thread) {
 	sig := th.sig
 	th.sig, th.stopped = 0, false
 	d.resumed = true
-	_ = d.tr.Cont(ptrace.Resume{Tid: th.tid, Signal: sig})
+	_ = d.run(ptrace.Resume{Tid: th.tid, Signal: sig})
 }
 
 // initialStop records the first stop of a new thread.
@@ -321,6 +333,7 @@ func (d *Debugger) stopped(st Stop) {
 		th.hide = 0
 		th.watchBits = 0 // fired during a step the user sees anyway
 	}
+	d.refreshWatches()
 	if th := p.threads[st.Tid]; th != nil {
 		if regs, err := d.tr.GetRegs(st.Tid); err == nil {
 			th.hide = d.hiddenFrames(regs.Rip, st, p.step)
@@ -408,6 +421,11 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 				th.pending = st
 			}
 		case trapStep:
+			if d.softStepCheck(th) {
+				if st := d.watchStop(th); st != nil {
+					th.pending = st
+				}
+			}
 		default:
 			st := d.exceptionStop(th.tid, unix.SIGTRAP)
 			th.pending = &st
@@ -416,6 +434,9 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 	}
 	if _, err := d.tr.GetSigInfo(th.tid); err == ptrace.ErrGroupStop {
 		return
+	}
+	if _, ok := d.softFault(th); ev.Signal == unix.SIGSEGV && ok {
+		return // a software watchpoint's page: it faults again when resumed
 	}
 	th.sig = ev.Signal
 	if reportable(ev.Signal) {
@@ -519,7 +540,7 @@ func (d *Debugger) resume() error {
 			th.sig, th.stopped, th.rehit = 0, false, false
 		}
 	}
-	return d.tr.Cont(rs...)
+	return d.run(rs...)
 }
 
 // handleAfterStep handles an event that interrupted a step over a

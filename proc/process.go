@@ -69,6 +69,7 @@ type process struct {
 	listings  map[uint64]*listing // disassembly of code without source, by start
 	watches   [maxWatch]*watch    // data breakpoints, by debug register
 	watched   bool                // debug registers were ever set
+	soft      *softWatches        // software data breakpoints (swwatch.go)
 	goKnown   bool                // goProgram has been decided
 	goProgram bool                // the executable is a Go program
 	output    sync.WaitGroup      // the readers of the debuggee's stdout/stderr
