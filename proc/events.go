@@ -109,7 +109,11 @@ func (d *Debugger) bookkeep(ev ptrace.Event, running bool) (*thread, bool) {
 // trap handles a SIGTRAP stop of a running thread: a breakpoint of ours, a
 // stepping breakpoint, or the program's own trap.
 func (d *Debugger) trap(th *thread) {
-	switch cause, site, rsp := d.trapCause(th); cause {
+	cause, site, rsp := d.trapCause(th)
+	if cause == trapOwn && d.softSyscallStep(th) {
+		cause = trapStep
+	}
+	switch cause {
 	case trapBreakpoint:
 		d.breakpointHit(th, site, rsp)
 	case trapWatch:
@@ -340,6 +344,11 @@ func (d *Debugger) stopped(st Stop) {
 		}
 	}
 	p.running = false
+	if p.step != nil {
+		// Another stop ended the step (a data breakpoint, another thread's
+		// breakpoint): its temporary breakpoints go with it.
+		p.bps.clearTemp(p.mem)
+	}
 	p.step = nil
 	p.current = st.Tid
 	p.stacks = nil
@@ -404,7 +413,11 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 		return
 	}
 	if ev.Signal == unix.SIGTRAP {
-		switch cause, site, _ := d.trapCause(th); cause {
+		cause, site, _ := d.trapCause(th)
+		if cause == trapOwn && d.softSyscallStep(th) {
+			cause = trapStep
+		}
+		switch cause {
 		case trapBreakpoint:
 			th.rehit = true
 			// A hit of a client's breakpoint is kept, to be reported at the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -195,15 +196,24 @@ func (d *Debugger) setSoft(ws []*watch, hw bool, why string) {
 		}
 		s.pages[pg] = &softPage{orig: orig[pg], prot: prot}
 	}
-	s.watches = ws
-	clear(s.hits)
-	s.stepping = len(unprotectable) > 0
 	for _, w := range ws {
 		w.bp.Message = "software watchpoint (page protection): " + why
 	}
-	for _, w := range unprotectable {
-		w.bp.Message = "software watchpoint (single-stepping: slow): " + why
+	s.watches = s.watches[:0]
+	for _, w := range ws {
+		if slices.Contains(unprotectable, w) {
+			if w.access == AccessReadWrite {
+				// Comparing values after each instruction sees writes only.
+				w.bp.Verified, w.bp.Addrs = false, nil
+				w.bp.Message = "a read cannot be watched here: its page cannot be protected (" + why + "); watch writes only"
+				continue
+			}
+			w.bp.Message = "software watchpoint (single-stepping: slow): " + why
+		}
+		s.watches = append(s.watches, w)
 	}
+	clear(s.hits)
+	s.stepping = len(s.watches) > 0 && len(unprotectable) > 0
 }
 
 // origProt is the protection the program gave page pg: ours if we protect
@@ -574,6 +584,27 @@ func (d *Debugger) run(rs ...ptrace.Resume) error {
 		}
 	}
 	return nil
+}
+
+// softSyscallStep says whether a SIGTRAP that is neither a breakpoint nor
+// a plain step is a single step that ran a system call, while
+// single-stepping keeps a watch: x86 reports those as TRAP_BRKPT, with no
+// int3 behind the pc.
+func (d *Debugger) softSyscallStep(th *thread) bool {
+	if !d.softStepping() {
+		return false
+	}
+	si, err := d.tr.GetSigInfo(th.tid)
+	if err != nil || si.Code != ptrace.TrapBrkpt {
+		return false
+	}
+	regs, err := d.tr.GetRegs(th.tid)
+	if err != nil {
+		return false
+	}
+	var b [1]byte
+	_, err = d.p.mem.ReadAt(b[:], regs.Rip-1)
+	return err == nil && b[0] != int3
 }
 
 // softStepCheck compares the watched values after a single step of th

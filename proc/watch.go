@@ -232,7 +232,11 @@ func watchDescription(changes []watchHit, ids []int) string {
 			name = h.w.bp.Name
 		}
 		if h.old == h.new {
-			parts = append(parts, fmt.Sprintf("%s: %s (written, unchanged)", name, h.w.show(h.new)))
+			how := "written, unchanged"
+			if h.w.access == AccessReadWrite {
+				how = "accessed, unchanged"
+			}
+			parts = append(parts, fmt.Sprintf("%s: %s (%s)", name, h.w.show(h.new), how))
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s: %s → %s", name, h.w.show(h.old), h.w.show(h.new)))
