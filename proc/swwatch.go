@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"golang.org/x/sys/unix"
@@ -287,7 +288,7 @@ var errThreadGone = errors.New("the thread ended")
 func (d *Debugger) inject(th *thread, nr uint64, args ...uint64) (uint64, error) {
 	tid := th.tid
 	return injectSyscall(d.tr, d.p.mem, tid, func() (ptrace.Event, error) {
-		ev, err := d.waitTid(tid, collectTimeout)
+		ev, err := d.stepWait(tid)
 		if err == nil && !ev.Stopped() {
 			d.requeue(ev)
 			return ev, errThreadGone
@@ -357,6 +358,27 @@ func injectSyscall(tr *ptrace.Tracer, mem *ptrace.Mem, tid int, wait func() (ptr
 	}
 	return 0, errors.New("the injected system call never ran")
 }
+
+// stepWait waits for the end of a single step of tid that we made. A step
+// that runs mprotect takes longer than waitTid's spin on a paravirtualised
+// MMU (each protection change is a call to the hypervisor), and sleeping
+// until the waiter hands the stop over costs more than the step: watch
+// for it a little longer first, reaping it ourselves.
+func (d *Debugger) stepWait(tid int) (ptrace.Event, error) {
+	end := time.Now().Add(stepSpin)
+	for d.queued.Load() == 0 && time.Now().Before(end) {
+		if ev, ok := ptrace.Reap(tid); ok {
+			if ev.Pid == 0 {
+				ev.Pid = d.p.pid
+			}
+			return ev, nil
+		}
+	}
+	return d.waitTid(tid, collectTimeout)
+}
+
+// stepSpin bounds stepWait's busy wait.
+const stepSpin = time.Millisecond
 
 // requeue puts an event taken out of turn back at the head of the queue.
 func (d *Debugger) requeue(ev ptrace.Event) {
@@ -436,7 +458,7 @@ func (d *Debugger) softStep(th *thread, addr uint64) error {
 			th.stopped = true
 			return err
 		}
-		ev, err := d.waitTid(th.tid, collectTimeout)
+		ev, err := d.stepWait(th.tid)
 		if err != nil {
 			return err
 		}
