@@ -21,6 +21,7 @@ func BenchmarkSoftWatchNeighbour(b *testing.B) {
 	args := []string{strconv.Itoa(b.N), strconv.Itoa(caught)}
 	run := func(watch bool) (neighbour, watched time.Duration) {
 		c := startAdapter(b)
+		c.Timeout = 30*time.Second + time.Duration(b.N)*2*time.Millisecond // a lap is minutes at 10^6
 		st := stopAt(b, c, f, map[string]any{"softwareWatchpoints": true, "args": args}, "BP:start")
 		setBreakpoints(b, c, f.src, f.line(b, "BP:mid"), f.line(b, "BP:end"))
 		if watch {
