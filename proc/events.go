@@ -26,6 +26,12 @@ func (d *Debugger) handle(ev ptrace.Event) {
 		d.trap(th)
 		return
 	}
+	if ev.Signal == unix.SIGSEGV {
+		if addr, ok := d.softFault(th); ok {
+			d.softTrap(th, addr) // a software watchpoint's page
+			return
+		}
+	}
 	if _, err := d.tr.GetSigInfo(th.tid); err == ptrace.ErrGroupStop {
 		d.cont(th)
 		return
@@ -103,7 +109,11 @@ func (d *Debugger) bookkeep(ev ptrace.Event, running bool) (*thread, bool) {
 // trap handles a SIGTRAP stop of a running thread: a breakpoint of ours, a
 // stepping breakpoint, or the program's own trap.
 func (d *Debugger) trap(th *thread) {
-	switch cause, site, rsp := d.trapCause(th); cause {
+	cause, site, rsp := d.trapCause(th)
+	if cause == trapOwn && d.softSyscallStep(th) {
+		cause = trapStep
+	}
+	switch cause {
 	case trapBreakpoint:
 		d.breakpointHit(th, site, rsp)
 	case trapWatch:
@@ -113,6 +123,12 @@ func (d *Debugger) trap(th *thread) {
 		}
 		d.cont(th)
 	case trapStep, trapUnreadable:
+		if cause == trapStep && d.softStepCheck(th) {
+			if st := d.watchStop(th); st != nil {
+				d.report(*st)
+				return
+			}
+		}
 		// A single-step nobody waits for any more (a cancelled step), or a
 		// thread we cannot read: let it go.
 		d.cont(th)
@@ -200,7 +216,7 @@ func (d *Debugger) cont(th *thread) {
 	sig := th.sig
 	th.sig, th.stopped = 0, false
 	d.resumed = true
-	_ = d.tr.Cont(ptrace.Resume{Tid: th.tid, Signal: sig})
+	_ = d.run(ptrace.Resume{Tid: th.tid, Signal: sig})
 }
 
 // initialStop records the first stop of a new thread.
@@ -316,12 +332,18 @@ func (d *Debugger) stopped(st Stop) {
 		th.hide = 0
 		th.watchBits = 0 // fired during a step the user sees anyway
 	}
+	d.refreshWatches()
 	if th := p.threads[st.Tid]; th != nil {
 		if regs, err := d.tr.GetRegs(st.Tid); err == nil {
 			th.hide = d.hiddenFrames(regs.Rip, st, p.step)
 		}
 	}
 	p.running = false
+	if p.step != nil {
+		// Another stop ended the step (a data breakpoint, another thread's
+		// breakpoint): its temporary breakpoints go with it.
+		p.bps.ClearTemp(p.mem)
+	}
 	p.step = nil
 	p.current = st.Tid
 	p.stacks = nil
@@ -388,7 +410,11 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 		return
 	}
 	if ev.Signal == unix.SIGTRAP {
-		switch cause, site, _ := d.trapCause(th); cause {
+		cause, site, _ := d.trapCause(th)
+		if cause == trapOwn && d.softSyscallStep(th) {
+			cause = trapStep
+		}
+		switch cause {
 		case trapBreakpoint:
 			th.rehit = true
 			// A hit of a client's breakpoint is kept, to be reported at the
@@ -405,6 +431,11 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 				th.pending = st
 			}
 		case trapStep:
+			if d.softStepCheck(th) {
+				if st := d.watchStop(th); st != nil {
+					th.pending = st
+				}
+			}
 		default:
 			st := d.exceptionStop(th.tid, unix.SIGTRAP)
 			th.pending = &st
@@ -413,6 +444,9 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 	}
 	if _, err := d.tr.GetSigInfo(th.tid); err == ptrace.ErrGroupStop {
 		return
+	}
+	if _, ok := d.softFault(th); ev.Signal == unix.SIGSEGV && ok {
+		return // a software watchpoint's page: it faults again when resumed
 	}
 	th.sig = ev.Signal
 	if reportable(ev.Signal) {
@@ -516,7 +550,7 @@ func (d *Debugger) resume() error {
 			th.sig, th.stopped, th.rehit = 0, false, false
 		}
 	}
-	return d.tr.Cont(rs...)
+	return d.run(rs...)
 }
 
 // handleAfterStep handles an event that interrupted a step over a

@@ -32,6 +32,7 @@ func (d *Debugger) execed() {
 			p.watches[i] = nil
 		}
 	}
+	d.softExeced()
 	_ = p.mem.Close()
 	p.mem = ptrace.NewMem(p.pid)
 	for _, m := range d.p.img.Modules() {

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"errors"
 	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
@@ -53,6 +54,14 @@ func (d *Debugger) release(child int, shared bool) {
 						_, _ = mem.WriteAt([]byte{s.Orig}, s.Addr)
 					}
 				}
+				d.softForkChild(child, mem, func() (ptrace.Event, error) {
+					select {
+					case ev := <-evs:
+						return ev, nil
+					case <-timeout.C:
+						return ptrace.Event{}, errors.New("the child did not stop")
+					}
+				})
 				_ = mem.Close()
 			}
 			_ = d.tr.Detach(ptrace.Resume{Tid: child})

@@ -66,6 +66,7 @@ type process struct {
 	stacks    map[int]*walked  // per thread, valid until the next resume
 	watches   [maxWatch]*watch // data breakpoints, by debug register
 	watched   bool             // debug registers were ever set
+	soft      *softWatches     // software data breakpoints (swwatch.go)
 	goKnown   bool             // goProgram has been decided
 	goProgram bool             // the executable is a Go program
 	output    *output.Capture  // a launched program's stdout and stderr

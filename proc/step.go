@@ -265,10 +265,21 @@ func (d *Debugger) stepEventOK(ev ptrace.Event) bool {
 		d.gone(ev)
 		return false
 	}
+	th := d.p.threads[ev.Tid]
 	if ev.Kind == ptrace.SignalStop && ev.Signal == unix.SIGTRAP {
+		// A watch that saw the stepped instruction ends the step as a
+		// data breakpoint stop.
+		if th != nil && d.p.watching() {
+			d.takeDR6(th)
+			if th.watchBits != 0 {
+				if st := d.watchStop(th); st != nil {
+					d.stopped(*st)
+					return false
+				}
+			}
+		}
 		return true
 	}
-	th := d.p.threads[ev.Tid]
 	if ev.Kind == ptrace.SignalStop && th != nil {
 		th.stopped = true
 		th.sig = ev.Signal
@@ -363,6 +374,12 @@ func (d *Debugger) singleStep(th *thread) (ptrace.Event, error) {
 	var ev ptrace.Event
 	if err == nil {
 		ev, err = d.waitTid(th.tid, collectTimeout)
+	}
+	if err == nil && ev.Kind == ptrace.SignalStop && ev.Signal == unix.SIGSEGV {
+		ev, err = d.singleStepFault(th, ev) // a software watchpoint's page
+	} else if err == nil && ev.Kind == ptrace.SignalStop && ev.Signal == unix.SIGTRAP {
+		th.stopped = true
+		d.softStepCheck(th)
 	}
 	if s != nil && s.Inserted {
 		_, _ = p.mem.WriteAt([]byte{breakpoint.Int3}, s.Addr)

@@ -1,7 +1,11 @@
 package proc
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
@@ -25,12 +29,16 @@ const (
 	AccessReadWrite = "readWrite"
 )
 
-// watch is one debug register in use.
+// watch is one data breakpoint in use: a debug register's, or a software
+// one (see swwatch.go).
 type watch struct {
 	bp     *Breakpoint
 	addr   uint64
 	size   int
 	access string
+	label  string // what the client watched, for the stop's description
+	format byte   // how its value reads: see DataSpec.Format
+	old    uint64 // its value when last seen
 }
 
 // DataSpec is one data breakpoint as the client sets it.
@@ -39,6 +47,11 @@ type DataSpec struct {
 	Size   int
 	Access string // AccessWrite or AccessReadWrite ("" is write)
 	Opts   Options
+	// Label names the watched expression and Format says how to show its
+	// value (i signed, u unsigned, f floating point, p address) in the
+	// description of the stop, which gives the old and new values.
+	Label  string
+	Format byte
 }
 
 // Watchable checks that the CPU can watch size bytes at addr, which
@@ -53,9 +66,10 @@ func Watchable(expr string, addr uint64, size int64) error {
 	return nil
 }
 
-// SetDataBreakpoints replaces every data breakpoint. The first four that
-// can be watched get a debug register; the others come back unverified
-// with the reason.
+// SetDataBreakpoints replaces every data breakpoint. Where the debug
+// registers work, the first four that can be watched get one; the others,
+// and all of them where the registers do not fire (see
+// HardwareWatchpoints), are software watchpoints.
 func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 	var out []Breakpoint
 	err := d.do(func() error {
@@ -63,12 +77,16 @@ func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 		if p == nil {
 			return ErrNoProcess
 		}
+		hw, why := d.hardwareWatch(len(specs) > 0)
 		return d.whileStopped(func() {
 			p.watches = [maxWatch]*watch{}
+			var soft []*watch
+			var all []*Breakpoint
 			slot := 0
 			for _, sp := range specs {
 				bp := &Breakpoint{ID: p.bps.nextID, Kind: kindData, Name: fmt.Sprintf("%#x/%d", sp.Addr, sp.Size), Options: sp.Opts}
 				p.bps.nextID++
+				all = append(all, bp)
 				access := sp.Access
 				if access == "" {
 					access = AccessWrite
@@ -81,13 +99,20 @@ func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 					bp.Message = fmt.Sprintf("the CPU watches writes, or reads and writes, not %q alone", access)
 				case sp.Size != 1 && sp.Size != 2 && sp.Size != 4 && sp.Size != 8 || sp.Addr%uint64(sp.Size) != 0:
 					bp.Message = fmt.Sprintf("%d bytes at %#x cannot be watched: 1, 2, 4 or 8 aligned bytes only", sp.Size, sp.Addr)
-				case slot == maxWatch:
-					bp.Message = "the CPU has 4 data breakpoints (debug registers), all in use"
 				default:
 					bp.opts, bp.Verified, bp.Addrs = c, true, []uint64{sp.Addr}
-					p.watches[slot] = &watch{bp: bp, addr: sp.Addr, size: sp.Size, access: access}
-					slot++
+					w := &watch{bp: bp, addr: sp.Addr, size: sp.Size, access: access, label: sp.Label, format: sp.Format}
+					w.old, _ = d.readWatch(w)
+					if hw && slot < maxWatch {
+						p.watches[slot] = w
+						slot++
+					} else {
+						soft = append(soft, w)
+					}
 				}
+			}
+			d.setSoft(soft, hw, why)
+			for _, bp := range all {
 				out = append(out, *bp)
 			}
 			for _, th := range p.threads {
@@ -132,14 +157,15 @@ func (d *Debugger) applyWatches(tid int) error {
 	return d.tr.SetDebugReg(tid, ptrace.DR7, dr7)
 }
 
-// watching reports whether a data breakpoint is set.
+// watching reports whether a data breakpoint is set, in a debug register
+// or in software.
 func (p *process) watching() bool {
 	for _, w := range p.watches {
 		if w != nil {
 			return true
 		}
 	}
-	return false
+	return p.soft != nil && len(p.soft.watches) > 0
 }
 
 // takeDR6 reads and clears which debug registers fired in thread th, adding
@@ -155,41 +181,120 @@ func (d *Debugger) takeDR6(th *thread) {
 	}
 }
 
-// watchStop turns the watches that fired in th into the breakpoints that
-// stop, their conditions evaluated; nil when none does.
+// watchStop turns the watches that fired in th, debug registers and
+// software watches alike, into the breakpoints that stop, their conditions
+// evaluated; nil when none does.
 func (d *Debugger) watchStop(th *thread) *Stop {
 	bits := th.watchBits
 	th.watchBits = 0
 	var owners []*Breakpoint
+	var changes []watchHit
 	for i, w := range d.p.watches {
 		if w != nil && bits&(1<<i) != 0 {
+			v, _ := d.readWatch(w)
+			changes = append(changes, watchHit{w: w, old: w.old, new: v})
+			w.old = v
 			owners = append(owners, w.bp)
 		}
+	}
+	if s := d.p.soft; bits&softBit != 0 && s != nil {
+		for _, h := range s.hits[th.tid] {
+			changes = append(changes, h)
+			owners = append(owners, h.w.bp)
+		}
+		delete(s.hits, th.tid)
 	}
 	ids := d.evalOwners(th, owners, nil)
 	if len(ids) == 0 {
 		return nil
 	}
-	return &Stop{Reason: "data breakpoint", Tid: th.tid, BreakpointIDs: ids, Description: d.watchDescription(owners, ids)}
+	return &Stop{Reason: "data breakpoint", Tid: th.tid, BreakpointIDs: ids, Description: watchDescription(changes, ids)}
 }
 
-// watchDescription says what changed, for the stopped event.
-func (d *Debugger) watchDescription(owners []*Breakpoint, ids []int) string {
+// watchHit is one access a watch saw, with the value before and after.
+type watchHit struct {
+	w        *watch
+	old, new uint64
+}
+
+// watchDescription says what changed, for the stopped event: "counter: 5
+// → 6" for each watch that stops, once each.
+func watchDescription(changes []watchHit, ids []int) string {
 	var parts []string
-	for _, bp := range owners {
-		for _, id := range ids {
-			if id == bp.ID {
-				parts = append(parts, "data breakpoint at "+bp.Name)
-			}
+	seen := map[int]bool{}
+	for _, h := range changes {
+		if seen[h.w.bp.ID] || !slices.Contains(ids, h.w.bp.ID) {
+			continue
 		}
+		seen[h.w.bp.ID] = true
+		name := h.w.label
+		if name == "" {
+			name = h.w.bp.Name
+		}
+		if h.old == h.new {
+			how := "written, unchanged"
+			if h.w.access == AccessReadWrite {
+				how = "accessed, unchanged"
+			}
+			parts = append(parts, fmt.Sprintf("%s: %s (%s)", name, h.w.show(h.new), how))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s → %s", name, h.w.show(h.old), h.w.show(h.new)))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// readWatch reads the watched bytes as a little-endian number.
+func (d *Debugger) readWatch(w *watch) (uint64, error) {
+	var b [8]byte
+	if err := d.p.mem.ReadFull(b[:w.size], w.addr); err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint64(b[:]), nil
+}
+
+// show formats a watched value as its type reads.
+func (w *watch) show(v uint64) string {
+	switch w.format {
+	case 'u':
+		return strconv.FormatUint(v, 10)
+	case 'p':
+		return fmt.Sprintf("%#x", v)
+	case 'f':
+		if w.size == 4 {
+			return strconv.FormatFloat(float64(math.Float32frombits(uint32(v))), 'g', -1, 32)
+		}
+		if w.size == 8 {
+			return strconv.FormatFloat(math.Float64frombits(v), 'g', -1, 64)
+		}
+	}
+	shift := 64 - 8*uint(w.size)
+	return strconv.FormatInt(int64(v<<shift)>>shift, 10)
+}
+
+// refreshWatches takes the current value of every watch as the one to
+// compare with: what the program, the kernel or the person changed while
+// no watch could see it is not news.
+func (d *Debugger) refreshWatches() {
+	p := d.p
+	for _, w := range p.watches {
+		if w != nil {
+			w.old, _ = d.readWatch(w)
+		}
+	}
+	if p.soft != nil {
+		for _, w := range p.soft.watches {
+			w.old, _ = d.readWatch(w)
+		}
+		clear(p.soft.hits)
+	}
 }
 
 // clearWatches takes every data breakpoint out of every thread (before a
 // detach: the process must not trap on our watches once we are gone).
 func (d *Debugger) clearWatches() {
 	p := d.p
+	d.softClear()
 	if !p.watched {
 		return
 	}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -44,10 +45,26 @@ func (s *Session) dataBreakpointInfo(_ *dap.Request, args godap.DataBreakpointIn
 		return cannotWatch(err.Error()), nil
 	}
 	return godap.DataBreakpointInfoResponseBody{
-		DataId:      fmt.Sprintf("%#x/%d", addr, size),
-		Description: fmt.Sprintf("%s (%s, %d bytes at %#x)", args.Name, typ, size, addr),
+		DataId:      fmt.Sprintf("%#x/%d/%c/%s", addr, size, valueFormat(typ), expr),
+		Description: fmt.Sprintf("%s (%s, %d bytes at %#x): %s", args.Name, typ, size, addr, s.dbg.WatchMethod()),
 		AccessTypes: []godap.DataBreakpointAccessType{proc.AccessWrite, proc.AccessReadWrite},
 	}, nil
+}
+
+// valueFormat is how a watched value of C type typ reads in the stop's
+// description: i signed, u unsigned, f floating point, p address.
+func valueFormat(typ string) byte {
+	switch {
+	case strings.Contains(typ, "*"):
+		return 'p'
+	case strings.Contains(typ, "float"), strings.Contains(typ, "double"):
+		return 'f'
+	case strings.Contains(typ, "unsigned"), strings.HasPrefix(typ, "uint"), strings.HasPrefix(typ, "size_t"),
+		strings.HasPrefix(typ, "u8"), strings.HasPrefix(typ, "u16"), strings.HasPrefix(typ, "u32"), strings.HasPrefix(typ, "u64"),
+		typ == "_Bool", typ == "bool", typ == "uintptr":
+		return 'u'
+	}
+	return 'i'
 }
 
 // cannotWatch is the answer for something that cannot be watched: no
@@ -60,13 +77,13 @@ func (s *Session) setDataBreakpoints(_ *dap.Request, args godap.SetDataBreakpoin
 	specs := make([]proc.DataSpec, len(args.Breakpoints))
 	bad := make([]string, len(args.Breakpoints))
 	for i, b := range args.Breakpoints {
-		addr, size, err := parseDataID(b.DataId)
+		addr, size, format, label, err := parseDataID(b.DataId)
 		if err != nil {
 			bad[i] = err.Error()
 			continue
 		}
 		specs[i] = proc.DataSpec{Addr: addr, Size: size, Access: string(b.AccessType),
-			Opts: proc.Options{Condition: b.Condition, HitCondition: b.HitCondition}}
+			Opts: proc.Options{Condition: b.Condition, HitCondition: b.HitCondition}, Label: label, Format: format}
 	}
 	bps, err := s.dbg.SetDataBreakpoints(specs)
 	if err != nil {
@@ -81,17 +98,39 @@ func (s *Session) setDataBreakpoints(_ *dap.Request, args godap.SetDataBreakpoin
 	return body, nil
 }
 
-// parseDataID reads a dataId made by dataBreakpointInfo: "0xADDR/SIZE".
-func parseDataID(id string) (addr uint64, size int, err error) {
-	a, n, ok := strings.Cut(id, "/")
+// parseDataID reads a dataId made by dataBreakpointInfo:
+// "0xADDR/SIZE/FORMAT/EXPRESSION" ("0xADDR/SIZE" alone is accepted too).
+func parseDataID(id string) (addr uint64, size int, format byte, label string, err error) {
+	parts := strings.SplitN(id, "/", 4)
+	ok := len(parts) == 2 || len(parts) == 4 && len(parts[2]) == 1
 	if ok {
-		addr, err = strconv.ParseUint(strings.TrimPrefix(a, "0x"), 16, 64)
+		addr, err = strconv.ParseUint(strings.TrimPrefix(parts[0], "0x"), 16, 64)
 	}
 	if ok && err == nil {
-		size, err = strconv.Atoi(n)
+		size, err = strconv.Atoi(parts[1])
 	}
 	if !ok || err != nil {
-		return 0, 0, fmt.Errorf("%q is not a data breakpoint id from dataBreakpointInfo", id)
+		return 0, 0, 0, "", fmt.Errorf("%q is not a data breakpoint id from dataBreakpointInfo", id)
 	}
-	return addr, size, nil
+	if len(parts) == 4 {
+		format, label = parts[2][0], parts[3]
+	}
+	return addr, size, format, label, nil
+}
+
+// watchMode reads the launch's softwareWatchpoints: true or "page", "step",
+// absent or false for the debug registers where they work.
+func watchMode(raw json.RawMessage) string {
+	var on bool
+	if json.Unmarshal(raw, &on) == nil {
+		if on {
+			return "page"
+		}
+		return ""
+	}
+	var mode string
+	if json.Unmarshal(raw, &mode) == nil {
+		return mode
+	}
+	return "?"
 }

@@ -31,6 +31,9 @@ type launchArgs struct {
 	// "integratedTerminal"/"externalTerminal" (runInTerminal).
 	Console   string       `json:"console"`
 	SourceMap sourceMapArg `json:"sourceMap"`
+	// SoftwareWatchpoints forces software data breakpoints: true or
+	// "page" (page protection), "step" (single-stepping).
+	SoftwareWatchpoints json.RawMessage `json:"softwareWatchpoints"`
 }
 
 // sourceMapArg accepts lldb-dap's [["compiled", "local"], ...] and the
@@ -148,6 +151,9 @@ func (s *Session) launch(req *dap.Request, args launchArgs) (struct{}, error) {
 		return struct{}{}, &Error{ID: errIDLaunch, Err: err}
 	}
 	s.started, s.stopOnEntry = true, args.StopOnEntry
+	if err := s.dbg.SetWatchMode(watchMode(args.SoftwareWatchpoints)); err != nil {
+		s.conn.SendEvent("output", godap.OutputEventBody{Category: "important", Output: err.Error() + "\n"})
+	}
 	name := args.Program
 	if abs, err := filepath.Abs(name); err == nil {
 		name = abs
