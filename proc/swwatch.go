@@ -16,7 +16,7 @@ import (
 )
 
 // Software watchpoints, for machines whose debug registers do not fire
-// (see HardwareWatchpoints) and for watches beyond the four registers.
+// (see ptrace.HardwareWatchpoints) and for watches beyond the four registers.
 //
 // The page that holds a watched word is made read-only (no access at all
 // for a read-write watch) in the tracee, by an mprotect(2) the tracee runs:
@@ -103,7 +103,7 @@ func (d *Debugger) WatchMethod() string {
 	if forced := forcedMode(mode); forced != "" {
 		return "software watchpoints forced (" + forced + ")"
 	}
-	if works, detail := HardwareWatchpoints(); !works {
+	if works, detail := ptrace.HardwareWatchpoints(); !works {
 		return detail
 	}
 	return "hardware watchpoints (debug registers; beyond four, page protection)"
@@ -141,7 +141,7 @@ func (d *Debugger) hardwareWatch(setting bool) (bool, string) {
 	if forced := forcedMode(d.softState().mode); forced != "" {
 		return false, "software watchpoints forced (" + forced + ")"
 	}
-	return HardwareWatchpoints()
+	return ptrace.HardwareWatchpoints()
 }
 
 // setSoft makes ws the software watches, protecting the pages they need
@@ -289,7 +289,7 @@ var errThreadGone = errors.New("the thread ended")
 // what it returned, leaving th's registers and code as they were.
 func (d *Debugger) inject(th *thread, nr uint64, args ...uint64) (uint64, error) {
 	tid := th.tid
-	return injectSyscall(d.tr, d.p.mem, tid, func() (ptrace.Event, error) {
+	return ptrace.InjectSyscall(d.tr, d.p.mem, tid, func() (ptrace.Event, error) {
 		ev, err := d.stepWait(tid)
 		if err == nil && !ev.Stopped() {
 			d.requeue(ev)
@@ -301,64 +301,6 @@ func (d *Debugger) inject(th *thread, nr uint64, args ...uint64) (uint64, error)
 			th.sig = sig
 		}
 	}, nr, args...)
-}
-
-// injectSyscall runs a system call in stopped thread tid: a `syscall`
-// instruction over the one at its pc, its registers set, one step, and
-// both put back. orig_rax is set to -1 so that the kernel does not take
-// the thread for one interrupted in a system call and restart that over
-// ours; the saved registers bring the interrupted call back afterwards. A
-// signal that stops the step before it runs is handed to keep, for the
-// thread to get later, and the step is tried again.
-func injectSyscall(tr *ptrace.Tracer, mem *ptrace.Mem, tid int, wait func() (ptrace.Event, error), keep func(syscall.Signal), nr uint64, args ...uint64) (uint64, error) {
-	saved, err := tr.GetRegs(tid)
-	if err != nil {
-		return 0, err
-	}
-	pc := saved.Rip
-	var code [2]byte
-	if _, err := mem.ReadAt(code[:], pc); err != nil {
-		return 0, err
-	}
-	if _, err := mem.WriteAt([]byte{0x0f, 0x05}, pc); err != nil {
-		return 0, err
-	}
-	defer func() {
-		_, _ = mem.WriteAt(code[:], pc)
-		_ = tr.SetRegs(tid, &saved)
-	}()
-	r := saved
-	r.Rax, r.Orig_rax = nr, ^uint64(0)
-	regArgs := []*uint64{&r.Rdi, &r.Rsi, &r.Rdx, &r.R10, &r.R8, &r.R9}
-	for i, a := range args {
-		*regArgs[i] = a
-	}
-	if err := tr.SetRegs(tid, &r); err != nil {
-		return 0, err
-	}
-	for try := 0; try < 16; try++ {
-		if err := tr.SingleStep(tid, 0); err != nil {
-			return 0, err
-		}
-		ev, err := wait()
-		if err != nil {
-			return 0, err
-		}
-		now, err := tr.GetRegs(tid)
-		if err != nil {
-			return 0, err
-		}
-		if now.Rip == pc+2 {
-			return now.Rax, nil
-		}
-		if ev.Kind != ptrace.SignalStop || now.Rip != pc {
-			return 0, fmt.Errorf("the injected system call stopped with %v at %#x", ev, now.Rip)
-		}
-		if ev.Signal != unix.SIGTRAP {
-			keep(ev.Signal)
-		}
-	}
-	return 0, errors.New("the injected system call never ran")
 }
 
 // stepWait waits for the end of a single step of tid that we made. A step
@@ -681,6 +623,6 @@ func (d *Debugger) softForkChild(child int, mem *ptrace.Mem, wait func() (ptrace
 		return
 	}
 	for pg, sp := range s.pages {
-		_, _ = injectSyscall(d.tr, mem, child, wait, func(syscall.Signal) {}, unix.SYS_MPROTECT, pg, pageSize, uint64(sp.orig))
+		_, _ = ptrace.InjectSyscall(d.tr, mem, child, wait, func(syscall.Signal) {}, unix.SYS_MPROTECT, pg, pageSize, uint64(sp.orig))
 	}
 }

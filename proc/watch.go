@@ -69,7 +69,7 @@ func Watchable(expr string, addr uint64, size int64) error {
 // SetDataBreakpoints replaces every data breakpoint. Where the debug
 // registers work, the first four that can be watched get one; the others,
 // and all of them where the registers do not fire (see
-// HardwareWatchpoints), are software watchpoints.
+// ptrace.HardwareWatchpoints), are software watchpoints.
 func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 	var out []Breakpoint
 	err := d.do(func() error {

@@ -1,4 +1,4 @@
-package proc
+package ptrace
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"golang.org/x/sys/unix"
 )
 
@@ -37,7 +36,7 @@ func HardwareWatchpoints() (bool, string) {
 	return probe.works, probe.detail
 }
 
-// probeCode is `mov %rax,(%rbx); breakpoint.Int3`: the watched write, then a trap
+// probeCode is `mov %rax,(%rbx); int3`: the watched write, then a trap
 // that ends the probe if the watch did not.
 var probeCode = []byte{0x48, 0x89, 0x03, 0xcc}
 
@@ -47,20 +46,20 @@ var probeCode = []byte{0x48, 0x89, 0x03, 0xcc}
 // run. Its events come through the process-wide waiter like any tracee's,
 // so nothing else reaps it.
 func runProbe() (bool, string) {
-	tr := ptrace.NewTracer()
+	tr := NewTracer()
 	defer tr.Close()
-	pid, err := tr.Launch(ptrace.LaunchConfig{Path: "/proc/self/exe", Args: []string{"dap-ptrace-watch-probe"}, Env: []string{}})
+	pid, err := tr.Launch(LaunchConfig{Path: "/proc/self/exe", Args: []string{"dap-ptrace-watch-probe"}, Env: []string{}})
 	if err != nil {
 		return false, fmt.Sprintf("hardware watchpoints untested: cannot start a probe: %v", err)
 	}
-	evs := make(chan ptrace.Event, 16)
-	ptrace.Watch(pid, func(ev ptrace.Event) {
+	evs := make(chan Event, 16)
+	Watch(pid, func(ev Event) {
 		select {
 		case evs <- ev:
 		default:
 		}
 	})
-	next := func() (ptrace.Event, bool) {
+	next := func() (Event, bool) {
 		t := time.NewTimer(5 * time.Second)
 		defer t.Stop()
 		for {
@@ -70,12 +69,12 @@ func runProbe() (bool, string) {
 					return ev, true
 				}
 			case <-t.C:
-				return ptrace.Event{}, false
+				return Event{}, false
 			}
 		}
 	}
 	defer func() {
-		_ = ptrace.Kill(pid)
+		_ = Kill(pid)
 		// Wait for its end before routing stops, or the waiter would keep
 		// the exit as an orphan event for ever.
 		for {
@@ -84,7 +83,7 @@ func runProbe() (bool, string) {
 				break
 			}
 		}
-		ptrace.Unwatch(pid)
+		Unwatch(pid)
 	}()
 	fail := func(what string, err error) (bool, string) {
 		return false, fmt.Sprintf("hardware watchpoints untested: %s: %v", what, err)
@@ -96,7 +95,7 @@ func runProbe() (bool, string) {
 	if err != nil {
 		return fail("registers", err)
 	}
-	mem := ptrace.NewMem(pid)
+	mem := NewMem(pid)
 	defer mem.Close()
 	if _, err := mem.WriteAt(probeCode, regs.Rip); err != nil {
 		return fail("code", err)
@@ -111,17 +110,17 @@ func runProbe() (bool, string) {
 	if err := tr.SetDebugReg(pid, 0, slot); err != nil {
 		return fail("DR0", err)
 	}
-	if err := tr.SetDebugReg(pid, ptrace.DR7, 1|0b01<<16|0b10<<18); err != nil {
+	if err := tr.SetDebugReg(pid, DR7, 1|0b01<<16|0b10<<18); err != nil {
 		return fail("DR7", err)
 	}
-	if err := tr.Cont(ptrace.Resume{Tid: pid}); err != nil {
+	if err := tr.Cont(Resume{Tid: pid}); err != nil {
 		return fail("continue", err)
 	}
 	ev, ok := next()
-	if !ok || ev.Kind != ptrace.SignalStop || ev.Signal != unix.SIGTRAP {
+	if !ok || ev.Kind != SignalStop || ev.Signal != unix.SIGTRAP {
 		return fail("the probe did not trap", fmt.Errorf("%v", ev))
 	}
-	dr6, _ := tr.DebugReg(pid, ptrace.DR6)
+	dr6, _ := tr.DebugReg(pid, DR6)
 	now, err := tr.GetRegs(pid)
 	if err != nil {
 		return fail("registers", err)
