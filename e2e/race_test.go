@@ -1,0 +1,35 @@
+package e2e
+
+import (
+	"strconv"
+	"testing"
+)
+
+// N threads released by a barrier onto one breakpoint, round after round:
+// every hit is reported exactly once, each round by N distinct threads,
+// even when a second thread traps while the world is being stopped for
+// the first (its hit is kept and reported at the next continue, not lost
+// and not run past), and the program counts every round.
+func TestBarrierHitsAllReported(t *testing.T) {
+	const threads, rounds = 4, 12
+	f := buildC(t, "barrier")
+	c := startAdapter(t)
+	launch(t, c, f, map[string]any{"args": []string{strconv.Itoa(threads), strconv.Itoa(rounds)}})
+	setBreakpoints(t, c, f.src, f.line(t, "BP:hit"))
+	c.MustSucceed("configurationDone", nil)
+	perThread := map[int]int{}
+	for i := 0; i < threads*rounds; i++ {
+		st := expectStopped(t, c, "breakpoint")
+		perThread[st.ThreadID]++
+		c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	}
+	if len(perThread) != threads {
+		t.Errorf("stops came from %d threads, want %d: %v", len(perThread), threads, perThread)
+	}
+	for tid, n := range perThread {
+		if n != rounds {
+			t.Errorf("thread %d stopped %d times, want %d (%v)", tid, n, rounds, perThread)
+		}
+	}
+	expectExit(t, c, 0)
+}
