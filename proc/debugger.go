@@ -37,6 +37,9 @@ type Stop struct {
 	// Detail, for an exception, is an expression whose value in frame 0
 	// completes the description (a Go panic's value); "" when none.
 	Detail string
+	// Running lists the threads that did not stop when the others did
+	// (DAP's allThreadsStopped is false then).
+	Running []int
 }
 
 // Listener receives what the client must be told. Its methods run on the

@@ -2,6 +2,7 @@ package proc
 
 import (
 	"fmt"
+	"sort"
 	"syscall"
 	"time"
 
@@ -307,7 +308,10 @@ func (d *Debugger) exceptionStop(tid int, sig syscall.Signal) Stop {
 
 // report stops every thread and tells the client about st.
 func (d *Debugger) report(st Stop) {
-	d.stopWorld()
+	if late := d.stopWorld(); len(late) > 0 {
+		st.Running = late
+		d.ln.Output("important", fmt.Sprintf("threads %v did not stop within %v: they keep running and are not shown stopped\n", late, collectTimeout))
+	}
 	p := d.p
 	if p == nil {
 		return // the process ended while we stopped it
@@ -355,8 +359,9 @@ func (d *Debugger) stopped(st Stop) {
 }
 
 // stopWorld brings every thread to a stop, keeping any stop of their own
-// that they had meanwhile for later.
-func (d *Debugger) stopWorld() {
+// that they had meanwhile for later. It returns the threads that did not
+// stop within collectTimeout, which the stop must not claim are stopped.
+func (d *Debugger) stopWorld() []int {
 	p := d.p
 	for _, th := range p.threads {
 		if th.stopped || th.fresh || th.exiting || th.stopReq {
@@ -369,10 +374,19 @@ func (d *Debugger) stopWorld() {
 			_ = ptrace.Stop(p.pid, th.tid)
 		}
 	}
-	_ = d.collect()
+	var late []int
+	if err := d.collect(); err != nil && d.p != nil {
+		for tid, th := range d.p.threads {
+			if !th.stopped && !th.exiting {
+				late = append(late, tid)
+			}
+		}
+		sort.Ints(late)
+	}
 	if d.p != nil {
 		d.p.running = false
 	}
+	return late
 }
 
 // collect waits until no thread is running. Each event is taken for what it

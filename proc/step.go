@@ -382,7 +382,11 @@ func (d *Debugger) singleStep(th *thread) (ptrace.Event, error) {
 		d.softStepCheck(th)
 	}
 	if s != nil && s.Inserted {
-		_, _ = p.mem.WriteAt([]byte{breakpoint.Int3}, s.Addr)
+		if _, werr := p.mem.WriteAt([]byte{breakpoint.Int3}, s.Addr); werr != nil {
+			// The user must know: the breakpoint is gone from the code.
+			s.Inserted = false
+			d.ln.Output("important", fmt.Sprintf("the breakpoint at %#x could not be put back after stepping over it (%v): it will not stop the program again\n", s.Addr, werr))
+		}
 	}
 	if err == nil && ev.Stopped() {
 		th.stopped = true

@@ -95,7 +95,7 @@ func (l listener) Stopped(st proc.Stop) {
 		ThreadId:          st.Tid,
 		Description:       st.Description,
 		Text:              st.Text,
-		AllThreadsStopped: true,
+		AllThreadsStopped: len(st.Running) == 0,
 		HitBreakpointIds:  st.BreakpointIDs,
 	})
 }
