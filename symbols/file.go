@@ -53,8 +53,10 @@ type File struct {
 
 	dwOnce sync.Once
 	dwDone atomic.Bool // dwOnce has run
-	dwIdx  *dwarfIndex
-	dwErr  error
+	// dwCached says the index came from the on-disk cache (indexcache.go).
+	dwCached bool
+	dwIdx    *dwarfIndex
+	dwErr    error
 
 	cfiOnce sync.Once // call frame information, read by FrameAt
 	cfiTab  *cfiTable
@@ -225,6 +227,13 @@ func (f *File) isExec(addr uint64) bool {
 // the file has no DWARF.
 func (f *File) index() *dwarfIndex {
 	f.dwOnce.Do(func() {
+		cacheable := f.hasDWARF && f.DebugInfoSize() >= IndexCacheMin
+		if cacheable {
+			if x, err := f.loadIndex(); x != nil {
+				f.dwIdx, f.dwErr, f.dwCached = x, err, true
+				return
+			}
+		}
 		d, err := f.dwarfData()
 		if err != nil {
 			if f.hasDWARF {
@@ -233,6 +242,13 @@ func (f *File) index() *dwarfIndex {
 			return
 		}
 		f.dwIdx, f.dwErr = buildIndex(f, d)
+		if cacheable && f.dwIdx != nil {
+			saving.Add(1)
+			go func() {
+				defer saving.Done()
+				f.saveIndex(f.dwIdx, f.dwErr)
+			}()
+		}
 	})
 	f.dwDone.Store(true)
 	return f.dwIdx

@@ -13,9 +13,11 @@ import (
 	"runtime/pprof"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	"github.com/dap-ptrace/dap-ptrace/session"
+	"github.com/dap-ptrace/dap-ptrace/symbols"
 	"golang.org/x/sys/unix"
 )
 
@@ -107,6 +109,7 @@ func serveStdio(trace io.Writer) {
 	}
 	s.Close()
 	conn.Close()
+	symbols.FlushIndexCache(3 * time.Second)
 	pprof.StopCPUProfile() // os.Exit skips main's deferred stop
 	os.Exit(code)
 }

@@ -1,0 +1,317 @@
+package symbols
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"debug/dwarf"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// The DWARF index of a large object costs a good part of a second to build
+// (a 20,000-function program, libc's detached debug information) and is the
+// same every time: like gdb's index-cache and lldb's, it is kept on disk,
+// keyed by the object's build id, so the next session on the same binary
+// reads it instead.
+//
+// A cache file is written to a temporary file and renamed into place, so
+// two adapters writing the same entry at once each leave a whole file and a
+// reader never sees half of one. It starts with a header naming the format
+// and what it was built from (build id, size and modification time of the
+// file the DWARF came from) and ends with a SHA-256 of what precedes it: a
+// truncated or damaged file, or one for a binary since rebuilt with the
+// same build id, is ignored and rebuilt.
+
+// saving counts the index files being written in the background (tests
+// wait for them).
+var saving sync.WaitGroup
+
+// FlushIndexCache waits, at most timeout, for index files still being
+// written: an adapter ending right after its session would lose them.
+func FlushIndexCache(timeout time.Duration) {
+	done := make(chan struct{})
+	go func() { saving.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+	}
+}
+
+// IndexCacheMin is the size of .debug_info from which an index is cached:
+// smaller ones build faster than a cache file is read.
+var IndexCacheMin uint64 = 256 << 10
+
+// indexCacheVersion changes whenever the cached form or the index's meaning
+// changes, so that an older adapter's files are not read.
+const indexCacheVersion = 1
+
+// IndexCacheDir is where index files go: $DAP_PTRACE_INDEX_CACHE, else
+// $XDG_CACHE_HOME/dap-ptrace/index, else ~/.cache/dap-ptrace/index; ""
+// (and DAP_PTRACE_INDEX_CACHE=off) turns the cache off.
+func IndexCacheDir() string {
+	if d := os.Getenv("DAP_PTRACE_INDEX_CACHE"); d != "" {
+		if d == "off" {
+			return ""
+		}
+		return d
+	}
+	base := os.Getenv("XDG_CACHE_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		base = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(base, "dap-ptrace", "index")
+}
+
+// cacheKey names the cache entry of f's DWARF and says what it must match;
+// "" when f cannot be cached (no build id, or a file without a path).
+func (f *File) cacheKey() (name, stamp string) {
+	id := buildID(f.dwELF)
+	if len(id) == 0 {
+		id = buildID(f.elf)
+	}
+	path := f.path
+	if f.debugFile != nil {
+		if osf, ok := f.debugFile.(*os.File); ok {
+			path = osf.Name()
+		}
+	}
+	if len(id) == 0 || path == "" {
+		return "", ""
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", ""
+	}
+	h := hex.EncodeToString(id)
+	return h + ".idx", fmt.Sprintf("v%d %s %d %d", indexCacheVersion, h, st.Size(), st.ModTime().UnixNano())
+}
+
+// cachedIndex is the on-disk form of a dwarfIndex: pointers become indices.
+type cachedIndex struct {
+	Stamp     string
+	Files     []string
+	Rows      []cachedRow
+	Seqs      [][2]int32
+	SeqSpans  []cachedSpan
+	StmtPCs   []uint64
+	ByFile    map[int32][][2]int32
+	Sources   []string
+	Funcs     []cachedFunc
+	FuncSpans []cachedSpan
+	ByName    map[string]int32
+	ByLinkage map[string]int32
+	SrcFuncs  []cachedSrcFunc
+	SrcByFile map[int32][]int32
+	Inlines   []cachedInline
+	InlSpans  []cachedSpan
+	MaxFwd    int32
+	Err       string
+}
+
+type cachedSpan struct {
+	Lo, Hi uint64
+	Ref    int32
+}
+
+func cacheSpans(ss []span) []cachedSpan {
+	out := make([]cachedSpan, len(ss))
+	for i, s := range ss {
+		out[i] = cachedSpan{s.lo, s.hi, s.ref}
+	}
+	return out
+}
+
+func uncacheSpans(cs []cachedSpan) spanIndex {
+	ss := make([]span, len(cs))
+	for i, c := range cs {
+		ss[i] = span{c.Lo, c.Hi, c.Ref}
+	}
+	return newSpanIndex(ss)
+}
+
+type cachedRow struct {
+	PC               uint64
+	File, Line, Col  int32
+	IsStmt, Prologue bool
+}
+
+type cachedFunc struct {
+	Name, Linkage    string
+	Low, High        uint64
+	Ranges           [][2]uint64
+	File             string
+	Line             int
+	HasLines, Extern bool
+}
+
+type cachedSrcFunc struct {
+	File, DeclLine, EndLine int32
+	Ranges                  [][2]uint64
+	DeclDie                 uint32
+	RawFile                 int64
+}
+
+type cachedInline struct {
+	Src, Depth                  int32
+	Name, Linkage               string
+	CallFile, CallLine, CallCol int32
+	Entry                       uint64
+}
+
+// loadIndex reads f's index from the cache, nil when there is none that
+// matches.
+func (f *File) loadIndex() (*dwarfIndex, error) {
+	dir := IndexCacheDir()
+	name, stamp := f.cacheKey()
+	if dir == "" || name == "" {
+		return nil, errors.New("not cached")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < sha256.Size {
+		return nil, errors.New("truncated")
+	}
+	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return nil, errors.New("damaged")
+	}
+	var c cachedIndex
+	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&c); err != nil {
+		return nil, err
+	}
+	if c.Stamp != stamp {
+		return nil, errors.New("stale")
+	}
+	return c.index()
+}
+
+// saveIndex writes x to the cache; failures only cost the next session the
+// rebuild.
+func (f *File) saveIndex(x *dwarfIndex, buildErr error) {
+	dir := IndexCacheDir()
+	name, stamp := f.cacheKey()
+	if dir == "" || name == "" || os.MkdirAll(dir, 0o755) != nil {
+		return
+	}
+	c := cache(x, stamp, buildErr)
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(c); err != nil {
+		return
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	buf.Write(sum[:])
+	tmp, err := os.CreateTemp(dir, name+".tmp*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(buf.Bytes())
+	if cerr := tmp.Close(); werr != nil || cerr != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	if os.Rename(tmp.Name(), filepath.Join(dir, name)) != nil {
+		os.Remove(tmp.Name())
+	}
+}
+
+func cache(x *dwarfIndex, stamp string, buildErr error) *cachedIndex {
+	c := &cachedIndex{Stamp: stamp, Files: x.files, SeqSpans: cacheSpans(x.seqIdx.spans), StmtPCs: x.stmtPCs,
+		ByFile: map[int32][][2]int32{}, Sources: x.sources, FuncSpans: cacheSpans(x.funcSpans.spans), SrcByFile: x.srcByFile,
+		InlSpans: cacheSpans(x.inlineIdx.spans), MaxFwd: x.maxForward, ByName: map[string]int32{}, ByLinkage: map[string]int32{}}
+	for _, q := range x.seqs {
+		c.Seqs = append(c.Seqs, [2]int32{q.start, q.end})
+	}
+	for file, ls := range x.byFile {
+		for _, l := range ls {
+			c.ByFile[file] = append(c.ByFile[file], [2]int32{l.line, l.row})
+		}
+	}
+	if buildErr != nil {
+		c.Err = buildErr.Error()
+	}
+	for _, r := range x.rows {
+		c.Rows = append(c.Rows, cachedRow{r.pc, r.file, r.line, r.col, r.isStmt, r.prolog})
+	}
+	ref := map[*Function]int32{}
+	for i, fn := range x.funcs {
+		ref[fn] = int32(i)
+		c.Funcs = append(c.Funcs, cachedFunc{fn.Name, fn.LinkageName, fn.Low, fn.High, fn.Ranges, fn.File, fn.Line, fn.HasLines, fn.external})
+	}
+	for k, fn := range x.byName {
+		c.ByName[k] = ref[fn]
+	}
+	for k, fn := range x.byLinkage {
+		c.ByLinkage[k] = ref[fn]
+	}
+	for _, s := range x.srcFuncs {
+		c.SrcFuncs = append(c.SrcFuncs, cachedSrcFunc{s.file, s.declLine, s.endLine, s.ranges, uint32(s.declDie), s.rawFile})
+	}
+	for _, in := range x.inlines {
+		c.Inlines = append(c.Inlines, cachedInline{in.src, in.depth, in.fn.Name, in.fn.LinkageName, in.callFile, in.callLine, in.callCol, in.entry})
+	}
+	return c
+}
+
+func (c *cachedIndex) index() (*dwarfIndex, error) {
+	x := &dwarfIndex{files: c.Files, byPath: map[string]int32{}, seqIdx: uncacheSpans(c.SeqSpans),
+		stmtPCs: c.StmtPCs, byFile: map[int32][]fileLine{}, sources: c.Sources, funcSpans: uncacheSpans(c.FuncSpans),
+		byName: map[string]*Function{}, byLinkage: map[string]*Function{}, srcByFile: c.SrcByFile,
+		inlineIdx: uncacheSpans(c.InlSpans), maxForward: c.MaxFwd}
+	for _, q := range c.Seqs {
+		x.seqs = append(x.seqs, seqInfo{q[0], q[1]})
+	}
+	for file, ls := range c.ByFile {
+		for _, l := range ls {
+			x.byFile[file] = append(x.byFile[file], fileLine{line: l[0], row: l[1]})
+		}
+	}
+	if x.srcByFile == nil {
+		x.srcByFile = map[int32][]int32{}
+	}
+	for i, p := range c.Files {
+		x.byPath[p] = int32(i)
+	}
+	for _, r := range c.Rows {
+		x.rows = append(x.rows, lineRow{r.PC, r.File, r.Line, r.Col, r.IsStmt, r.Prologue})
+	}
+	for _, fn := range c.Funcs {
+		x.funcs = append(x.funcs, &Function{Name: fn.Name, LinkageName: fn.Linkage, Low: fn.Low, High: fn.High, Ranges: fn.Ranges,
+			File: fn.File, Line: fn.Line, HasLines: fn.HasLines, external: fn.Extern})
+	}
+	for k, i := range c.ByName {
+		if int(i) >= len(x.funcs) {
+			return nil, errors.New("damaged: function index")
+		}
+		x.byName[k] = x.funcs[i]
+	}
+	for k, i := range c.ByLinkage {
+		if int(i) >= len(x.funcs) {
+			return nil, errors.New("damaged: function index")
+		}
+		x.byLinkage[k] = x.funcs[i]
+	}
+	for _, s := range c.SrcFuncs {
+		x.srcFuncs = append(x.srcFuncs, srcFunc{file: s.File, declLine: s.DeclLine, endLine: s.EndLine, ranges: s.Ranges, declDie: dwarf.Offset(s.DeclDie), rawFile: s.RawFile})
+	}
+	for _, in := range c.Inlines {
+		x.inlines = append(x.inlines, inlineInst{src: in.Src, depth: in.Depth, fn: &Function{Name: in.Name, LinkageName: in.Linkage},
+			callFile: in.CallFile, callLine: in.CallLine, callCol: in.CallCol, entry: in.Entry})
+	}
+	var err error
+	if c.Err != "" {
+		err = errors.New(c.Err)
+	}
+	return x, err
+}
