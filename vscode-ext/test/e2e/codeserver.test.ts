@@ -1,8 +1,10 @@
 // The real-editor end-to-end test: code-server (VS Code in the browser) in
 // headless Debian Chromium, driven by playwright-core. It installs the .vsix,
 // opens sum.c, sets a breakpoint with F9, starts debugging with F5, checks the
-// Call Stack (and Variables) views at the stop, saves a screenshot, and stops
-// the session with Shift+F5.
+// Call Stack (and Variables) views at the stop, saves a screenshot; then does
+// what VS Code does after a stop when a person hovers a variable, opens "View
+// Binary Data" on it and opens the Disassembly view; and stops the session
+// with Shift+F5.
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -132,7 +134,7 @@ after(async () => {
 	}
 });
 
-test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, Call Stack and Variables, Shift+F5', { timeout: 300_000 }, async (t) => {
+test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, Call Stack and Variables, hover, binary view, Disassembly view, Shift+F5', { timeout: 300_000 }, async (t) => {
 	fs.rmSync(out, { recursive: true, force: true });
 	const workspace = path.join(out, 'workspace');
 	const userData = path.join(out, 'user-data');
@@ -142,20 +144,6 @@ test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, 
 		fs.mkdirSync(d, { recursive: true });
 	}
 	const fixture = buildFixture(workspace);
-	fs.mkdirSync(path.join(workspace, '.vscode'));
-	fs.writeFileSync(
-		path.join(workspace, '.vscode', 'launch.json'),
-		JSON.stringify(
-			{
-				version: '0.2.0',
-				configurations: [
-					{ type: 'dap-ptrace', request: 'launch', name: 'Debug sum (dap-ptrace)', program: '${workspaceFolder}/sum', args: ['one'], cwd: '${workspaceFolder}' },
-				],
-			},
-			null,
-			2,
-		),
-	);
 	fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
 	fs.writeFileSync(
 		path.join(userData, 'User', 'settings.json'),
@@ -186,8 +174,41 @@ test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, 
 	const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
 	const installOut = execFileSync(codeServer, [...common, '--install-extension', vsix], { timeout: 120_000, encoding: 'utf8' });
 	t.diagnostic(installOut.trim().split('\n').pop() ?? '');
+	// The Hex Editor's stand-in, for "View Binary Data" (see test/fixtures/hexeditor-stand-in/extension.js).
+	const hexVsix = packageHexEditorStandIn(out);
+	execFileSync(codeServer, [...common, '--install-extension', hexVsix], { timeout: 120_000, encoding: 'utf8' });
 	const listed = execFileSync(codeServer, [...common, '--list-extensions', '--show-versions'], { timeout: 60_000, encoding: 'utf8' });
 	assert.match(listed, /dap-ptrace\.dap-ptrace@/, `installed extensions: ${listed}`);
+	assert.match(listed, /ms-vscode\.hexeditor@/, `installed extensions: ${listed}`);
+
+	// The first session runs the adapter the .vsix installed, through
+	// launch.json's adapterPath and a wrapper that adds --log: the trace shows
+	// which requests VS Code itself sent for the hover, the binary view and
+	// the Disassembly view, and what the adapter answered.
+	const installedDir = fs.readdirSync(extensions).find((d) => d.startsWith('dap-ptrace.dap-ptrace-'));
+	assert.ok(installedDir, `the .vsix is unpacked in ${extensions}`);
+	const bundled = path.join(extensions, installedDir, 'bin', 'dap-ptrace');
+	assert.ok(fs.existsSync(bundled), `the installed extension carries ${bundled}`);
+	const tracePath = path.join(out, 'adapter.trace.log');
+	const wrapper = path.join(out, 'dap-ptrace-traced');
+	fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${shQuote(bundled)} ${shQuote(`--log=${tracePath}`)} "$@"\n`, { mode: 0o755 });
+	fs.mkdirSync(path.join(workspace, '.vscode'));
+	fs.writeFileSync(
+		path.join(workspace, '.vscode', 'launch.json'),
+		JSON.stringify(
+			{
+				version: '0.2.0',
+				configurations: [
+					{
+						type: 'dap-ptrace', request: 'launch', name: 'Debug sum (dap-ptrace)', program: '${workspaceFolder}/sum', args: ['one'], cwd: '${workspaceFolder}',
+						adapterPath: wrapper,
+					},
+				],
+			},
+			null,
+			2,
+		),
+	);
 
 	const port = await freePort();
 	const log = fs.openSync(path.join(out, 'code-server.log'), 'w');
@@ -221,6 +242,15 @@ test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, 
 	const page = context.pages()[0] ?? (await context.newPage());
 	page.setDefaultTimeout(30_000);
 	const shot = (name: string): Promise<unknown> => page.screenshot({ path: path.join(out, name), timeout: 15_000 }).catch(() => {});
+	// Runs one check; on failure saves a screenshot and says which check and where to look.
+	const step = async (failureShot: string, what: string, body: () => Promise<void>): Promise<void> => {
+		try {
+			await body();
+		} catch (err) {
+			await shot(failureShot);
+			throw new Error(`${what}: ${(err as Error).message} (screenshot ${path.join(out, failureShot)}, adapter trace ${path.join(out, 'adapter.trace.log')})`);
+		}
+	};
 
 	try {
 		await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
@@ -279,12 +309,114 @@ test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, 
 		await page.screenshot({ path: path.join(out, 'stopped.png'), timeout: 15_000 });
 		t.diagnostic(`screenshot: ${path.join(out, 'stopped.png')}`);
 
+		const trace = new Trace(tracePath);
+		// The stop as the adapter reported it: the top frame's pc.
+		const stack = await trace.waitFor('the stackTrace response of the stop', (m) =>
+			m.dir === 'out' && m.msg.type === 'response' && m.msg.command === 'stackTrace' && m.msg.success === true &&
+			m.msg.body?.stackFrames?.[0]?.line === LINES.mainCall);
+		const pcRef: string | undefined = stack.msg.body.stackFrames[0].instructionPointerReference;
+		assert.ok(pcRef, `the top frame has an instructionPointerReference: ${JSON.stringify(stack.msg.body.stackFrames[0])}`);
+		const pc = BigInt(pcRef);
+
+		// (a) Hover: the mouse over `count` in `add(count, argc)` shows its
+		// value in the debug hover (VS Code evaluates the word, context "hover").
+		await step('failure-hover.png', 'the debug hover over count', async () => {
+			const at = await wordPosition(page, 'int result = add(count, argc);', 'count');
+			await page.mouse.move(at.x, at.y);
+			const hover = page.locator('.monaco-editor .debug-hover-widget');
+			await hover.waitFor({ state: 'visible', timeout: 15_000 });
+			const shown = await pollFor('the hover to show a value', 10_000, async () => {
+				const text = (await hover.innerText()).replace(/\s+/g, ' ').trim();
+				return text !== '' ? text : undefined;
+			});
+			t.diagnostic(`hover over count: ${shown}`);
+			assert.match(shown, /^(count\s*[:=]\s*)?42$/, `the hover shows count's value 42: "${shown}"`);
+			const evaluate = await trace.waitFor('evaluate (context hover) for count', (m) =>
+				m.dir === 'in' && m.msg.command === 'evaluate' && m.msg.arguments?.context === 'hover' && m.msg.arguments?.expression === 'count');
+			const answer = await trace.waitFor('the evaluate response', (m) => m.dir === 'out' && m.msg.type === 'response' && m.msg.request_seq === evaluate.msg.seq);
+			assert.equal(answer.msg.body?.result, '42');
+			await shot('hover.png');
+			await page.keyboard.press('Escape');
+			await page.mouse.move(5, 5);
+			await hover.waitFor({ state: 'hidden', timeout: 10_000 });
+		});
+
+		// (b) "View Binary Data" on count in the Variables view: VS Code opens
+		// the variable's memoryReference in the hex editor (here the stand-in,
+		// see test/fixtures/hexeditor-stand-in/extension.js), reading it through
+		// its debug memory file system, which sends readMemory to the adapter.
+		if (variables.ok) {
+			await step('failure-binary-view.png', 'View Binary Data on count', async () => {
+				const row = varsView.locator('.monaco-list-row', { hasText: 'count' }).first();
+				await row.hover();
+				const action = row.getByRole('button', { name: 'View Binary Data' });
+				await action.waitFor({ state: 'visible', timeout: 10_000 });
+				await action.click();
+				const bytes = page.frameLocator('iframe.webview').last().frameLocator('#active-frame').locator('#bytes');
+				await bytes.waitFor({ timeout: 30_000 });
+				const hex = await pollFor('the binary view to show bytes', 15_000, async () => {
+					const text = (await bytes.innerText()).trim();
+					return text !== '' ? text : undefined;
+				});
+				t.diagnostic(`binary view of count: ${hex}`);
+				// 42 as a little-endian 4-byte int.
+				assert.match(hex, /^2a 00 00 00\b/, `the binary view starts with count's bytes: "${hex}"`);
+				const vars = await trace.waitFor('the variables response with count', (m) =>
+					m.dir === 'out' && m.msg.command === 'variables' && (m.msg.body?.variables ?? []).some((v: { name: string }) => v.name === 'count'));
+				const ref: string | undefined = vars.msg.body.variables.find((v: { name: string }) => v.name === 'count').memoryReference;
+				assert.ok(ref, 'count has a memoryReference');
+				const read = await trace.waitFor(`readMemory at count's memoryReference ${ref}`, (m) =>
+					m.dir === 'in' && m.msg.command === 'readMemory' && m.msg.arguments?.memoryReference === ref);
+				const readAnswer = await trace.waitFor('the readMemory response', (m) => m.dir === 'out' && m.msg.type === 'response' && m.msg.request_seq === read.msg.seq);
+				assert.equal(readAnswer.msg.success, true, JSON.stringify(readAnswer.msg));
+				assert.equal(Buffer.from(readAnswer.msg.body.data, 'base64').readInt32LE(0), 42);
+				await shot('binary-view.png');
+			});
+		}
+
+		// (c) The Disassembly view, from the editor's context menu: VS Code
+		// loads 200 instructions before the pc and 400 in all, expects the pc at
+		// index 200, and highlights it (the stack frame icon, the top stack
+		// frame colour).
+		await step('failure-disassembly.png', 'the Disassembly view at the pc', async () => {
+			const at = await wordPosition(page, 'int result = add(count, argc);', 'count');
+			await page.mouse.click(at.x, at.y, { button: 'right' });
+			const item = page.getByRole('menuitem', { name: 'Open Disassembly View' });
+			await item.waitFor({ timeout: 10_000 });
+			await item.click();
+			const view = page.getByRole('list', { name: 'Disassembly View' });
+			const current = view.locator('.monaco-list-row').filter({ has: page.locator('.codicon-debug-stackframe') });
+			await current.first().waitFor({ timeout: 30_000 });
+			assert.equal(await current.count(), 1, 'one instruction is marked as the current one');
+			const label = (await current.first().getAttribute('aria-label')) ?? '';
+			t.diagnostic(`Disassembly view, current instruction: ${label}`);
+			const m = /Address: (\S+?),.*Instruction: (.+)$/.exec(label);
+			assert.ok(m, `the current row names its address and instruction: "${label}"`);
+			assert.equal(BigInt(m[1]), pc, `the current instruction is at the pc ${pcRef}`);
+			assert.ok(m[2].trim().length > 0, 'the current instruction is decoded');
+			const background = await current.first().locator('.instruction').evaluate((e) => (e as unknown as { style: { background: string } }).style.background);
+			assert.ok(background !== '' && background !== 'transparent', `the current instruction is highlighted (background "${background}")`);
+			const dis = await trace.waitFor('the Disassembly view\'s disassemble request', (x) => x.dir === 'in' && x.msg.command === 'disassemble');
+			t.diagnostic(`disassemble arguments: ${JSON.stringify(dis.msg.arguments)}`);
+			const disAnswer = await trace.waitFor('the disassemble response', (x) => x.dir === 'out' && x.msg.type === 'response' && x.msg.request_seq === dis.msg.seq);
+			const insns: Array<{ address: string; instruction: string }> = disAnswer.msg.body?.instructions ?? [];
+			const at0 = -(dis.msg.arguments.instructionOffset ?? 0);
+			assert.equal(insns.length, dis.msg.arguments.instructionCount, 'as many instructions as VS Code asked for');
+			assert.ok(at0 > 0 && at0 < insns.length, `VS Code asked for instructions before the pc: ${JSON.stringify(dis.msg.arguments)}`);
+			assert.equal(BigInt(insns[at0].address), pc, `the instruction at index ${at0} is the pc`);
+			assert.equal(m[2].trim(), insns[at0].instruction.trim(), 'the view shows the instruction the adapter gave for the pc');
+			await shot('disassembly.png');
+		});
+
 		// Shift+F5: the session ends and the Call Stack empties.
 		await page.locator('.monaco-editor textarea').first().focus().catch(() => {});
 		await page.keyboard.press('Shift+F5');
 		await callStack.locator('.monaco-list-row .stack-frame').first().waitFor({ state: 'detached', timeout: 30_000 });
 		await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
 		await shot('after-stop.png');
+		// The binary and Disassembly views of the ended session go.
+		await runCommand(page, 'View: Close All Editor Groups');
+		await page.locator('.part.editor .tabs-container .tab').first().waitFor({ state: 'detached', timeout: 15_000 });
 
 		// F5 again with no launch.json: the extension's configuration provider
 		// launches the program built from the active sum.c.
@@ -330,4 +462,124 @@ async function openFile(page: Page, name: string): Promise<void> {
 	await page.keyboard.press('Enter');
 	await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
 	await page.locator('.monaco-editor .view-lines').first().waitFor();
+}
+
+/** Runs a command by its label from the Command Palette. */
+async function runCommand(page: Page, label: string): Promise<void> {
+	await page.keyboard.press('F1');
+	const input = page.locator('.quick-input-widget input');
+	await input.waitFor({ state: 'visible' });
+	await page.keyboard.type(label);
+	await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor();
+	await page.keyboard.press('Enter');
+	await input.waitFor({ state: 'hidden' });
+}
+
+/** The screen position of the middle of word in the visible editor line that reads line. */
+async function wordPosition(page: Page, line: string, word: string): Promise<{ x: number; y: number }> {
+	const at = await page.evaluate(
+		([want, w]): { x: number; y: number } | { shown: string[] } => {
+			// Runs in the page (DOM types are not in this project's lib).
+			const doc = (globalThis as any).document;
+			for (const el of doc.querySelectorAll('.part.editor .monaco-editor .view-lines .view-line')) {
+				// Spaces are shown as no-break spaces, and the inline breakpoint
+				// column decoration adds a codicon character (private use area).
+				if (!String(el.textContent ?? '').replace(/[\ue000-\uf8ff]/g, '').replace(/[\s\u00a0]+/g, ' ').includes(want)) {
+					continue;
+				}
+				const walker = doc.createTreeWalker(el, 4 /* NodeFilter.SHOW_TEXT */);
+				for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+					const i = String(n.data).search(new RegExp(`\\b${w}\\b`));
+					if (i >= 0) {
+						const range = doc.createRange();
+						range.setStart(n, i);
+						range.setEnd(n, i + w.length);
+						const r = range.getBoundingClientRect();
+						return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+					}
+				}
+			}
+			const shown: string[] = [];
+			for (const el of doc.querySelectorAll('.part.editor .monaco-editor .view-lines .view-line')) {
+				shown.push(JSON.stringify(String(el.textContent ?? '')));
+			}
+			return { shown };
+		},
+		[line, word] as const,
+	);
+	if ('shown' in at) {
+		throw new Error(`"${word}" on the line "${line}" is not shown in the editor; its lines: ${at.shown.join(', ') || '(none)'}`);
+	}
+	return at;
+}
+
+/** Polls get (bounded) until it returns a value. */
+async function pollFor<T>(what: string, ms: number, get: () => Promise<T | undefined>): Promise<T> {
+	const deadline = Date.now() + ms;
+	for (;;) {
+		const v = await get();
+		if (v !== undefined) {
+			return v;
+		}
+		if (Date.now() > deadline) {
+			throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+		}
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
+interface TracedMessage {
+	dir: 'in' | 'out';
+	msg: any;
+}
+
+/**
+ * The adapter's --log trace: one DAP message a line, "<- " for what the
+ * client (VS Code) sent, "-> " for what the adapter sent.
+ */
+class Trace {
+	constructor(private readonly file: string) {}
+
+	messages(): TracedMessage[] {
+		if (!fs.existsSync(this.file)) {
+			return [];
+		}
+		const found: TracedMessage[] = [];
+		for (const line of fs.readFileSync(this.file, 'utf8').split('\n')) {
+			const dir = line.startsWith('<- ') ? 'in' : line.startsWith('-> ') ? 'out' : undefined;
+			if (!dir) {
+				continue;
+			}
+			try {
+				found.push({ dir, msg: JSON.parse(line.slice(3)) });
+			} catch {
+				// a line that is not JSON (quoted bytes): not a message to match
+			}
+		}
+		return found;
+	}
+
+	/** The first traced message that matches, waiting (bounded) for it to be written. */
+	waitFor(what: string, match: (m: TracedMessage) => boolean, ms = 10_000): Promise<TracedMessage> {
+		return pollFor(`${what} in the adapter trace ${this.file}`, ms, async () => this.messages().find(match));
+	}
+}
+
+/** Packages test/fixtures/hexeditor-stand-in as a .vsix in dir and returns its path. */
+function packageHexEditorStandIn(dir: string): string {
+	const src = path.join(extRoot, 'test', 'fixtures', 'hexeditor-stand-in');
+	const stage = path.join(dir, 'hexeditor-stand-in');
+	fs.cpSync(src, stage, { recursive: true });
+	const vsix = path.join(dir, 'hexeditor-stand-in.vsix');
+	execFileSync(path.join(extRoot, 'node_modules', '.bin', 'vsce'), ['package', '--skip-license', '--allow-missing-repository', '--out', vsix], {
+		cwd: stage,
+		timeout: 120_000,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
+	return vsix;
+}
+
+/** s quoted for sh. */
+function shQuote(s: string): string {
+	return `'${s.replace(/'/g, `'\\''`)}'`;
 }
