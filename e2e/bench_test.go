@@ -157,7 +157,7 @@ func lineAddr(b *testing.B, f fixture, marker string) uint64 {
 	return pcs[0]
 }
 
-func symbolAddr(b *testing.B, bin, name string) uint64 {
+func symbolAddr(b testing.TB, bin, name string) uint64 {
 	ef, err := elf.Open(bin)
 	if err != nil {
 		b.Fatal(err)

@@ -2,8 +2,6 @@ package session
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	"github.com/dap-ptrace/dap-ptrace/proc"
@@ -19,7 +17,8 @@ func (s *Session) registerDataBreakpoints() {
 
 // dataBreakpointInfo says whether a variable (a child of variablesReference,
 // or an expression in frameId's frame) can be watched, and gives its
-// dataId: its address and size, which is what the CPU watches.
+// dataId: a key of the session's table of watchable places (address and
+// size, which is what the CPU watches).
 func (s *Session) dataBreakpointInfo(_ *dap.Request, args godap.DataBreakpointInfoArguments) (godap.DataBreakpointInfoResponseBody, error) {
 	var frame frameRef
 	expr := args.Name
@@ -44,7 +43,7 @@ func (s *Session) dataBreakpointInfo(_ *dap.Request, args godap.DataBreakpointIn
 		return cannotWatch(err.Error()), nil
 	}
 	return godap.DataBreakpointInfoResponseBody{
-		DataId:      fmt.Sprintf("%#x/%d", addr, size),
+		DataId:      s.dataID(dataLoc{addr: addr, size: size}),
 		Description: fmt.Sprintf("%s (%s, %d bytes at %#x)", args.Name, typ, size, addr),
 		AccessTypes: []godap.DataBreakpointAccessType{proc.AccessWrite, proc.AccessReadWrite},
 	}, nil
@@ -60,12 +59,12 @@ func (s *Session) setDataBreakpoints(_ *dap.Request, args godap.SetDataBreakpoin
 	specs := make([]proc.DataSpec, len(args.Breakpoints))
 	bad := make([]string, len(args.Breakpoints))
 	for i, b := range args.Breakpoints {
-		addr, size, err := parseDataID(b.DataId)
+		loc, err := s.dataLoc(b.DataId)
 		if err != nil {
 			bad[i] = err.Error()
 			continue
 		}
-		specs[i] = proc.DataSpec{Addr: addr, Size: size, Access: string(b.AccessType),
+		specs[i] = proc.DataSpec{Addr: loc.addr, Size: loc.size, Access: string(b.AccessType),
 			Opts: proc.Options{Condition: b.Condition, HitCondition: b.HitCondition}}
 	}
 	bps, err := s.dbg.SetDataBreakpoints(specs)
@@ -81,17 +80,38 @@ func (s *Session) setDataBreakpoints(_ *dap.Request, args godap.SetDataBreakpoin
 	return body, nil
 }
 
-// parseDataID reads a dataId made by dataBreakpointInfo: "0xADDR/SIZE".
-func parseDataID(id string) (addr uint64, size int, err error) {
-	a, n, ok := strings.Cut(id, "/")
-	if ok {
-		addr, err = strconv.ParseUint(strings.TrimPrefix(a, "0x"), 16, 64)
+// dataLoc is a place dataBreakpointInfo found watchable.
+type dataLoc struct {
+	addr uint64
+	size int
+}
+
+// dataID returns the dataId of loc, the same one each time it is asked
+// for: VS Code keeps a data breakpoint by its dataId across stops.
+func (s *Session) dataID(loc dataLoc) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id, ok := s.dataIDFor[loc]; ok {
+		return id
 	}
-	if ok && err == nil {
-		size, err = strconv.Atoi(n)
+	if s.dataIDs == nil {
+		s.dataIDs, s.dataIDFor = map[string]dataLoc{}, map[dataLoc]string{}
 	}
-	if !ok || err != nil {
-		return 0, 0, fmt.Errorf("%q is not a data breakpoint id from dataBreakpointInfo", id)
+	// The place is in the id for the trace's reader; only the table
+	// decides what it means.
+	id := fmt.Sprintf("%d:%#x/%d", len(s.dataIDs)+1, loc.addr, loc.size)
+	s.dataIDs[id], s.dataIDFor[loc] = loc, id
+	return id
+}
+
+// dataLoc looks a dataId up; an id dataBreakpointInfo never gave is an
+// error, even one that looks like an address.
+func (s *Session) dataLoc(id string) (dataLoc, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	loc, ok := s.dataIDs[id]
+	if !ok {
+		return dataLoc{}, fmt.Errorf("%q is not a data breakpoint id from dataBreakpointInfo", id)
 	}
-	return addr, size, nil
+	return loc, nil
 }
