@@ -146,6 +146,8 @@ func TestNumbersOutOfRange(t *testing.T) {
 		args["variablesReference"] = locals
 		expectError(t, c.Request("variables", args), "negative")
 	}
+	// A source that never ends (or a FIFO that never opens) is not read.
+	expectError(t, c.Request("source", map[string]any{"source": map[string]any{"path": "/dev/zero"}}), "not a regular file")
 	expectError(t, c.Request("breakpointLocations", map[string]any{"source": map[string]any{"path": f.src}, "line": 0}), "numbered from 1")
 	var body struct {
 		Breakpoints []breakpoint `json:"breakpoints"`
