@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
 
@@ -38,6 +39,9 @@ func main() {
 		fmt.Println("dap-ptrace", version)
 		return
 	}
+	if os.Getenv("DAP_PTRACE_STATS") != "" {
+		printStats()
+	}
 	var trace io.Writer
 	if *logFile != "" {
 		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -56,6 +60,20 @@ func main() {
 		return
 	}
 	serveStdio(trace)
+}
+
+// printStats writes the adapter's goroutine count to stderr at each
+// SIGUSR1, for soak tests and for looking at a long session from outside
+// (its memory is in /proc/PID/status). It is on only with DAP_PTRACE_STATS
+// set, so that a stray SIGUSR1 keeps its default meaning otherwise.
+func printStats() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1)
+	go func() {
+		for range sigs {
+			fmt.Fprintf(os.Stderr, "dap-ptrace: stats goroutines=%d\n", runtime.NumGoroutine())
+		}
+	}()
 }
 
 // lockedWriter serialises trace lines from several connections.
