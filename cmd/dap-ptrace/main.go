@@ -143,6 +143,9 @@ func serveTCP(addr string, trace io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Before the startup message: whoever reads it may signal us next.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	// Tests and scripts learn the port from this line (with port 0).
 	fmt.Fprintf(os.Stderr, "dap-ptrace: listening on %s\n", ln.Addr())
 	if loopback {
@@ -153,8 +156,6 @@ func serveTCP(addr string, trace io.Writer) error {
 	var mu sync.Mutex
 	live := map[*session.Session]net.Conn{}
 	var wg sync.WaitGroup
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	go func() {
 		<-sigs
 		ln.Close()
