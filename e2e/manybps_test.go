@@ -70,7 +70,10 @@ func TestSetBreakpoints5000(t *testing.T) {
 	c := startAdapter(t)
 	st := stopAt(t, c, f, nil, "BP:main")
 	var body struct {
-		Breakpoints []breakpoint `json:"breakpoints"`
+		Breakpoints []struct {
+			breakpoint
+			Reason string `json:"reason"`
+		} `json:"breakpoints"`
 	}
 	c.MustSucceed("setBreakpoints", json.RawMessage(manyBreakpoints(f.src, first))).DecodeBody(t, &body)
 	if len(body.Breakpoints) != manyLines {
@@ -83,6 +86,17 @@ func TestSetBreakpoints5000(t *testing.T) {
 		}
 		ids[bp.ID] = true
 	}
+	// In a file no loaded object was built from, all wait for a library.
+	elsewhere := "/nowhere/" + filepath.Base(f.src)
+	c.MustSucceed("setBreakpoints", json.RawMessage(manyBreakpoints(elsewhere, first))).DecodeBody(t, &body)
+	if len(body.Breakpoints) != manyLines {
+		t.Fatalf("%d breakpoints answered for %d", len(body.Breakpoints), manyLines)
+	}
+	for i, bp := range body.Breakpoints {
+		if bp.Verified || bp.Reason != "pending" || !strings.Contains(bp.Message, "not a source file") {
+			t.Fatalf("breakpoint %d in %s: %+v", i, elsewhere, bp)
+		}
+	}
 	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
 	expectExit(t, c, 0)
 }
@@ -90,32 +104,34 @@ func TestSetBreakpoints5000(t *testing.T) {
 // BenchmarkSetBreakpoints5000 times one setBreakpoints with 5,000
 // conditional breakpoints in one file, while stopped: "new" where the file
 // had none, "same" where it had these already (what a client sends when
-// one breakpoint of the file changes). ms/setBreakpoints is the figure.
+// one breakpoint of the file changes), "pending" in a file no loaded object
+// was built from. ms/setBreakpoints is the figure.
 func BenchmarkSetBreakpoints5000(b *testing.B) {
 	f, first := bigFixture(b)
 	raw := startRawAt(b, f, "BP:main")
 	set := raw.request("setBreakpoints", manyBreakpoints(f.src, first))
 	clear := raw.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[]}`, f.src))
-	for _, same := range []bool{false, true} {
-		name := "new"
-		if same {
-			name = "same"
-		}
-		b.Run(name, func(b *testing.B) {
+	elsewhere := raw.request("setBreakpoints", manyBreakpoints("/nowhere/"+filepath.Base(f.src), first))
+	for _, tc := range []struct {
+		name    string
+		before  [][]byte
+		request []byte
+	}{
+		{"new", [][]byte{clear}, set},
+		{"same", [][]byte{clear, set}, set},
+		{"pending", nil, elsewhere},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
 			var total time.Duration
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				raw.send(clear)
-				if same {
-					raw.send(set)
-				}
-				raw.until(b, `"command":"setBreakpoints"`)
-				if same {
+				for _, m := range tc.before {
+					raw.send(m)
 					raw.until(b, `"command":"setBreakpoints"`)
 				}
 				b.StartTimer()
 				start := time.Now()
-				raw.send(set)
+				raw.send(tc.request)
 				raw.until(b, `"command":"setBreakpoints"`)
 				total += time.Since(start)
 			}

@@ -101,6 +101,7 @@ func (d *Debugger) replaceGroup(group, kind, source string, specs []spec) []Brea
 		}
 	}
 	var keep []*Breakpoint
+	var pending string // why the source's lines wait for a library, once one does
 	out := make([]Breakpoint, 0, len(specs))
 	for _, sp := range specs {
 		bp := old[sp.key]
@@ -115,14 +116,22 @@ func (d *Debugger) replaceGroup(group, kind, source string, specs []spec) []Brea
 		if bp.Options != sp.opts {
 			bp.Options, bp.opts = sp.opts, nil // a changed condition starts counting anew
 		}
-		switch kind {
-		case kindSource:
+		switch {
+		case kind == kindSource && pending != "":
+			// No loaded object was built from the file: no other line
+			// of it is found either, and each look matches the name
+			// against every file of every module.
+			bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, true, pending, nil
+		case kind == kindSource:
 			d.resolveLine(bp)
-		case kindFunction:
+			if bp.Pending {
+				pending = bp.Message
+			}
+		case kind == kindFunction:
 			d.resolveFunc(bp)
-		case kindException:
+		case kind == kindException:
 			d.resolveEntry(bp)
-		case kindInstruction:
+		case kind == kindInstruction:
 			d.resolveAddr(bp, sp.addr)
 		}
 		if bp.opts == nil {
