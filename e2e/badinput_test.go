@@ -218,7 +218,7 @@ func TestEveryRequestWithBadArguments(t *testing.T) {
 	commands := []string{"threads", "stackTrace", "scopes", "variables", "evaluate", "setVariable", "setExpression",
 		"source", "loadedSources", "modules", "readMemory", "writeMemory", "disassemble", "breakpointLocations",
 		"setBreakpoints", "setFunctionBreakpoints", "setInstructionBreakpoints", "setExceptionBreakpoints",
-		"dataBreakpointInfo", "setDataBreakpoints", "completions", "stepInTargets", "exceptionInfo", "gotoTargets", "goto", "stepIn"}
+		"dataBreakpointInfo", "setDataBreakpoints", "completions", "stepInTargets", "exceptionInfo", "gotoTargets", "goto", "stepIn", "next", "stepOut"}
 	wrongTypes := map[string]any{"threadId": "x", "frameId": "x", "variablesReference": "x", "expression": 3, "name": 4,
 		"value": 5, "source": "x", "sourceReference": "x", "memoryReference": 6, "count": "x", "offset": "x", "data": 7,
 		"instructionCount": "x", "line": "x", "breakpoints": "x", "filters": "x", "text": 8, "column": "x", "targetId": "x",
