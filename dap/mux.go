@@ -8,6 +8,7 @@ import (
 	"math"
 	"reflect"
 	"runtime/debug"
+	"sort"
 	"strings"
 
 	godap "github.com/google/go-dap"
@@ -166,6 +167,17 @@ func dropEmpty(v any) (any, bool) {
 // bodies (readMemory) whose encoding the handler can do faster than
 // encoding/json, which escapes and then re-validates every byte.
 type RawJSON []byte
+
+// Commands lists the registered commands, sorted: for tests and fuzzing
+// that go through every request.
+func (m *Mux) Commands() []string {
+	out := make([]string, 0, len(m.handlers))
+	for c := range m.handlers {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Capabilities aggregates the capability setters of all registered handlers,
 // applied in registration order.

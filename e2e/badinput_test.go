@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -217,10 +218,11 @@ func TestEveryRequestWithBadArguments(t *testing.T) {
 	commands := []string{"threads", "stackTrace", "scopes", "variables", "evaluate", "setVariable", "setExpression",
 		"source", "loadedSources", "modules", "readMemory", "writeMemory", "disassemble", "breakpointLocations",
 		"setBreakpoints", "setFunctionBreakpoints", "setInstructionBreakpoints", "setExceptionBreakpoints",
-		"dataBreakpointInfo", "setDataBreakpoints", "completions", "stepInTargets", "exceptionInfo", "gotoTargets", "goto"}
+		"dataBreakpointInfo", "setDataBreakpoints", "completions", "stepInTargets", "exceptionInfo", "gotoTargets", "goto", "stepIn", "next", "stepOut"}
 	wrongTypes := map[string]any{"threadId": "x", "frameId": "x", "variablesReference": "x", "expression": 3, "name": 4,
 		"value": 5, "source": "x", "sourceReference": "x", "memoryReference": 6, "count": "x", "offset": "x", "data": 7,
-		"instructionCount": "x", "line": "x", "breakpoints": "x", "filters": "x", "text": 8, "column": "x"}
+		"instructionCount": "x", "line": "x", "breakpoints": "x", "filters": "x", "text": 8, "column": "x", "targetId": "x",
+		"start": "x", "startFrame": "x", "levels": "x", "startModule": "x", "moduleCount": "x", "endLine": "x", "dataId": 9}
 	unknown := map[string]any{
 		"threadId":           999999,
 		"frameId":            999999,
@@ -239,12 +241,28 @@ func TestEveryRequestWithBadArguments(t *testing.T) {
 		"filters":            []string{"nosuch"},
 		"text":               "x.",
 		"column":             3,
+		"targetId":           999999,
+		"dataId":             "0x10/8",
+	}
+	// Numbers no client should send: each is refused or clamped, never
+	// used as it is (an address, a length to allocate, an index).
+	outOfRange := map[string]any{
+		"threadId": math.MinInt64, "frameId": math.MaxInt64, "variablesReference": -1, "expression": "1", "name": "x",
+		"value": "1", "source": map[string]any{"path": f.src, "sourceReference": math.MaxInt64}, "sourceReference": -1,
+		"memoryReference": "0xffffffffffffffff", "offset": math.MinInt64, "count": math.MaxInt64, "data": "AAAA",
+		"instructionOffset": math.MaxInt64, "instructionCount": math.MaxInt64, "line": math.MinInt64, "endLine": math.MaxInt64,
+		"start": math.MaxInt64, "startFrame": math.MaxInt64, "levels": math.MaxInt64, "startModule": math.MaxInt64,
+		"moduleCount": math.MaxInt64, "column": math.MinInt64, "targetId": math.MaxInt64, "text": "x",
+		"breakpoints": []map[string]any{{"line": math.MaxInt64, "hitCondition": "% 99999999999999999999999", "instructionReference": "0xffffffffffffffff", "offset": math.MaxInt64, "dataId": "1:0x10/8"}},
 	}
 	for _, cmd := range commands {
-		for _, args := range []map[string]any{wrongTypes, unknown} {
+		for _, args := range []map[string]any{wrongTypes, unknown, outOfRange} {
 			m := c.Request(cmd, args)
 			if !m.Success && m.Message == "" && errorMessage(t, m) == "" {
 				t.Errorf("%s failed without a reason: %s", cmd, m)
+			}
+			if strings.Contains(string(m.Raw), "internal error") {
+				t.Errorf("%s with %v crashed its handler: %s", cmd, args, m)
 			}
 		}
 	}

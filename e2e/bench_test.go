@@ -158,7 +158,7 @@ func lineAddr(b *testing.B, f fixture, marker string) uint64 {
 	return pcs[0]
 }
 
-func symbolAddr(b *testing.B, bin, name string) uint64 {
+func symbolAddr(b testing.TB, bin, name string) uint64 {
 	ef, err := elf.Open(bin)
 	if err != nil {
 		b.Fatal(err)
@@ -208,11 +208,21 @@ func startRaw(b *testing.B, f fixture) *rawClient {
 // startRawAt launches f with args and brings it to a stop at marker (or,
 // with marker "", lets it run and pauses it once it wrote its first line).
 func startRawAt(b *testing.B, f fixture, marker string, args ...string) *rawClient {
+	return startRawWith(b, f, marker, nil, args...)
+}
+
+// startRawWith is startRawAt with setup run on the adapter's command
+// before it starts (to set its environment or take its stderr).
+func startRawWith(b *testing.B, f fixture, marker string, setup func(*exec.Cmd), args ...string) *rawClient {
 	cmd := exec.Command(daptest.BuildAdapter(b))
 	// Another adapter that speaks DAP on stdio, for comparison in the same
 	// run: DAP_BENCH_ADAPTER=lldb-vscode-16 (Debian's lldb-16).
 	if other := strings.Fields(os.Getenv("DAP_BENCH_ADAPTER")); len(other) > 0 {
 		cmd = exec.Command(other[0], other[1:]...)
+	}
+	cmd.Stderr = os.Stderr
+	if setup != nil {
+		setup(cmd)
 	}
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -222,7 +232,6 @@ func startRawAt(b *testing.B, f fixture, marker string, args ...string) *rawClie
 	if err != nil {
 		b.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}

@@ -21,6 +21,10 @@ import (
 // a name prefix, and casts into calls, see cast.go): the operators a watch
 // expression or a condition uses are spelt alike in C and Go.
 
+// cToGo turns C's member and register syntax into Go's for go/parser;
+// built once, as building a Replacer costs more than using it.
+var cToGo = strings.NewReplacer("->", ".", "$", regPrefix)
+
 // ParseExpr parses an expression once, for reuse (conditions are parsed
 // when the breakpoint is set).
 func ParseExpr(src string) (ast.Expr, error) {
@@ -28,7 +32,7 @@ func ParseExpr(src string) (ast.Expr, error) {
 	if s == "" {
 		return nil, errors.New("empty expression")
 	}
-	s = outsideQuotes(s, strings.NewReplacer("->", ".", "$", regPrefix).Replace)
+	s = outsideQuotes(s, cToGo.Replace)
 	s, err := rewriteCasts(s)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
@@ -88,29 +89,49 @@ func (d *Debugger) replaceGroup(group, kind, source string, specs []spec) []Brea
 	p := d.p
 	old := map[string]*Breakpoint{}
 	for _, bp := range p.bps.groups[group] {
-		p.bps.unplace(p.mem, bp)
 		old[bp.key] = bp
 	}
+	wanted := make(map[string]bool, len(specs))
+	for _, sp := range specs {
+		wanted[sp.key] = true
+	}
+	for key, bp := range old {
+		if !wanted[key] {
+			p.bps.unplace(p.mem, bp)
+		}
+	}
 	var keep []*Breakpoint
+	var pending string // why the source's lines wait for a library, once one does
 	out := make([]Breakpoint, 0, len(specs))
 	for _, sp := range specs {
 		bp := old[sp.key]
+		var placed []uint64 // where bp is inserted now: a verified one is
 		if bp == nil {
 			bp = &Breakpoint{ID: p.bps.nextID, Kind: kind, Source: source, Line: sp.line, Name: sp.name, key: sp.key}
 			p.bps.nextID++
+		} else if bp.Verified {
+			placed = slices.Clone(bp.Addrs)
 		}
 		delete(old, sp.key)
 		if bp.Options != sp.opts {
 			bp.Options, bp.opts = sp.opts, nil // a changed condition starts counting anew
 		}
-		switch kind {
-		case kindSource:
+		switch {
+		case kind == kindSource && pending != "":
+			// No loaded object was built from the file: no other line
+			// of it is found either, and each look matches the name
+			// against every file of every module.
+			bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, true, pending, nil
+		case kind == kindSource:
 			d.resolveLine(bp)
-		case kindFunction:
+			if bp.Pending {
+				pending = bp.Message
+			}
+		case kind == kindFunction:
 			d.resolveFunc(bp)
-		case kindException:
+		case kind == kindException:
 			d.resolveEntry(bp)
-		case kindInstruction:
+		case kind == kindInstruction:
 			d.resolveAddr(bp, sp.addr)
 		}
 		if bp.opts == nil {
@@ -120,9 +141,15 @@ func (d *Debugger) replaceGroup(group, kind, source string, specs []spec) []Brea
 			}
 			bp.opts = c
 		}
-		if bp.Verified {
-			if err := p.bps.place(p.mem, bp); err != nil && len(bp.Addrs) == 0 {
-				bp.Verified, bp.Message = false, fmt.Sprintf("cannot insert a breakpoint: %v", err)
+		// One that stays where it is stays inserted: clients resend all
+		// of a file's breakpoints when one changes, and 5,000 unchanged
+		// ones must not cost 5,000 removals and insertions.
+		if !bp.Verified || !slices.Equal(placed, bp.Addrs) {
+			p.bps.Unplace(p.mem, bp, placed)
+			if bp.Verified {
+				if err := p.bps.place(p.mem, bp); err != nil && len(bp.Addrs) == 0 {
+					bp.Verified, bp.Message = false, fmt.Sprintf("cannot insert a breakpoint: %v", err)
+				}
 			}
 		}
 		keep = append(keep, bp)

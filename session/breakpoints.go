@@ -72,7 +72,10 @@ func (s *Session) breakpointLocations(_ *dap.Request, args godap.BreakpointLocat
 	if args.Source.Path == "" {
 		return body, nil
 	}
-	lines, err := s.dbg.BreakpointLocations(args.Source.Path, args.Line, args.EndLine)
+	if !lineInRange(args.Line) {
+		return body, &Error{ID: errIDBreakpoints, Err: lineError(args.Line)}
+	}
+	lines, err := s.dbg.BreakpointLocations(args.Source.Path, args.Line, min(args.EndLine, maxLine))
 	if err != nil {
 		return body, fail(errIDBreakpoints, err)
 	}
@@ -110,11 +113,31 @@ func (s *Session) setBreakpoints(_ *dap.Request, args godap.SetBreakpointsArgume
 		}
 		return body, nil
 	}
-	bps, err := s.dbg.SetBreakpoints(args.Source.Path, lines, opts)
+	// Line 0 or -5 would resolve to the first line with code: lines out
+	// of range never reach the debugger, nor go back to the client.
+	var good []int
+	var goodOpts []proc.Options
+	for i, l := range lines {
+		if lineInRange(l) {
+			good = append(good, l)
+			if i < len(opts) {
+				goodOpts = append(goodOpts, opts[i])
+			}
+		}
+	}
+	bps, err := s.dbg.SetBreakpoints(args.Source.Path, good, goodOpts)
 	if err != nil {
 		return body, fail(errIDBreakpoints, err)
 	}
-	return breakpointsBody(bps, args.Source), nil
+	for _, l := range lines {
+		if !lineInRange(l) {
+			body.Breakpoints = append(body.Breakpoints, breakpoint{Breakpoint: godap.Breakpoint{Message: lineError(l).Error()}, Reason: "failed"})
+			continue
+		}
+		body.Breakpoints = append(body.Breakpoints, dapBreakpoint(bps[0], args.Source))
+		bps = bps[1:]
+	}
+	return body, nil
 }
 
 // dapBreakpoint describes bp as the client should show it: where it really
@@ -186,7 +209,25 @@ func (s *Session) setListingBreakpoints(src godap.Source, lines []int, opts []pr
 	body := breakpointsBody(bps, godap.Source{})
 	for i := range body.Breakpoints {
 		b := &body.Breakpoints[i]
-		b.Line, b.Source = lines[i], &src
+		b.Source = &src
+		if lineInRange(lines[i]) {
+			b.Line = lines[i]
+		}
 	}
 	return body, nil
+}
+
+// maxLine is the last line number taken from a client: DWARF numbers lines
+// with 32 bits, and a larger one would go back out beyond what JSON
+// numbers hold exactly.
+const maxLine = 1<<31 - 1
+
+func lineInRange(l int) bool { return l >= 1 && l <= maxLine }
+
+// lineError says why line l is no line.
+func lineError(l int) error {
+	if l < 1 {
+		return fmt.Errorf("line %d: lines are numbered from 1", l)
+	}
+	return fmt.Errorf("line %d: no source file has that many lines", l)
 }

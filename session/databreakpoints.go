@@ -3,7 +3,6 @@ package session
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
@@ -45,7 +44,7 @@ func (s *Session) dataBreakpointInfo(_ *dap.Request, args godap.DataBreakpointIn
 		return cannotWatch(err.Error()), nil
 	}
 	return godap.DataBreakpointInfoResponseBody{
-		DataId:      fmt.Sprintf("%#x/%d/%c/%s", addr, size, valueFormat(typ), expr),
+		DataId:      s.dataID(dataLoc{addr: addr, size: size, format: valueFormat(typ), label: expr}),
 		Description: fmt.Sprintf("%s (%s, %d bytes at %#x): %s", args.Name, typ, size, addr, s.dbg.WatchMethod()),
 		AccessTypes: []godap.DataBreakpointAccessType{proc.AccessWrite, proc.AccessReadWrite},
 	}, nil
@@ -77,13 +76,13 @@ func (s *Session) setDataBreakpoints(_ *dap.Request, args godap.SetDataBreakpoin
 	specs := make([]proc.DataSpec, len(args.Breakpoints))
 	bad := make([]string, len(args.Breakpoints))
 	for i, b := range args.Breakpoints {
-		addr, size, format, label, err := parseDataID(b.DataId)
+		loc, err := s.dataLoc(b.DataId)
 		if err != nil {
 			bad[i] = err.Error()
 			continue
 		}
-		specs[i] = proc.DataSpec{Addr: addr, Size: size, Access: string(b.AccessType),
-			Opts: proc.Options{Condition: b.Condition, HitCondition: b.HitCondition}, Label: label, Format: format}
+		specs[i] = proc.DataSpec{Addr: loc.addr, Size: loc.size, Access: string(b.AccessType),
+			Opts: proc.Options{Condition: b.Condition, HitCondition: b.HitCondition}, Label: loc.label, Format: loc.format}
 	}
 	bps, err := s.dbg.SetDataBreakpoints(specs)
 	if err != nil {
@@ -98,24 +97,42 @@ func (s *Session) setDataBreakpoints(_ *dap.Request, args godap.SetDataBreakpoin
 	return body, nil
 }
 
-// parseDataID reads a dataId made by dataBreakpointInfo:
-// "0xADDR/SIZE/FORMAT/EXPRESSION" ("0xADDR/SIZE" alone is accepted too).
-func parseDataID(id string) (addr uint64, size int, format byte, label string, err error) {
-	parts := strings.SplitN(id, "/", 4)
-	ok := len(parts) == 2 || len(parts) == 4 && len(parts[2]) == 1
-	if ok {
-		addr, err = strconv.ParseUint(strings.TrimPrefix(parts[0], "0x"), 16, 64)
+// dataLoc is a place dataBreakpointInfo found watchable.
+type dataLoc struct {
+	addr   uint64
+	size   int
+	format byte   // how its type reads (see valueFormat)
+	label  string // the expression, for the stop's description
+}
+
+// dataID returns the dataId of loc, the same one each time it is asked
+// for: VS Code keeps a data breakpoint by its dataId across stops.
+func (s *Session) dataID(loc dataLoc) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id, ok := s.dataIDFor[loc]; ok {
+		return id
 	}
-	if ok && err == nil {
-		size, err = strconv.Atoi(parts[1])
+	if s.dataIDs == nil {
+		s.dataIDs, s.dataIDFor = map[string]dataLoc{}, map[dataLoc]string{}
 	}
-	if !ok || err != nil {
-		return 0, 0, 0, "", fmt.Errorf("%q is not a data breakpoint id from dataBreakpointInfo", id)
+	// The place is in the id for the trace's reader; only the table
+	// decides what it means.
+	id := fmt.Sprintf("%d:%#x/%d", len(s.dataIDs)+1, loc.addr, loc.size)
+	s.dataIDs[id], s.dataIDFor[loc] = loc, id
+	return id
+}
+
+// dataLoc looks a dataId up; an id dataBreakpointInfo never gave is an
+// error, even one that looks like an address.
+func (s *Session) dataLoc(id string) (dataLoc, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	loc, ok := s.dataIDs[id]
+	if !ok {
+		return dataLoc{}, fmt.Errorf("%q is not a data breakpoint id from dataBreakpointInfo", id)
 	}
-	if len(parts) == 4 {
-		format, label = parts[2][0], parts[3]
-	}
-	return addr, size, format, label, nil
+	return loc, nil
 }
 
 // watchMode reads the launch's softwareWatchpoints: true or "page", "step",

@@ -50,21 +50,35 @@ func (s *Session) stepIn(req *dap.Request, args stepArgs) (struct{}, error) {
 	if args.TargetId == 0 || args.Granularity == "instruction" {
 		return s.stepper("stepIn", proc.StepIn)(req, args)
 	}
+	s.mu.Lock()
+	target, ok := s.stepTargets.get(args.TargetId)
+	s.mu.Unlock()
+	if !ok {
+		return struct{}{}, &Error{ID: errIDExecution, Err: fmt.Errorf("unknown step-in target %d: targets are valid until the program runs again; ask stepInTargets anew", args.TargetId)}
+	}
+	if target.tid != args.ThreadId {
+		return struct{}{}, &Error{ID: errIDExecution, Err: fmt.Errorf("step-in target %d is one of thread %d, not of thread %d", args.TargetId, target.tid, args.ThreadId)}
+	}
 	if err := s.dbg.CheckStopped(args.ThreadId); err != nil {
 		return struct{}{}, fail(errIDExecution, err)
 	}
 	req.AfterResponse(func() {
 		s.resetFrames()
-		if err := s.dbg.StepInto(args.ThreadId, uint64(args.TargetId)); err != nil {
+		if err := s.dbg.StepInto(args.ThreadId, target.addr); err != nil {
 			s.conn.SendEvent("output", godap.OutputEventBody{Category: "important", Output: "stepIn: " + err.Error() + "\n"})
 		}
 	})
 	return struct{}{}, nil
 }
 
+// stepTarget is what a stepInTargets id stands for until the next resume.
+type stepTarget struct {
+	tid  int
+	addr uint64 // the callee's first line
+}
+
 // stepInTargets lists the functions the frame's line calls, for "Step
-// Into Target"; their ids are their entry addresses. Only the innermost
-// frame can be stepped.
+// Into Target". Only the innermost frame can be stepped.
 func (s *Session) stepInTargets(_ *dap.Request, args godap.StepInTargetsArguments) (godap.StepInTargetsResponseBody, error) {
 	ref, err := s.frame(args.FrameId)
 	if err != nil {
@@ -78,8 +92,11 @@ func (s *Session) stepInTargets(_ *dap.Request, args godap.StepInTargetsArgument
 	if err != nil {
 		return body, fail(errIDExecution, err)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, t := range ts {
-		body.Targets = append(body.Targets, godap.StepInTarget{Id: int(t.Addr), Label: t.Name, Line: t.Line})
+		id := s.stepTargets.add(stepTarget{tid: ref.tid, addr: t.Addr})
+		body.Targets = append(body.Targets, godap.StepInTarget{Id: id, Label: t.Name, Line: t.Line})
 	}
 	return body, nil
 }
@@ -106,12 +123,15 @@ type gotoTargetsArgs struct {
 }
 
 // gotoTargets lists where "Jump to Cursor" may move the current thread:
-// the line's code in the function it is stopped in. Target ids are the
-// addresses.
+// the line's code in the function it is stopped in. Target ids are keys
+// of s.jumps, valid until the next resume.
 func (s *Session) gotoTargets(_ *dap.Request, args gotoTargetsArgs) (godap.GotoTargetsResponseBody, error) {
 	body := godap.GotoTargetsResponseBody{Targets: []godap.GotoTarget{}}
 	if args.Source.Path == "" {
 		return body, &Error{ID: errIDExecution, Err: fmt.Errorf("jumping needs a source file path")}
+	}
+	if !lineInRange(args.Line) {
+		return body, &Error{ID: errIDExecution, Err: lineError(args.Line)}
 	}
 	// The request names no thread: the one the client shows is the last
 	// stopped one.
@@ -119,8 +139,10 @@ func (s *Session) gotoTargets(_ *dap.Request, args gotoTargetsArgs) (godap.GotoT
 	if err != nil {
 		return body, fail(errIDExecution, err)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, a := range addrs {
-		body.Targets = append(body.Targets, godap.GotoTarget{Id: int(a), Label: fmt.Sprintf("line %d (%#x)", args.Line, a), Line: args.Line, InstructionPointerReference: hexAddr(a)})
+		body.Targets = append(body.Targets, godap.GotoTarget{Id: s.jumps.add(a), Label: fmt.Sprintf("line %d (%#x)", args.Line, a), Line: args.Line, InstructionPointerReference: hexAddr(a)})
 	}
 	return body, nil
 }
@@ -132,12 +154,18 @@ type gotoArgs struct {
 
 // goto_ moves the thread to a gotoTargets target; a "goto" stop follows.
 func (s *Session) goto_(req *dap.Request, args gotoArgs) (struct{}, error) {
+	s.mu.Lock()
+	addr, ok := s.jumps.get(args.TargetId)
+	s.mu.Unlock()
+	if !ok {
+		return struct{}{}, &Error{ID: errIDExecution, Err: fmt.Errorf("unknown goto target %d: targets are valid until the program runs again; ask gotoTargets anew", args.TargetId)}
+	}
 	if err := s.dbg.CheckStopped(args.ThreadId); err != nil {
 		return struct{}{}, fail(errIDExecution, err)
 	}
 	req.AfterResponse(func() {
 		s.resetFrames()
-		if err := s.dbg.Goto(args.ThreadId, uint64(args.TargetId)); err != nil {
+		if err := s.dbg.Goto(args.ThreadId, addr); err != nil {
 			s.conn.SendEvent("output", godap.OutputEventBody{Category: "important", Output: "goto: " + err.Error() + "\n"})
 		}
 	})

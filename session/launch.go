@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
@@ -181,6 +182,9 @@ func (s *Session) attach(req *dap.Request, args attachArgs) (struct{}, error) {
 	if pid <= 0 {
 		return struct{}{}, &Error{ID: errIDAttach, Err: fmt.Errorf(`attach needs "pid": the id of the process to debug`)}
 	}
+	if err := notTraced(pid); err != nil {
+		return struct{}{}, &Error{ID: errIDAttach, Err: err}
+	}
 	s.dbg.SetSourceMap(proc.SourceMap(args.SourceMap))
 	if err := s.dbg.Attach(pid); err != nil {
 		return struct{}{}, &Error{ID: errIDAttach, Err: err}
@@ -210,4 +214,34 @@ func (s *Session) announce(name string, pid int, method string) {
 		}
 	}
 	s.conn.SendEvent("initialized", nil)
+}
+
+// notTraced refuses a process that a debugger already traces, saying
+// which: the kernel's answer (EPERM) reads like a permission problem. A
+// second client of a --listen adapter that tries to take over another
+// client's program gets here.
+func notTraced(pid int) error {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return nil // the attach says what is wrong
+	}
+	var tracer int
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "TracerPid:"); ok {
+			tracer, _ = strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	if tracer == 0 {
+		return nil
+	}
+	// TracerPid is the tracing thread: one of ours when another session
+	// of this process holds it.
+	if _, err := os.Stat(fmt.Sprintf("/proc/self/task/%d", tracer)); err == nil {
+		return fmt.Errorf("process %d is busy: another session of this adapter is debugging it; only one client can debug a process", pid)
+	}
+	name := "another debugger"
+	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", tracer)); err == nil {
+		name = strings.TrimSpace(string(comm))
+	}
+	return fmt.Errorf("process %d is busy: %s (pid %d) is debugging it; only one debugger can trace a process", pid, name, tracer)
 }

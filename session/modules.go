@@ -27,8 +27,8 @@ func (s *Session) modules(_ *dap.Request, args modulesArgs) (godap.ModulesRespon
 	body := godap.ModulesResponseBody{Modules: []godap.Module{}, TotalModules: len(ms)}
 	start := min(max(args.StartModule, 0), len(ms))
 	end := len(ms)
-	if args.ModuleCount > 0 {
-		end = min(end, start+args.ModuleCount)
+	if args.ModuleCount > 0 && args.ModuleCount < end-start {
+		end = start + args.ModuleCount // not start+count: it may overflow
 	}
 	for _, m := range ms[start:end] {
 		body.Modules = append(body.Modules, dapModule(m))

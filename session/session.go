@@ -37,6 +37,16 @@ type Session struct {
 	// exception is the last stop when it was a signal, for exceptionInfo.
 	exception *proc.Stop
 	vars      handles[varNode]
+	// stepTargets and jumps are the stepInTargets and gotoTargets handed
+	// out since the last stop: a targetId is looked up here and never taken
+	// for an address, so an id the adapter did not give cannot send the pc
+	// into the middle of an instruction.
+	stepTargets handles[stepTarget]
+	jumps       handles[uint64]
+	// dataIDs are the dataBreakpointInfo answers, for the whole session
+	// (data breakpoints outlive stops): dataId → what it watches.
+	dataIDs   map[string]dataLoc
+	dataIDFor map[dataLoc]string
 
 	// memBuf is reused by readMemory (requests run one at a time).
 	memBuf []byte
@@ -159,6 +169,8 @@ func (s *Session) resetFrames() {
 	s.mu.Lock()
 	s.frames.reset()
 	s.vars.reset()
+	s.stepTargets.reset()
+	s.jumps.reset()
 	s.exception = nil
 	s.mu.Unlock()
 }

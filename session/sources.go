@@ -2,8 +2,10 @@ package session
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	godap "github.com/google/go-dap"
@@ -61,9 +63,42 @@ func (s *Session) source(_ *dap.Request, args sourceArgs) (godap.SourceResponseB
 		}
 		return godap.SourceResponseBody{Content: text, MimeType: "text/x-asm"}, nil
 	}
-	b, err := os.ReadFile(args.Source.Path)
+	b, err := readSource(args.Source.Path)
 	if err != nil {
-		return godap.SourceResponseBody{}, &Error{ID: errIDState, Err: fmt.Errorf("cannot read %s: %v", args.Source.Path, err)}
+		return godap.SourceResponseBody{}, &Error{ID: errIDState, Err: err}
 	}
 	return godap.SourceResponseBody{Content: string(b)}, nil
+}
+
+// maxSource is the largest source file served: beyond it the answer would
+// pass go-dap's 4 MiB message cap at the client.
+const maxSource = 4 << 20
+
+// readSource reads a source file for a client: a regular file only, and
+// not more than maxSource bytes, so that a path such as /dev/zero or a
+// FIFO cannot make the adapter read forever.
+func readSource(path string) ([]byte, error) {
+	// Non-blocking: opening a FIFO would otherwise wait for a writer.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("cannot read %s: not a regular file", path)
+	case st.Size() > maxSource:
+		return nil, fmt.Errorf("cannot read %s: %d bytes is more than the %d a source may have", path, st.Size(), maxSource)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxSource+1))
+	if err == nil && len(b) > maxSource {
+		err = fmt.Errorf("it grew past %d bytes", maxSource)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+	}
+	return b, nil
 }

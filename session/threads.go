@@ -30,6 +30,10 @@ func (s *Session) threads(_ *dap.Request, _ struct{}) (godap.ThreadsResponseBody
 	return body, nil
 }
 
+// maxLevels bounds startFrame and levels: deeper than any stack the
+// unwinder walks.
+const maxLevels = 1 << 20
+
 type stackTraceArgs struct {
 	ThreadId   int `json:"threadId"`
 	StartFrame int `json:"startFrame"`
@@ -40,6 +44,9 @@ func (s *Session) stackTrace(_ *dap.Request, args stackTraceArgs) (godap.StackTr
 	if args.StartFrame < 0 || args.Levels < 0 {
 		return godap.StackTraceResponseBody{}, &Error{ID: errIDFrame, Err: fmt.Errorf("startFrame and levels must not be negative")}
 	}
+	// levels 0 is the whole stack; past maxLevels it is as good as whole,
+	// and startFrame+levels cannot overflow.
+	args.StartFrame, args.Levels = min(args.StartFrame, maxLevels), min(args.Levels, maxLevels)
 	frames, total, err := s.dbg.Stack(args.ThreadId, args.StartFrame, args.Levels)
 	if err != nil {
 		return godap.StackTraceResponseBody{}, fail(errIDFrame, err)

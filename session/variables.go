@@ -89,8 +89,20 @@ type variablesArgs struct {
 	} `json:"format"`
 }
 
+// maxVariables is the most children one variables response carries: an
+// array of 2^32 elements asked for whole (count 0) would otherwise be
+// read and encoded in one answer. Clients page large arrays anyway
+// (indexedVariables, then start and count).
+const maxVariables = 1 << 16
+
 func (s *Session) variables(_ *dap.Request, args variablesArgs) (godap.VariablesResponseBody, error) {
 	body := godap.VariablesResponseBody{Variables: []godap.Variable{}}
+	if args.Start < 0 || args.Count < 0 {
+		return body, &Error{ID: errIDFrame, Err: fmt.Errorf("start and count must not be negative")}
+	}
+	if args.Count == 0 || args.Count > maxVariables {
+		args.Count = maxVariables
+	}
 	node, err := s.node(args.VariablesReference)
 	if err != nil {
 		return body, err

@@ -1,6 +1,7 @@
 // Command dap-ptrace is a Debug Adapter Protocol server for native Linux
 // x86-64 programs. It speaks DAP over stdin/stdout, or with --listen over
-// TCP (one debug session per connection).
+// TCP (one debug session per connection, on the loopback interface unless
+// the address names another).
 package main
 
 import (
@@ -10,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"sync"
 	"syscall"
@@ -25,7 +27,8 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	listen := flag.String("listen", "", "serve DAP on this TCP address (host:port; port 0 picks one) instead of stdin/stdout")
+	listen := flag.String("listen", "", "serve DAP over TCP on `[host:]port` instead of stdin/stdout, one session per connection;\n"+
+		"without a host only this machine can connect (127.0.0.1); port 0 picks one")
 	logFile := flag.String("log", "", "append a trace of every DAP message in and out to this file")
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	launchTarget := flag.String("launch-target", "", "internal: run the program given after -- for the adapter that made this FIFO (a launch in the editor's terminal)")
@@ -47,6 +50,9 @@ func main() {
 		fmt.Println("dap-ptrace", version)
 		return
 	}
+	if os.Getenv("DAP_PTRACE_STATS") != "" {
+		printStats()
+	}
 	var trace io.Writer
 	if *logFile != "" {
 		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -65,6 +71,20 @@ func main() {
 		return
 	}
 	serveStdio(trace)
+}
+
+// printStats writes the adapter's goroutine count to stderr at each
+// SIGUSR1, for soak tests and for looking at a long session from outside
+// (its memory is in /proc/PID/status). It is on only with DAP_PTRACE_STATS
+// set, so that a stray SIGUSR1 keeps its default meaning otherwise.
+func printStats() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1)
+	go func() {
+		for range sigs {
+			fmt.Fprintf(os.Stderr, "dap-ptrace: stats goroutines=%d\n", runtime.NumGoroutine())
+		}
+	}()
 }
 
 // lockedWriter serialises trace lines from several connections.
@@ -114,19 +134,41 @@ func serveStdio(trace io.Writer) {
 	os.Exit(code)
 }
 
+// listenAddr is where --listen ADDR binds: a bare port or ":port" is on
+// the loopback interface, since whoever connects can run programs as us;
+// other hosts must be asked for by name (0.0.0.0:port, [::]:port).
+func listenAddr(addr string) (bind string, loopback bool) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = "", addr // "4711"
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	ip := net.ParseIP(host)
+	return net.JoinHostPort(host, port), host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
 // serveTCP accepts connections on addr, one session each, until a signal.
 func serveTCP(addr string, trace io.Writer) error {
-	ln, err := net.Listen("tcp", addr)
+	bind, loopback := listenAddr(addr)
+	ln, err := net.Listen("tcp", bind)
 	if err != nil {
 		return err
 	}
+	// Before the startup message: whoever reads it may signal us next.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	// Tests and scripts learn the port from this line (with port 0).
 	fmt.Fprintf(os.Stderr, "dap-ptrace: listening on %s\n", ln.Addr())
+	if loopback {
+		fmt.Fprintf(os.Stderr, "dap-ptrace: only this machine can connect (loopback); to accept other hosts, give one: --listen 0.0.0.0:PORT\n")
+	} else {
+		fmt.Fprintf(os.Stderr, "dap-ptrace: warning: whoever can reach %s can debug and run programs as this user\n", ln.Addr())
+	}
 	var mu sync.Mutex
 	live := map[*session.Session]net.Conn{}
 	var wg sync.WaitGroup
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	go func() {
 		<-sigs
 		ln.Close()
