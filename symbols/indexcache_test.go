@@ -181,3 +181,58 @@ func TestIndexCacheConcurrentWriters(t *testing.T) {
 		t.Error("the entry written by concurrent writers was not usable")
 	}
 }
+
+// benchLib is the object the index benchmarks read: $DAP_BENCH_OBJECT, else
+// libc (with libc6-dbg's detached debug information where installed).
+func benchLib(b *testing.B) string {
+	path := os.Getenv("DAP_BENCH_OBJECT")
+	if path == "" {
+		path = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+	}
+	if _, err := os.Stat(path); err != nil {
+		b.Skip(err)
+	}
+	return path
+}
+
+// BenchmarkIndexBuilt is reading an object's DWARF index from its DWARF.
+func BenchmarkIndexBuilt(b *testing.B) {
+	path := benchLib(b)
+	b.Setenv("DAP_PTRACE_INDEX_CACHE", "off")
+	for i := 0; i < b.N; i++ {
+		f, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = f.DWARFError()
+		f.Close()
+	}
+}
+
+// BenchmarkIndexCached is reading the same index from the index cache.
+func BenchmarkIndexCached(b *testing.B) {
+	path := benchLib(b)
+	b.Setenv("DAP_PTRACE_INDEX_CACHE", b.TempDir())
+	old := IndexCacheMin
+	IndexCacheMin = 0
+	defer func() { IndexCacheMin = old }()
+	f, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_ = f.DWARFError()
+	f.Close()
+	saving.Wait()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = f.DWARFError()
+		if !f.dwCached {
+			b.Fatal("not read from the cache")
+		}
+		f.Close()
+	}
+}
