@@ -336,6 +336,7 @@ func (d *Debugger) stopped(st Stop) {
 		th.hide = 0
 		th.watchBits = 0 // fired during a step the user sees anyway
 	}
+	d.pruneWatches()
 	d.refreshWatches()
 	if th := p.threads[st.Tid]; th != nil {
 		if regs, err := d.tr.GetRegs(st.Tid); err == nil {

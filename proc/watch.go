@@ -39,6 +39,12 @@ type watch struct {
 	label  string // what the client watched, for the stop's description
 	format byte   // how its value reads: see DataSpec.Format
 	old    uint64 // its value when last seen
+	// scope is the CFA of the frame a watched local belongs to, fn the
+	// entry of its function and tid its thread: the watch ends when that
+	// frame returns (scope 0: a global).
+	scope, fn uint64
+	tid       int
+	ended bool // its frame returned: taken out at the next stop
 }
 
 // DataSpec is one data breakpoint as the client sets it.
@@ -52,6 +58,9 @@ type DataSpec struct {
 	// description of the stop, which gives the old and new values.
 	Label  string
 	Format byte
+	// Tid is the thread whose frame named the place, if any: a place on
+	// its stack is a local, whose watch ends with its frame.
+	Tid int
 }
 
 // Watchable checks that the CPU can watch size bytes at addr, which
@@ -102,6 +111,9 @@ func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 				default:
 					bp.opts, bp.Verified, bp.Addrs = c, true, []uint64{sp.Addr}
 					w := &watch{bp: bp, addr: sp.Addr, size: sp.Size, access: access, label: sp.Label, format: sp.Format}
+					if w.scope, w.fn = d.localScope(sp.Tid, sp.Addr); w.scope != 0 {
+						w.tid = sp.Tid
+					}
 					w.old, _ = d.readWatch(w)
 					if hw && slot < maxWatch {
 						p.watches[slot] = w
@@ -190,7 +202,7 @@ func (d *Debugger) watchStop(th *thread) *Stop {
 	var owners []*Breakpoint
 	var changes []watchHit
 	for i, w := range d.p.watches {
-		if w != nil && bits&(1<<i) != 0 {
+		if w != nil && bits&(1<<i) != 0 && !d.watchEnded(w) {
 			v, _ := d.readWatch(w)
 			changes = append(changes, watchHit{w: w, old: w.old, new: v})
 			w.old = v
@@ -199,6 +211,9 @@ func (d *Debugger) watchStop(th *thread) *Stop {
 	}
 	if s := d.p.soft; bits&softBit != 0 && s != nil {
 		for _, h := range s.hits[th.tid] {
+			if d.watchEnded(h.w) {
+				continue
+			}
 			changes = append(changes, h)
 			owners = append(owners, h.w.bp)
 		}
@@ -302,6 +317,111 @@ func (d *Debugger) clearWatches() {
 	for _, th := range p.threads {
 		if th.stopped && !th.exiting {
 			_ = d.applyWatches(th.tid)
+		}
+	}
+}
+
+// localScope finds whether addr is a local of thread tid (on its stack,
+// at or above its stack pointer) and returns the frame holding it: the
+// innermost one whose CFA is above addr, by its CFA and its function's
+// entry. Zeros for anything else.
+func (d *Debugger) localScope(tid int, addr uint64) (cfa, fn uint64) {
+	if tid == 0 || d.p.threads[tid] == nil {
+		return 0, 0
+	}
+	regs, err := d.tr.GetRegs(tid)
+	// A leaf function keeps its locals in the red zone, the 128 bytes
+	// below the stack pointer that the x86-64 ABI leaves it.
+	if err != nil || addr+redZone < regs.Rsp {
+		return 0, 0
+	}
+	for _, f := range d.unwind(regs, 4096) {
+		if f.CFA > addr {
+			return f.CFA, d.funcEntry(f)
+		}
+	}
+	return 0, 0
+}
+
+// redZone is the x86-64 System V red zone's size.
+const redZone = 128
+
+// funcEntry is the runtime entry of the function frame f is in, 0 if not
+// known.
+func (d *Debugger) funcEntry(f Frame) uint64 {
+	look := f.PC
+	if !f.exact {
+		look--
+	}
+	if fn, m := d.p.img.FuncAt(look); fn != nil {
+		return fn.Low + m.Bias
+	}
+	return 0
+}
+
+// watchEnded says whether the frame of watch w's local has returned: its
+// thread is gone, or no frame of its stack has the frame's CFA in the
+// same function (the next call at the same depth has the same CFA). The
+// first time, the client is told, and the watch stops counting; it is
+// taken out at the next stop, when every thread is stopped.
+func (d *Debugger) watchEnded(w *watch) bool {
+	if w.scope == 0 || w.ended {
+		return w.ended
+	}
+	if th := d.p.threads[w.tid]; th != nil && !th.exiting {
+		regs, err := d.tr.GetRegs(w.tid)
+		if err != nil {
+			return false // running: cannot tell now
+		}
+		if regs.Rsp < w.scope+redZone {
+			for _, f := range d.unwind(regs, 4096) {
+				if f.CFA == w.scope && d.funcEntry(f) == w.fn {
+					return false
+				}
+				if f.CFA > w.scope {
+					break
+				}
+			}
+		}
+	}
+	w.ended = true
+	name := w.label
+	if name == "" {
+		name = w.bp.Name
+	}
+	w.bp.Verified, w.bp.Message = false, fmt.Sprintf("%s was a local of a function that has returned: its watch ended with its frame", name)
+	d.ln.Output("console", fmt.Sprintf("data breakpoint %d on %s ended: the function it was a local of returned\n", w.bp.ID, name))
+	d.ln.BreakpointChanged(*w.bp)
+	return true
+}
+
+// pruneWatches takes out the watches whose frames returned; the world is
+// stopped.
+func (d *Debugger) pruneWatches() {
+	p := d.p
+	changed := false
+	for i, w := range p.watches {
+		if w != nil && d.watchEnded(w) {
+			p.watches[i], changed = nil, true
+		}
+	}
+	if changed {
+		for _, th := range p.threads {
+			if th.stopped && !th.exiting {
+				_ = d.applyWatches(th.tid)
+			}
+		}
+	}
+	if s := p.soft; s != nil {
+		keep := s.watches[:0:0]
+		for _, w := range s.watches {
+			if !d.watchEnded(w) {
+				keep = append(keep, w)
+			}
+		}
+		if len(keep) != len(s.watches) {
+			hw, why := d.hardwareWatch(true)
+			d.setSoft(keep, hw, why)
 		}
 	}
 }

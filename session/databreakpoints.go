@@ -44,7 +44,7 @@ func (s *Session) dataBreakpointInfo(_ *dap.Request, args godap.DataBreakpointIn
 		return cannotWatch(err.Error()), nil
 	}
 	return godap.DataBreakpointInfoResponseBody{
-		DataId:      s.dataID(dataLoc{addr: addr, size: size, format: valueFormat(typ), label: expr}),
+		DataId:      s.dataID(dataLoc{addr: addr, size: size, format: valueFormat(typ), label: expr, tid: frame.tid}),
 		Description: fmt.Sprintf("%s (%s, %d bytes at %#x): %s", args.Name, typ, size, addr, s.dbg.WatchMethod()),
 		AccessTypes: []godap.DataBreakpointAccessType{proc.AccessWrite, proc.AccessReadWrite},
 	}, nil
@@ -82,7 +82,7 @@ func (s *Session) setDataBreakpoints(_ *dap.Request, args godap.SetDataBreakpoin
 			continue
 		}
 		specs[i] = proc.DataSpec{Addr: loc.addr, Size: loc.size, Access: string(b.AccessType),
-			Opts: proc.Options{Condition: b.Condition, HitCondition: b.HitCondition}, Label: loc.label, Format: loc.format}
+			Opts: proc.Options{Condition: b.Condition, HitCondition: b.HitCondition}, Label: loc.label, Format: loc.format, Tid: loc.tid}
 	}
 	bps, err := s.dbg.SetDataBreakpoints(specs)
 	if err != nil {
@@ -103,6 +103,7 @@ type dataLoc struct {
 	size   int
 	format byte   // how its type reads (see valueFormat)
 	label  string // the expression, for the stop's description
+	tid    int    // the thread of the frame it was found in: a local ends with it
 }
 
 // dataID returns the dataId of loc, the same one each time it is asked

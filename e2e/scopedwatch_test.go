@@ -1,0 +1,55 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// A watch on a local ends when its function returns, as in gdb: the next
+// function's local that takes the same stack slot is written without a
+// stop, the client is told the watch ended (an output event and the
+// breakpoint unverified), and the program runs to its end. Forced to the
+// software path too, which every host has.
+func TestWatchOnLocalEndsWithFrame(t *testing.T) {
+	for _, mode := range []any{false, "page"} {
+		t.Run(strings.Trim(strings.ReplaceAll(fmtAny(mode), " ", ""), `"`), func(t *testing.T) {
+			f := buildC(t, "scoped")
+			c := startAdapter(t)
+			st := stopAt(t, c, f, map[string]any{"softwareWatchpoints": mode}, "BP:first")
+			frames, _ := stackTrace(t, c, st.ThreadID, 0, 1)
+			info := dataBreakpointInfo(t, c, map[string]any{"frameId": frames[0].ID, "name": "x"})
+			if info.DataID == nil {
+				t.Fatalf("x cannot be watched: %+v", info)
+			}
+			setBreakpoints(t, c, f.src)
+			c.MustSucceed("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{{"dataId": *info.DataID}}})
+			// x = n, then x = x + 1, in first: the watch stops there.
+			for i := 0; i < 2; i++ {
+				c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+				st = expectStopped(t, c, "data breakpoint")
+				if fr := top(t, c, st.ThreadID); fr.Name != "first" {
+					t.Fatalf("data breakpoint stop %d in %s, want first", i+1, fr.Name)
+				}
+			}
+			c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+			// second's y takes x's slot: no stop, the watch ends.
+			var out struct {
+				Output string `json:"output"`
+			}
+			for {
+				c.ExpectEvent("output").DecodeBody(t, &out)
+				if strings.Contains(out.Output, "ended") {
+					break
+				}
+			}
+			expectExit(t, c, 0)
+		})
+	}
+}
+
+func fmtAny(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return "hardware"
+}
