@@ -44,7 +44,7 @@ type watch struct {
 	// frame returns (scope 0: a global).
 	scope, fn uint64
 	tid       int
-	ended bool // its frame returned: taken out at the next stop
+	ended     bool // its frame returned: taken out at the next stop
 }
 
 // DataSpec is one data breakpoint as the client sets it.
