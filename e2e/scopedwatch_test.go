@@ -53,3 +53,43 @@ func fmtAny(v any) string {
 	}
 	return "hardware"
 }
+
+// A watch on a global survives the program's execve when the new image has
+// a global of that name and size (the same program run again): it stops
+// at the new image's write; run in both modes.
+func TestWatchSurvivesExec(t *testing.T) {
+	for _, mode := range []any{false, "page"} {
+		t.Run(fmtAny(mode), func(t *testing.T) {
+			f := buildC(t, "reexec")
+			c := startAdapter(t)
+			st := stopAt(t, c, f, map[string]any{"softwareWatchpoints": mode}, "BP:before")
+			frames, _ := stackTrace(t, c, st.ThreadID, 0, 1)
+			info := dataBreakpointInfo(t, c, map[string]any{"frameId": frames[0].ID, "name": "generation"})
+			if info.DataID == nil {
+				t.Fatalf("generation cannot be watched: %+v", info)
+			}
+			setBreakpoints(t, c, f.src)
+			c.MustSucceed("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{{"dataId": *info.DataID}}})
+			c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+			var ev struct {
+				stopped
+				Description string `json:"description"`
+			}
+			c.ExpectEvent("stopped").DecodeBody(t, &ev)
+			if ev.Reason != "data breakpoint" || !strings.Contains(ev.Description, "generation: 0 → 1") {
+				t.Fatalf("first image: %+v", ev)
+			}
+			c.MustSucceed("continue", map[string]any{"threadId": ev.ThreadID})
+			c.ExpectEvent("stopped").DecodeBody(t, &ev)
+			if ev.Reason != "data breakpoint" || !strings.Contains(ev.Description, "generation: 0 → 2") {
+				t.Fatalf("after execve: %+v, want the watch on the new image's generation", ev)
+			}
+			// Right after the write: on its line, or the next one's code.
+			if fr, at := top(t, c, ev.ThreadID), f.line(t, "BP:again"); fr.Name != "main" || fr.Line != at && fr.Line != at+1 {
+				t.Errorf("stopped in %s line %d, want main just after BP:again", fr.Name, fr.Line)
+			}
+			c.MustSucceed("continue", map[string]any{"threadId": ev.ThreadID})
+			expectExit(t, c, 0)
+		})
+	}
+}

@@ -24,13 +24,17 @@ func (d *Debugger) execed() {
 	// The old image, our breakpoint bytes in it included, is gone.
 	p.bps.Sites = map[uint64]*site{}
 	// The kernel clears the debug registers; the addresses watched mean
-	// nothing in the new program.
+	// nothing in the new program, but a global of the same name in it is
+	// watched again once it is loaded (rewatch).
+	var old []*watch
 	for i, w := range p.watches {
 		if w != nil {
-			w.bp.Verified, w.bp.Message = false, "the program ran execve: the watched memory is gone"
-			d.ln.BreakpointChanged(*w.bp)
+			old = append(old, w)
 			p.watches[i] = nil
 		}
+	}
+	if p.soft != nil {
+		old = append(old, p.soft.watches...)
 	}
 	d.softExeced()
 	_ = p.mem.Close()
@@ -53,7 +57,9 @@ func (d *Debugger) execed() {
 		// symbols so that every lookup still has an executable.
 		d.ln.Output("important", fmt.Sprintf("the program ran execve; its new image cannot be read: %v\n", err))
 		p.img.UnreadableExe(path)
+		d.rewatch(old)
 		return
 	}
 	d.reresolve()
+	d.rewatch(old)
 }

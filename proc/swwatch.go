@@ -605,10 +605,6 @@ func (d *Debugger) softExeced() {
 	if s == nil {
 		return
 	}
-	for _, w := range s.watches {
-		w.bp.Verified, w.bp.Message = false, "the program ran execve: the watched memory is gone"
-		d.ln.BreakpointChanged(*w.bp)
-	}
 	s.watches, s.stepping = nil, false
 	clear(s.pages)
 	clear(s.hits)

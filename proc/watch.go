@@ -425,3 +425,63 @@ func (d *Debugger) pruneWatches() {
 		}
 	}
 }
+
+// rewatch watches again, after an execve, the watches of the old image
+// that named a global the new program has too, with the same size: the
+// same program run again, a launcher's child. The others are reported
+// removed.
+func (d *Debugger) rewatch(old []*watch) {
+	p := d.p
+	hw, why := d.hardwareWatch(len(old) > 0)
+	var soft []*watch
+	slot := 0
+	for _, w := range old {
+		if a, ok := d.globalAddr(w); ok {
+			w.addr, w.bp.Addrs = a, []uint64{a}
+			w.old, _ = d.readWatch(w)
+			if hw && slot < maxWatch {
+				p.watches[slot] = w
+				slot++
+			} else {
+				soft = append(soft, w)
+			}
+			d.ln.BreakpointChanged(*w.bp)
+			continue
+		}
+		w.bp.Verified, w.bp.Message = false, "the program ran execve: the watched memory is gone"
+		d.ln.BreakpointChanged(*w.bp)
+	}
+	if len(soft) > 0 {
+		d.setSoft(soft, hw, why)
+	}
+	if slot > 0 {
+		if err := d.applyWatches(p.pid); err != nil {
+			d.ln.Output("important", fmt.Sprintf("cannot set the data breakpoints after execve: %v\n", err))
+		}
+	}
+}
+
+// globalAddr finds the address, in the executable now loaded, of the
+// global that watch w named by its plain name, with w's size.
+func (d *Debugger) globalAddr(w *watch) (uint64, bool) {
+	exe := d.p.img.Exe
+	if w.scope != 0 || exe == nil || exe.Sym == nil || !isName(w.label) {
+		return 0, false
+	}
+	v, ok := exe.Sym.LookupGlobal(w.label)
+	// A global's location is DW_OP_addr and its link-time address.
+	if !ok || v.Type == nil || v.Type.Resolve().Size != int64(w.size) || len(v.Loc) != 9 || v.Loc[0] != 0x03 {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint64(v.Loc[1:]) + exe.Bias, true
+}
+
+// isName says whether s is a plain identifier (a variable's name).
+func isName(s string) bool {
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
