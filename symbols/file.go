@@ -243,10 +243,12 @@ func (f *File) index() *dwarfIndex {
 		}
 		f.dwIdx, f.dwErr = buildIndex(f, d)
 		if cacheable && f.dwIdx != nil {
+			dir, x, err := IndexCacheDir(), f.dwIdx, f.dwErr
+			name, stamp := f.cacheKey()
 			saving.Add(1)
 			go func() {
 				defer saving.Done()
-				f.saveIndex(f.dwIdx, f.dwErr)
+				saveIndex(x, err, dir, name, stamp)
 			}()
 		}
 	})

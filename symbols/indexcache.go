@@ -197,11 +197,11 @@ func (f *File) loadIndex() (*dwarfIndex, error) {
 	return c.index()
 }
 
-// saveIndex writes x to the cache; failures only cost the next session the
-// rebuild.
-func (f *File) saveIndex(x *dwarfIndex, buildErr error) {
-	dir := IndexCacheDir()
-	name, stamp := f.cacheKey()
+// saveIndex writes x to the cache in dir under name; failures only cost
+// the next session the rebuild.
+// The key is taken by the caller, while f is open: the save runs in the
+// background and f may be closed by then.
+func saveIndex(x *dwarfIndex, buildErr error, dir, name, stamp string) {
 	if dir == "" || name == "" || os.MkdirAll(dir, 0o755) != nil {
 		return
 	}

@@ -169,7 +169,8 @@ func TestIndexCacheConcurrentWriters(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			built.saveIndex(built.index(), nil)
+			name, stamp := built.cacheKey()
+			saveIndex(built.index(), nil, dir, name, stamp)
 		}()
 	}
 	wg.Wait()
