@@ -3,6 +3,8 @@ package e2e
 import (
 	"strings"
 	"testing"
+
+	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
 )
 
 // A watch on a local ends when its function returns, as in gdb: the next
@@ -12,17 +14,9 @@ import (
 // software path too, which every host has.
 func TestWatchOnLocalEndsWithFrame(t *testing.T) {
 	for _, mode := range []any{false, "page"} {
-		t.Run(strings.Trim(strings.ReplaceAll(fmtAny(mode), " ", ""), `"`), func(t *testing.T) {
+		t.Run(fmtAny(mode), func(t *testing.T) {
 			f := buildC(t, "scoped")
-			c := startAdapter(t)
-			st := stopAt(t, c, f, map[string]any{"softwareWatchpoints": mode}, "BP:first")
-			frames, _ := stackTrace(t, c, st.ThreadID, 0, 1)
-			info := dataBreakpointInfo(t, c, map[string]any{"frameId": frames[0].ID, "name": "x"})
-			if info.DataID == nil {
-				t.Fatalf("x cannot be watched: %+v", info)
-			}
-			setBreakpoints(t, c, f.src)
-			c.MustSucceed("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{{"dataId": *info.DataID}}})
+			c, st := watchAt(t, f, mode, "BP:first", "x")
 			// x = n, then x = x + 1, in first: the watch stops there.
 			for i := 0; i < 2; i++ {
 				c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
@@ -47,6 +41,24 @@ func TestWatchOnLocalEndsWithFrame(t *testing.T) {
 	}
 }
 
+// watchAt runs f in watch mode mode (false: the debug registers where
+// they work) to marker, watches name there, and takes the source
+// breakpoint away.
+func watchAt(t *testing.T, f fixture, mode any, marker, name string) (*daptest.Client, stopped) {
+	t.Helper()
+	c := startAdapter(t)
+	st := stopAt(t, c, f, map[string]any{"softwareWatchpoints": mode}, marker)
+	frames, _ := stackTrace(t, c, st.ThreadID, 0, 1)
+	info := dataBreakpointInfo(t, c, map[string]any{"frameId": frames[0].ID, "name": name})
+	if info.DataID == nil {
+		t.Fatalf("%s cannot be watched: %+v", name, info)
+	}
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{{"dataId": *info.DataID}}})
+	return c, st
+}
+
+// fmtAny names a watch mode for a subtest.
 func fmtAny(v any) string {
 	if s, ok := v.(string); ok {
 		return s
@@ -61,15 +73,7 @@ func TestWatchSurvivesExec(t *testing.T) {
 	for _, mode := range []any{false, "page"} {
 		t.Run(fmtAny(mode), func(t *testing.T) {
 			f := buildC(t, "reexec")
-			c := startAdapter(t)
-			st := stopAt(t, c, f, map[string]any{"softwareWatchpoints": mode}, "BP:before")
-			frames, _ := stackTrace(t, c, st.ThreadID, 0, 1)
-			info := dataBreakpointInfo(t, c, map[string]any{"frameId": frames[0].ID, "name": "generation"})
-			if info.DataID == nil {
-				t.Fatalf("generation cannot be watched: %+v", info)
-			}
-			setBreakpoints(t, c, f.src)
-			c.MustSucceed("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{{"dataId": *info.DataID}}})
+			c, st := watchAt(t, f, mode, "BP:before", "generation")
 			c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
 			var ev struct {
 				stopped
