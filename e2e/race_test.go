@@ -33,3 +33,22 @@ func TestBarrierHitsAllReported(t *testing.T) {
 	}
 	expectExit(t, c, 0)
 }
+
+// A timer signal every 50 µs while the program runs through a breakpoint
+// in a loop: every iteration is reported exactly once (a signal landing
+// during the step over the breakpoint must not make it hit twice or be
+// skipped), the signals reach the program's handler, and it counts every
+// iteration.
+func TestSignalDuringStepOver(t *testing.T) {
+	const iterations = 100
+	f := buildC(t, "sigstep")
+	c := startAdapter(t)
+	launch(t, c, f, map[string]any{"args": []string{strconv.Itoa(iterations)}})
+	setBreakpoints(t, c, f.src, f.line(t, "BP:loop"))
+	c.MustSucceed("configurationDone", nil)
+	for i := 0; i < iterations; i++ {
+		st := expectStopped(t, c, "breakpoint")
+		c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	}
+	expectExit(t, c, 0)
+}

@@ -196,12 +196,17 @@ func (d *Debugger) breakpointHit(th *thread, site *site, rsp uint64) {
 		d.stepOn(st)
 		return
 	}
-	if ids := d.shouldStop(th, site.Addr); len(ids) > 0 {
-		d.report(d.bpStop(th.tid, site.Addr, ids))
-		return
+	redo := th.redo == site.Addr // this hit again: no second report, count or log
+	th.redo = 0
+	if !redo {
+		if ids := d.shouldStop(th, site.Addr); len(ids) > 0 {
+			d.report(d.bpStop(th.tid, site.Addr, ids))
+			return
+		}
 	}
 	// Only a temporary breakpoint of a step, hit by another thread or by a
-	// deeper recursion of the stepping one: step over it and go on.
+	// deeper recursion of the stepping one, or the hit a step over it did
+	// not finish: step over it and go on.
 	if ev, ok := d.stepOver(th); !ok {
 		d.handle(ev)
 		return

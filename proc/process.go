@@ -46,6 +46,10 @@ type thread struct {
 	// a thousand threads at every stop must not read a thousand files.
 	name  string
 	named time.Time
+	// redo is the breakpoint a step over it could not finish (signals
+	// kept stopping the step): the thread's next trap there is the same
+	// hit, stepped over again, not reported again.
+	redo uint64
 	// hide is how many inlined calls starting at the pc this stop shows
 	// as not entered yet (see hiddenFrames); 0 while running.
 	hide int

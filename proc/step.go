@@ -439,6 +439,12 @@ func (d *Debugger) stepOver(th *thread) (ptrace.Event, bool) {
 		}
 		pending = ev.Signal
 		now, err := d.tr.GetRegs(th.tid)
+		if err == nil && now.Rip == regs.Rip && try == 16 {
+			// Signals keep coming faster than a step (a 50 µs timer):
+			// the thread goes on with them and will trap here again,
+			// which is this same hit, not a new one.
+			th.redo = regs.Rip
+		}
 		if err != nil || now.Rip != regs.Rip || try == 16 {
 			return ev, true
 		}
