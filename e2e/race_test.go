@@ -52,3 +52,31 @@ func TestSignalDuringStepOver(t *testing.T) {
 	}
 	expectExit(t, c, 0)
 }
+
+// Threads created and ending all the time while main runs through a
+// breakpoint: every stop stops the world while some threads are being
+// born and others are dying; every iteration is reported once, in main's
+// thread, a thread list at each stop answers, and the program ends well.
+func TestStopWhileThreadsComeAndGo(t *testing.T) {
+	const iterations = 40
+	f := buildC(t, "churn")
+	c := startAdapter(t)
+	launch(t, c, f, map[string]any{"args": []string{strconv.Itoa(iterations)}})
+	setBreakpoints(t, c, f.src, f.line(t, "BP:iter"))
+	c.MustSucceed("configurationDone", nil)
+	mainTid := 0
+	for i := 0; i < iterations; i++ {
+		st := expectStopped(t, c, "breakpoint")
+		if mainTid == 0 {
+			mainTid = st.ThreadID
+		}
+		if st.ThreadID != mainTid || !st.AllThreadsStopped {
+			t.Fatalf("stop %d in thread %d (all stopped: %v), want main's %d with every thread stopped", i, st.ThreadID, st.AllThreadsStopped, mainTid)
+		}
+		if ths := threads(t, c); len(ths) == 0 {
+			t.Fatalf("stop %d: no threads listed", i)
+		}
+		c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	}
+	expectExit(t, c, 0)
+}
