@@ -19,6 +19,9 @@ func useCache(t *testing.T) string {
 	old := IndexCacheMin
 	IndexCacheMin = 0
 	t.Cleanup(func() { IndexCacheMin = old })
+	// Cleanups run last first: the index files still being written in
+	// the background land before the directory is removed.
+	t.Cleanup(saving.Wait)
 	return dir
 }
 
