@@ -3,7 +3,25 @@ package e2e
 import (
 	"strconv"
 	"testing"
+
+	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
 )
+
+// runWithBreakpoint launches C fixture name with numeric args and a
+// breakpoint at marker, and lets it run to its first hit.
+func runWithBreakpoint(t *testing.T, name, marker string, args ...int) *daptest.Client {
+	t.Helper()
+	f := buildC(t, name)
+	c := startAdapter(t)
+	var argv []string
+	for _, a := range args {
+		argv = append(argv, strconv.Itoa(a))
+	}
+	launch(t, c, f, map[string]any{"args": argv})
+	setBreakpoints(t, c, f.src, f.line(t, marker))
+	c.MustSucceed("configurationDone", nil)
+	return c
+}
 
 // N threads released by a barrier onto one breakpoint, round after round:
 // every hit is reported exactly once, each round by N distinct threads,
@@ -12,11 +30,7 @@ import (
 // and not run past), and the program counts every round.
 func TestBarrierHitsAllReported(t *testing.T) {
 	const threads, rounds = 4, 12
-	f := buildC(t, "barrier")
-	c := startAdapter(t)
-	launch(t, c, f, map[string]any{"args": []string{strconv.Itoa(threads), strconv.Itoa(rounds)}})
-	setBreakpoints(t, c, f.src, f.line(t, "BP:hit"))
-	c.MustSucceed("configurationDone", nil)
+	c := runWithBreakpoint(t, "barrier", "BP:hit", threads, rounds)
 	perThread := map[int]int{}
 	for i := 0; i < threads*rounds; i++ {
 		st := expectStopped(t, c, "breakpoint")
@@ -41,11 +55,7 @@ func TestBarrierHitsAllReported(t *testing.T) {
 // iteration.
 func TestSignalDuringStepOver(t *testing.T) {
 	const iterations = 100
-	f := buildC(t, "sigstep")
-	c := startAdapter(t)
-	launch(t, c, f, map[string]any{"args": []string{strconv.Itoa(iterations)}})
-	setBreakpoints(t, c, f.src, f.line(t, "BP:loop"))
-	c.MustSucceed("configurationDone", nil)
+	c := runWithBreakpoint(t, "sigstep", "BP:loop", iterations)
 	for i := 0; i < iterations; i++ {
 		st := expectStopped(t, c, "breakpoint")
 		c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
@@ -59,11 +69,7 @@ func TestSignalDuringStepOver(t *testing.T) {
 // thread, a thread list at each stop answers, and the program ends well.
 func TestStopWhileThreadsComeAndGo(t *testing.T) {
 	const iterations = 40
-	f := buildC(t, "churn")
-	c := startAdapter(t)
-	launch(t, c, f, map[string]any{"args": []string{strconv.Itoa(iterations)}})
-	setBreakpoints(t, c, f.src, f.line(t, "BP:iter"))
-	c.MustSucceed("configurationDone", nil)
+	c := runWithBreakpoint(t, "churn", "BP:iter", iterations)
 	mainTid := 0
 	for i := 0; i < iterations; i++ {
 		st := expectStopped(t, c, "breakpoint")
