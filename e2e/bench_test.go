@@ -419,19 +419,9 @@ func BenchmarkStacks8Threads(b *testing.B) {
 	pause := raw.request("pause", fmt.Sprintf(`{"threadId":%d}`, raw.tid))
 	threads := raw.request("threads", `{}`)
 	raw.send(threads)
-	var body struct {
-		Body struct {
-			Threads []struct {
-				ID int `json:"id"`
-			} `json:"threads"`
-		} `json:"body"`
-	}
-	if err := json.Unmarshal(raw.until(b, `"command":"threads"`), &body); err != nil || len(body.Body.Threads) != 9 {
-		b.Fatalf("threads: %v, %d", err, len(body.Body.Threads))
-	}
 	var stacks [][]byte
-	for _, th := range body.Body.Threads {
-		stacks = append(stacks, raw.request("stackTrace", fmt.Sprintf(`{"threadId":%d,"levels":20}`, th.ID)))
+	for _, id := range threadIDs(b, raw.until(b, `"command":"threads"`), 9) {
+		stacks = append(stacks, raw.request("stackTrace", fmt.Sprintf(`{"threadId":%d,"levels":20}`, id)))
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -450,6 +440,25 @@ func BenchmarkStacks8Threads(b *testing.B) {
 	}
 	b.StopTimer()
 	raw.close(b)
+}
+
+// threadIDs reads the ids of a threads response, which must list n.
+func threadIDs(b *testing.B, m []byte, n int) []int {
+	var body struct {
+		Body struct {
+			Threads []struct {
+				ID int `json:"id"`
+			} `json:"threads"`
+		} `json:"body"`
+	}
+	if err := json.Unmarshal(m, &body); err != nil || len(body.Body.Threads) != n {
+		b.Fatalf("threads: %v, %d of %d", err, len(body.Body.Threads), n)
+	}
+	ids := make([]int, len(body.Body.Threads))
+	for i, th := range body.Body.Threads {
+		ids[i] = th.ID
+	}
+	return ids
 }
 
 // BenchmarkConditionFalseDAP is one hit of a breakpoint whose condition is

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,22 +92,10 @@ func benchColdThreads(b *testing.B, n, each int) {
 		stop += d
 		m, d := raw.timeRequest(b, "threads", `{}`)
 		list += d
-		var body struct {
-			Body struct {
-				Threads []struct {
-					ID int `json:"id"`
-				} `json:"threads"`
-			} `json:"body"`
-		}
-		if err := json.Unmarshal(m, &body); err != nil || len(body.Body.Threads) != n+1 {
-			b.Fatalf("threads: %v, %d of %d", err, len(body.Body.Threads), n+1)
-		}
+		all := threadIDs(b, m, n+1)
 		ids := []int{raw.tid}
 		if each > 0 {
-			ids = ids[:0]
-			for _, th := range body.Body.Threads[:min(each, len(body.Body.Threads))] {
-				ids = append(ids, th.ID)
-			}
+			ids = all[:min(each, len(all))]
 		}
 		for _, id := range ids {
 			_, d := raw.timeRequest(b, "stackTrace", fmt.Sprintf(`{"threadId":%d,"startFrame":0,"levels":20}`, id))
