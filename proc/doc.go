@@ -2,8 +2,9 @@
 // symbol tables into processes, threads, breakpoints, all-stop, stepping
 // and stacks. Its subpackages hold what needs no process state: unwind
 // (the stack walk), image (what the loaded objects say about an address),
-// breakpoint (the table of int3 bytes) and output (the program's stdout
-// and stderr). Values and expressions are package eval's, which reads a
+// breakpoint (the table of int3 bytes), watch (data breakpoints: debug
+// registers and software watchpoints, reached through a Host the owner
+// implements) and output (the program's stdout and stderr). Values and expressions are package eval's, which reads a
 // stopped process through View and Scope.
 //
 // # Concurrency

@@ -146,7 +146,7 @@ const (
 	trapBreakpoint        // one of our breakpoints; the PC is rewound onto it
 	trapStep              // a finished single step
 	trapUnreadable        // its siginfo or registers could not be read
-	trapWatch             // a data breakpoint fired (th.watchBits)
+	trapWatch             // a data breakpoint fired (Set.Fired)
 )
 
 // trapCause tells why th stopped with SIGTRAP. For a breakpoint of ours it
@@ -158,11 +158,11 @@ func (d *Debugger) trapCause(th *thread) (int, *site, uint64) {
 	if err != nil {
 		return trapUnreadable, nil, 0
 	}
-	if d.p.watching() && (si.Code == ptrace.TrapHwBkpt || si.Code == ptrace.TrapTrace) {
+	if d.p.watches.Watching() && (si.Code == ptrace.TrapHwBkpt || si.Code == ptrace.TrapTrace) {
 		// A watch that fires during a single step is reported as the step.
 		d.takeDR6(th)
 	}
-	if th.watchBits != 0 {
+	if d.p.watches.Fired(th.tid) {
 		return trapWatch, nil, 0
 	}
 	switch si.Code {
@@ -234,8 +234,8 @@ func (d *Debugger) initialStop(ev ptrace.Event) {
 		ptrace.AddThread(p.pid, ev.Tid)
 		d.ln.ThreadStarted(ev.Tid)
 	}
-	if p.watching() {
-		_ = d.applyWatches(ev.Tid) // debug registers are not inherited
+	if p.watches.Watching() {
+		_ = p.watches.Apply(d.watchHost(), ev.Tid) // debug registers are not inherited
 	}
 	th.fresh = false
 	th.stopped = true
@@ -270,6 +270,7 @@ func (d *Debugger) gone(ev ptrace.Event) {
 	if ev.Tid != p.pid {
 		if _, ok := p.threads[ev.Tid]; ok {
 			delete(p.threads, ev.Tid)
+			p.watches.Forget(ev.Tid)
 			delete(p.stacks, ev.Tid)
 			d.ln.ThreadExited(ev.Tid)
 		}
@@ -334,12 +335,12 @@ func (d *Debugger) report(st Stop) {
 // stopped records st as the current stop and tells the client.
 func (d *Debugger) stopped(st Stop) {
 	p := d.p
-	if th := p.threads[st.Tid]; th != nil && th.stopped && p.watching() {
+	if th := p.threads[st.Tid]; th != nil && th.stopped && p.watches.Watching() {
 		d.takeDR6(th) // DR6 is sticky: a watch that fired during a step
 	}
 	for _, th := range p.threads {
 		th.hide = 0
-		th.watchBits = 0 // fired during a step the user sees anyway
+		p.watches.Forget(th.tid) // fired during a step the user sees anyway
 	}
 	d.pruneWatches()
 	d.refreshWatches()

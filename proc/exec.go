@@ -26,17 +26,7 @@ func (d *Debugger) execed() {
 	// The kernel clears the debug registers; the addresses watched mean
 	// nothing in the new program, but a global of the same name in it is
 	// watched again once it is loaded (rewatch).
-	var old []*watch
-	for i, w := range p.watches {
-		if w != nil {
-			old = append(old, w)
-			p.watches[i] = nil
-		}
-	}
-	if p.soft != nil {
-		old = append(old, p.soft.watches...)
-	}
-	d.softExeced()
+	old := p.watches.Execed()
 	_ = p.mem.Close()
 	p.mem = ptrace.NewMem(p.pid)
 	for _, m := range d.p.img.Modules() {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
 	"github.com/dap-ptrace/dap-ptrace/proc/output"
+	"github.com/dap-ptrace/dap-ptrace/proc/watch"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
@@ -39,9 +40,6 @@ type thread struct {
 	pending *Stop          // a reportable stop of its own, seen while stopping the world
 	// pendingAt is the breakpoint address of a pending breakpoint stop.
 	pendingAt uint64
-	// watchBits are the debug registers (data breakpoints) that fired in
-	// this thread and are not reported yet.
-	watchBits uint64
 	// name is the thread's name as last read, at named: a thread list of
 	// a thousand threads at every stop must not read a thousand files.
 	name  string
@@ -67,13 +65,11 @@ type process struct {
 	running   bool
 	current   int // thread of the last reported stop
 	entry     bool
-	stacks    map[int]*walked  // per thread, valid until the next resume
-	watches   [maxWatch]*watch // data breakpoints, by debug register
-	watched   bool             // debug registers were ever set
-	soft      *softWatches     // software data breakpoints (swwatch.go)
-	goKnown   bool             // goProgram has been decided
-	goProgram bool             // the executable is a Go program
-	output    *output.Capture  // a launched program's stdout and stderr
+	stacks    map[int]*walked        // per thread, valid until the next resume
+	watches   watch.Set[*Breakpoint] // data breakpoints
+	goKnown   bool                   // goProgram has been decided
+	goProgram bool                   // the executable is a Go program
+	output    *output.Capture        // a launched program's stdout and stderr
 	step      *stepper
 	solib     *solib
 }

@@ -269,9 +269,9 @@ func (d *Debugger) stepEventOK(ev ptrace.Event) bool {
 	if ev.Kind == ptrace.SignalStop && ev.Signal == unix.SIGTRAP {
 		// A watch that saw the stepped instruction ends the step as a
 		// data breakpoint stop.
-		if th != nil && d.p.watching() {
+		if th != nil && d.p.watches.Watching() {
 			d.takeDR6(th)
-			if th.watchBits != 0 {
+			if d.p.watches.Fired(th.tid) {
 				if st := d.watchStop(th); st != nil {
 					d.stopped(*st)
 					return false
@@ -424,11 +424,11 @@ func (d *Debugger) stepOver(th *thread) (ptrace.Event, bool) {
 			return ptrace.Event{}, true
 		}
 		if ev.Kind == ptrace.SignalStop && ev.Signal == unix.SIGTRAP {
-			if d.p.watching() {
+			if d.p.watches.Watching() {
 				// The instruction stepped over may be the write a data
 				// breakpoint waits for: then the trap is that stop.
 				d.takeDR6(th)
-				if th.watchBits != 0 {
+				if d.p.watches.Fired(th.tid) {
 					return ev, false
 				}
 			}

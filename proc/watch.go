@@ -3,49 +3,25 @@ package proc
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
-	"slices"
-	"strconv"
-	"strings"
 
-	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"github.com/dap-ptrace/dap-ptrace/proc/image"
+	"github.com/dap-ptrace/dap-ptrace/proc/watch"
 )
 
-// Data breakpoints are the CPU's: x86 has four debug address registers,
-// each watching 1, 2, 4 or 8 aligned bytes for writes, or for reads and
-// writes (never reads alone). Every thread has its own set, so a watch is
-// written into each thread, new ones included, and taken out of each on
-// detach. The CPU reports the access after it happened: the program stops
-// on the instruction after the one that wrote.
-
-// maxWatch is the number of x86 debug address registers.
-const maxWatch = 4
+// Data breakpoints: package watch keeps them (debug registers and
+// software watchpoints); this file joins it to the process: the client's
+// specs, the stops they cause, and the frames watched locals live in.
 
 const kindData = "data"
 
 // Data access kinds, as DAP names them.
 const (
-	AccessWrite     = "write"
-	AccessReadWrite = "readWrite"
+	AccessWrite     = watch.AccessWrite
+	AccessReadWrite = watch.AccessReadWrite
 )
 
-// watch is one data breakpoint in use: a debug register's, or a software
-// one (see swwatch.go).
-type watch struct {
-	bp     *Breakpoint
-	addr   uint64
-	size   int
-	access string
-	label  string // what the client watched, for the stop's description
-	format byte   // how its value reads: see DataSpec.Format
-	old    uint64 // its value when last seen
-	// scope is the CFA of the frame a watched local belongs to, fn the
-	// entry of its function and tid its thread: the watch ends when that
-	// frame returns (scope 0: a global).
-	scope, fn uint64
-	tid       int
-	ended     bool // its frame returned: taken out at the next stop
-}
+// dataWatch is one data breakpoint in use.
+type dataWatch = watch.Watch[*Breakpoint]
 
 // DataSpec is one data breakpoint as the client sets it.
 type DataSpec struct {
@@ -66,14 +42,31 @@ type DataSpec struct {
 // Watchable checks that the CPU can watch size bytes at addr, which
 // expression expr names: 1, 2, 4 or 8 bytes, aligned to their size.
 func Watchable(expr string, addr uint64, size int64) error {
-	if size != 1 && size != 2 && size != 4 && size != 8 {
-		return fmt.Errorf("%s is %d bytes; the CPU watches 1, 2, 4 or 8 bytes: watch one of its members or elements", expr, size)
-	}
-	if addr%uint64(size) != 0 {
-		return fmt.Errorf("%s at %#x is not aligned to its %d bytes; the CPU cannot watch it", expr, addr, size)
-	}
-	return nil
+	return watch.Watchable(expr, addr, size)
 }
+
+// watchHost is the Debugger as package watch sees the process.
+type watchHost Debugger
+
+func (h *watchHost) Read(buf []byte, addr uint64) error { return h.p.mem.ReadFull(buf, addr) }
+func (h *watchHost) DebugReg(tid, reg int) (uint64, error) {
+	return h.tr.DebugReg(tid, reg)
+}
+func (h *watchHost) SetDebugReg(tid, reg int, v uint64) error {
+	return h.tr.SetDebugReg(tid, reg, v)
+}
+func (h *watchHost) Mprotect(tid int, pg uint64, prot int) error {
+	d := (*Debugger)(h)
+	th := d.injector()
+	if tid != 0 {
+		th = d.p.threads[tid]
+	}
+	return d.mprotectIn(th, pg, prot)
+}
+func (h *watchHost) Maps() ([]image.Mapping, error) { return h.p.img.Maps() }
+func (h *watchHost) Output(category, text string)   { h.ln.Output(category, text) }
+
+func (d *Debugger) watchHost() *watchHost { return (*watchHost)(d) }
 
 // SetDataBreakpoints replaces every data breakpoint. Where the debug
 // registers work, the first four that can be watched get one; the others,
@@ -86,12 +79,10 @@ func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 		if p == nil {
 			return ErrNoProcess
 		}
-		hw, why := d.hardwareWatch(len(specs) > 0)
+		hw, why := p.watches.Hardware(len(specs) > 0)
 		return d.whileStopped(func() {
-			p.watches = [maxWatch]*watch{}
-			var soft []*watch
+			var ws []*dataWatch
 			var all []*Breakpoint
-			slot := 0
 			for _, sp := range specs {
 				bp := &Breakpoint{ID: p.bps.nextID, Kind: kindData, Name: fmt.Sprintf("%#x/%d", sp.Addr, sp.Size), Options: sp.Opts}
 				p.bps.nextID++
@@ -101,34 +92,32 @@ func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 					access = AccessWrite
 				}
 				c, err := d.parseOptions(sp.Opts)
-				switch {
-				case err != nil:
-					bp.Message = err.Error()
-				case access != AccessWrite && access != AccessReadWrite:
-					bp.Message = fmt.Sprintf("the CPU watches writes, or reads and writes, not %q alone", access)
-				case sp.Size != 1 && sp.Size != 2 && sp.Size != 4 && sp.Size != 8 || sp.Addr%uint64(sp.Size) != 0:
-					bp.Message = fmt.Sprintf("%d bytes at %#x cannot be watched: 1, 2, 4 or 8 aligned bytes only", sp.Size, sp.Addr)
-				default:
-					bp.opts, bp.Verified, bp.Addrs = c, true, []uint64{sp.Addr}
-					w := &watch{bp: bp, addr: sp.Addr, size: sp.Size, access: access, label: sp.Label, format: sp.Format}
-					if w.scope, w.fn = d.localScope(sp.Tid, sp.Addr); w.scope != 0 {
-						w.tid = sp.Tid
-					}
-					w.old, _ = d.readWatch(w)
-					if hw && slot < maxWatch {
-						p.watches[slot] = w
-						slot++
-					} else {
-						soft = append(soft, w)
-					}
+				msg := watch.Check(sp.Addr, sp.Size, access)
+				if err != nil {
+					msg = err.Error()
 				}
+				if msg != "" {
+					bp.Message = msg
+					continue
+				}
+				bp.opts, bp.Verified, bp.Addrs = c, true, []uint64{sp.Addr}
+				name := sp.Label
+				if name == "" {
+					name = bp.Name
+				}
+				w := &dataWatch{BP: bp, ID: bp.ID, Name: name, Addr: sp.Addr, Size: sp.Size, Access: access, Format: sp.Format}
+				if w.Scope, w.Fn = d.localScope(sp.Tid, sp.Addr); w.Scope != 0 {
+					w.Tid = sp.Tid
+				}
+				w.Old, _ = watch.Read(d.watchHost(), w)
+				ws = append(ws, w)
 			}
-			d.setSoft(soft, hw, why)
+			d.replaceWatches(ws, hw, why)
 			for _, bp := range all {
 				out = append(out, *bp)
 			}
 			for _, th := range p.threads {
-				if err := d.applyWatches(th.tid); err != nil {
+				if err := p.watches.Apply(d.watchHost(), th.tid); err != nil {
 					d.ln.Output("important", fmt.Sprintf("cannot set the data breakpoints of thread %d: %v\n", th.tid, err))
 				}
 			}
@@ -137,188 +126,62 @@ func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 	return out, err
 }
 
-// applyWatches writes the debug registers of stopped thread tid from the
-// watch table (all off when it is empty).
-func (d *Debugger) applyWatches(tid int) error {
-	if d.p.watched {
-		// The kernel checks each address against the length DR7 gives
-		// its slot now: switch them all off before moving any.
-		if err := d.tr.SetDebugReg(tid, ptrace.DR7, 0); err != nil {
-			return err
+// replaceWatches makes ws the process's watches and tells their
+// breakpoints how each is kept.
+func (d *Debugger) replaceWatches(ws []*dataWatch, hw bool, why string) {
+	d.p.watches.Replace(d.watchHost(), ws, hw, why)
+	for _, w := range ws {
+		if w.Note != "" {
+			w.BP.Message = w.Note
+		}
+		if w.Lost {
+			w.BP.Verified, w.BP.Addrs = false, nil
 		}
 	}
-	var dr7 uint64
-	for i, w := range d.p.watches {
-		if w == nil {
-			continue
-		}
-		if err := d.tr.SetDebugReg(tid, i, w.addr); err != nil {
-			return err
-		}
-		rw := uint64(0b01) // break on writes
-		if w.access == AccessReadWrite {
-			rw = 0b11
-		}
-		length := map[int]uint64{1: 0b00, 2: 0b01, 4: 0b11, 8: 0b10}[w.size]
-		dr7 |= 1<<(2*i) | rw<<(16+4*i) | length<<(18+4*i)
-	}
-	if dr7 == 0 && !d.p.watched {
-		return nil // never used: leave the thread's registers alone
-	}
-	d.p.watched = true
-	return d.tr.SetDebugReg(tid, ptrace.DR7, dr7)
 }
 
-// watching reports whether a data breakpoint is set, in a debug register
-// or in software.
-func (p *process) watching() bool {
-	for _, w := range p.watches {
-		if w != nil {
-			return true
+// applyWatches writes the debug registers of every stopped thread.
+func (d *Debugger) applyWatches() {
+	for _, th := range d.p.threads {
+		if th.stopped && !th.exiting {
+			_ = d.p.watches.Apply(d.watchHost(), th.tid)
 		}
 	}
-	return p.soft != nil && len(p.soft.watches) > 0
 }
 
-// takeDR6 reads and clears which debug registers fired in thread th, adding
-// them to th.watchBits.
-func (d *Debugger) takeDR6(th *thread) {
-	dr6, err := d.tr.DebugReg(th.tid, ptrace.DR6)
-	if err != nil {
-		return
-	}
-	if bits := dr6 & 0xf; bits != 0 {
-		th.watchBits |= bits
-		_ = d.tr.SetDebugReg(th.tid, ptrace.DR6, 0)
-	}
-}
+// takeDR6 notes which debug registers fired in thread th.
+func (d *Debugger) takeDR6(th *thread) { d.p.watches.TakeDR6(d.watchHost(), th.tid) }
 
 // watchStop turns the watches that fired in th, debug registers and
 // software watches alike, into the breakpoints that stop, their conditions
 // evaluated; nil when none does.
 func (d *Debugger) watchStop(th *thread) *Stop {
-	bits := th.watchBits
-	th.watchBits = 0
-	var owners []*Breakpoint
-	var changes []watchHit
-	for i, w := range d.p.watches {
-		if w != nil && bits&(1<<i) != 0 && !d.watchEnded(w) {
-			v, _ := d.readWatch(w)
-			changes = append(changes, watchHit{w: w, old: w.old, new: v})
-			w.old = v
-			owners = append(owners, w.bp)
-		}
-	}
-	if s := d.p.soft; bits&softBit != 0 && s != nil {
-		for _, h := range s.hits[th.tid] {
-			if d.watchEnded(h.w) {
-				continue
-			}
-			changes = append(changes, h)
-			owners = append(owners, h.w.bp)
-		}
-		delete(s.hits, th.tid)
+	hits := d.p.watches.Hits(d.watchHost(), th.tid, d.watchEnded)
+	owners := make([]*Breakpoint, len(hits))
+	for i, h := range hits {
+		owners[i] = h.W.BP
 	}
 	ids := d.evalOwners(th, owners, nil)
 	if len(ids) == 0 {
 		return nil
 	}
-	return &Stop{Reason: "data breakpoint", Tid: th.tid, BreakpointIDs: ids, Description: watchDescription(changes, ids)}
-}
-
-// watchHit is one access a watch saw, with the value before and after.
-type watchHit struct {
-	w        *watch
-	old, new uint64
-}
-
-// watchDescription says what changed, for the stopped event: "counter: 5
-// → 6" for each watch that stops, once each.
-func watchDescription(changes []watchHit, ids []int) string {
-	var parts []string
-	seen := map[int]bool{}
-	for _, h := range changes {
-		if seen[h.w.bp.ID] || !slices.Contains(ids, h.w.bp.ID) {
-			continue
-		}
-		seen[h.w.bp.ID] = true
-		name := h.w.label
-		if name == "" {
-			name = h.w.bp.Name
-		}
-		if h.old == h.new {
-			how := "written, unchanged"
-			if h.w.access == AccessReadWrite {
-				how = "accessed, unchanged"
-			}
-			parts = append(parts, fmt.Sprintf("%s: %s (%s)", name, h.w.show(h.new), how))
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s: %s → %s", name, h.w.show(h.old), h.w.show(h.new)))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// readWatch reads the watched bytes as a little-endian number.
-func (d *Debugger) readWatch(w *watch) (uint64, error) {
-	var b [8]byte
-	if err := d.p.mem.ReadFull(b[:w.size], w.addr); err != nil {
-		return 0, err
-	}
-	return binary.LittleEndian.Uint64(b[:]), nil
-}
-
-// show formats a watched value as its type reads.
-func (w *watch) show(v uint64) string {
-	switch w.format {
-	case 'u':
-		return strconv.FormatUint(v, 10)
-	case 'p':
-		return fmt.Sprintf("%#x", v)
-	case 'f':
-		if w.size == 4 {
-			return strconv.FormatFloat(float64(math.Float32frombits(uint32(v))), 'g', -1, 32)
-		}
-		if w.size == 8 {
-			return strconv.FormatFloat(math.Float64frombits(v), 'g', -1, 64)
-		}
-	}
-	shift := 64 - 8*uint(w.size)
-	return strconv.FormatInt(int64(v<<shift)>>shift, 10)
+	return &Stop{Reason: "data breakpoint", Tid: th.tid, BreakpointIDs: ids, Description: watch.Describe(hits, ids)}
 }
 
 // refreshWatches takes the current value of every watch as the one to
-// compare with: what the program, the kernel or the person changed while
-// no watch could see it is not news.
-func (d *Debugger) refreshWatches() {
-	p := d.p
-	for _, w := range p.watches {
-		if w != nil {
-			w.old, _ = d.readWatch(w)
-		}
-	}
-	if p.soft != nil {
-		for _, w := range p.soft.watches {
-			w.old, _ = d.readWatch(w)
-		}
-		clear(p.soft.hits)
-	}
-}
+// compare with.
+func (d *Debugger) refreshWatches() { d.p.watches.Refresh(d.watchHost()) }
 
 // clearWatches takes every data breakpoint out of every thread (before a
 // detach: the process must not trap on our watches once we are gone).
 func (d *Debugger) clearWatches() {
-	p := d.p
-	d.softClear()
-	if !p.watched {
-		return
-	}
-	p.watches = [maxWatch]*watch{}
-	for _, th := range p.threads {
+	var stopped []int
+	for _, th := range d.p.threads {
 		if th.stopped && !th.exiting {
-			_ = d.applyWatches(th.tid)
+			stopped = append(stopped, th.tid)
 		}
 	}
+	d.p.watches.Clear(d.watchHost(), stopped)
 }
 
 // localScope finds whether addr is a local of thread tid (on its stack,
@@ -364,65 +227,38 @@ func (d *Debugger) funcEntry(f Frame) uint64 {
 // same function (the next call at the same depth has the same CFA). The
 // first time, the client is told, and the watch stops counting; it is
 // taken out at the next stop, when every thread is stopped.
-func (d *Debugger) watchEnded(w *watch) bool {
-	if w.scope == 0 || w.ended {
-		return w.ended
+func (d *Debugger) watchEnded(w *dataWatch) bool {
+	if w.Scope == 0 || w.Ended {
+		return w.Ended
 	}
-	if th := d.p.threads[w.tid]; th != nil && !th.exiting {
-		regs, err := d.tr.GetRegs(w.tid)
+	if th := d.p.threads[w.Tid]; th != nil && !th.exiting {
+		regs, err := d.tr.GetRegs(w.Tid)
 		if err != nil {
 			return false // running: cannot tell now
 		}
-		if regs.Rsp < w.scope+redZone {
+		if regs.Rsp < w.Scope+redZone {
 			for _, f := range d.unwind(regs, 4096) {
-				if f.CFA == w.scope && d.funcEntry(f) == w.fn {
+				if f.CFA == w.Scope && d.funcEntry(f) == w.Fn {
 					return false
 				}
-				if f.CFA > w.scope {
+				if f.CFA > w.Scope {
 					break
 				}
 			}
 		}
 	}
-	w.ended = true
-	name := w.label
-	if name == "" {
-		name = w.bp.Name
-	}
-	w.bp.Verified, w.bp.Message = false, fmt.Sprintf("%s was a local of a function that has returned: its watch ended with its frame", name)
-	d.ln.Output("console", fmt.Sprintf("data breakpoint %d on %s ended: the function it was a local of returned\n", w.bp.ID, name))
-	d.ln.BreakpointChanged(*w.bp)
+	w.Ended = true
+	w.BP.Verified, w.BP.Message = false, fmt.Sprintf("%s was a local of a function that has returned: its watch ended with its frame", w.Name)
+	d.ln.Output("console", fmt.Sprintf("data breakpoint %d on %s ended: the function it was a local of returned\n", w.ID, w.Name))
+	d.ln.BreakpointChanged(*w.BP)
 	return true
 }
 
 // pruneWatches takes out the watches whose frames returned; the world is
 // stopped.
 func (d *Debugger) pruneWatches() {
-	p := d.p
-	changed := false
-	for i, w := range p.watches {
-		if w != nil && d.watchEnded(w) {
-			p.watches[i], changed = nil, true
-		}
-	}
-	if changed {
-		for _, th := range p.threads {
-			if th.stopped && !th.exiting {
-				_ = d.applyWatches(th.tid)
-			}
-		}
-	}
-	if s := p.soft; s != nil {
-		keep := s.watches[:0:0]
-		for _, w := range s.watches {
-			if !d.watchEnded(w) {
-				keep = append(keep, w)
-			}
-		}
-		if len(keep) != len(s.watches) {
-			hw, why := d.hardwareWatch(true)
-			d.setSoft(keep, hw, why)
-		}
+	if d.p.watches.Prune(d.watchHost(), d.watchEnded) {
+		d.applyWatches()
 	}
 }
 
@@ -430,32 +266,29 @@ func (d *Debugger) pruneWatches() {
 // that named a global the new program has too, with the same size: the
 // same program run again, a launcher's child. The others are reported
 // removed.
-func (d *Debugger) rewatch(old []*watch) {
+func (d *Debugger) rewatch(old []*dataWatch) {
 	p := d.p
-	hw, why := d.hardwareWatch(len(old) > 0)
-	var soft []*watch
-	slot := 0
+	hw, why := p.watches.Hardware(len(old) > 0)
+	var kept []*dataWatch
 	for _, w := range old {
 		if a, ok := d.globalAddr(w); ok {
-			w.addr, w.bp.Addrs = a, []uint64{a}
-			w.old, _ = d.readWatch(w)
-			if hw && slot < maxWatch {
-				p.watches[slot] = w
-				slot++
-			} else {
-				soft = append(soft, w)
-			}
-			d.ln.BreakpointChanged(*w.bp)
+			w.Addr, w.BP.Addrs = a, []uint64{a}
+			w.Old, _ = watch.Read(d.watchHost(), w)
+			kept = append(kept, w)
 			continue
 		}
-		w.bp.Verified, w.bp.Message = false, "the program ran execve: the watched memory is gone"
-		d.ln.BreakpointChanged(*w.bp)
+		w.BP.Verified, w.BP.Message = false, "the program ran execve: the watched memory is gone"
+		d.ln.BreakpointChanged(*w.BP)
 	}
-	if len(soft) > 0 {
-		d.setSoft(soft, hw, why)
+	if len(kept) == 0 {
+		return
 	}
-	if slot > 0 {
-		if err := d.applyWatches(p.pid); err != nil {
+	d.replaceWatches(kept, hw, why)
+	for _, w := range kept {
+		d.ln.BreakpointChanged(*w.BP)
+	}
+	if p.watches.UsesRegisters() {
+		if err := p.watches.Apply(d.watchHost(), p.pid); err != nil {
 			d.ln.Output("important", fmt.Sprintf("cannot set the data breakpoints after execve: %v\n", err))
 		}
 	}
@@ -463,14 +296,14 @@ func (d *Debugger) rewatch(old []*watch) {
 
 // globalAddr finds the address, in the executable now loaded, of the
 // global that watch w named by its plain name, with w's size.
-func (d *Debugger) globalAddr(w *watch) (uint64, bool) {
+func (d *Debugger) globalAddr(w *dataWatch) (uint64, bool) {
 	exe := d.p.img.Exe
-	if w.scope != 0 || exe == nil || exe.Sym == nil || !isName(w.label) {
+	if w.Scope != 0 || exe == nil || exe.Sym == nil || !isName(w.Name) {
 		return 0, false
 	}
-	v, ok := exe.Sym.LookupGlobal(w.label)
+	v, ok := exe.Sym.LookupGlobal(w.Name)
 	// A global's location is DW_OP_addr and its link-time address.
-	if !ok || v.Type == nil || v.Type.Resolve().Size != int64(w.size) || len(v.Loc) != 9 || v.Loc[0] != 0x03 {
+	if !ok || v.Type == nil || v.Type.Resolve().Size != int64(w.Size) || len(v.Loc) != 9 || v.Loc[0] != 0x03 {
 		return 0, false
 	}
 	return binary.LittleEndian.Uint64(v.Loc[1:]) + exe.Bias, true
