@@ -1,11 +1,13 @@
 // Package proc is the debugger core: it joins the ptrace layer and the
 // symbol tables into processes, threads, breakpoints, all-stop, stepping
-// and stacks. Its subpackages hold what needs no process state: unwind
-// (the stack walk), image (what the loaded objects say about an address),
-// breakpoint (the table of int3 bytes), watch (data breakpoints: debug
-// registers and software watchpoints, reached through a Host the owner
-// implements) and output (the program's stdout and stderr). Values and expressions are package eval's, which reads a
-// stopped process through View and Scope.
+// and stacks. Its subpackages hold what can be said or done without owning
+// the process: unwind (the machine stack walk), stack (the frames a user
+// sees, inlined calls included, and what reading a frame's variables
+// needs), image (what the loaded objects say about an address), breakpoint
+// (the table of int3 bytes), watch (data breakpoints: debug registers and
+// software watchpoints, reached through a Host the owner implements) and
+// output (the program's stdout and stderr). Values and expressions are
+// package eval's, which reads a stopped process through View and Scope.
 //
 // # Concurrency
 //

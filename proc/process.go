@@ -11,6 +11,7 @@ import (
 
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
 	"github.com/dap-ptrace/dap-ptrace/proc/output"
+	"github.com/dap-ptrace/dap-ptrace/proc/stack"
 	"github.com/dap-ptrace/dap-ptrace/proc/watch"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
@@ -65,7 +66,7 @@ type process struct {
 	running   bool
 	current   int // thread of the last reported stop
 	entry     bool
-	stacks    map[int]*walked        // per thread, valid until the next resume
+	stacks    map[int]*stack.Walked  // per thread, valid until the next resume
 	watches   watch.Set[*Breakpoint] // data breakpoints
 	goKnown   bool                   // goProgram has been decided
 	goProgram bool                   // the executable is a Go program

@@ -21,7 +21,7 @@ func (d *Debugger) FrameRegisters(tid, level int) ([]Register, error) {
 		if err != nil {
 			return err
 		}
-		it, _, ok := d.unwindToLogical(regs, level+th.hide)
+		it, _, ok := d.walker().ToLogical(regs, level+th.hide)
 		if !ok {
 			return fmt.Errorf("no frame %d", level)
 		}

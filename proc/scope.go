@@ -1,11 +1,8 @@
 package proc
 
 import (
-	"fmt"
-
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
-
-	"github.com/dap-ptrace/dap-ptrace/proc/unwind"
+	"github.com/dap-ptrace/dap-ptrace/proc/stack"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
@@ -65,24 +62,21 @@ func (v *View) SymbolAt(addr uint64) (string, uint64) { return v.d.p.img.SymbolF
 // registers, pc and variables.
 type Scope struct {
 	View
-	fr *frameCtx
+	fr *stack.Context
 }
 
 // PC is where the frame's variables are looked up (the call instruction
 // above frame 0).
-func (s *Scope) PC() uint64 { return s.fr.look }
+func (s *Scope) PC() uint64 { return s.fr.Look }
 
 // Locals returns the frame's locals and arguments and its frame base.
 func (s *Scope) Locals() ([]symbols.Variable, []byte, error) {
-	if s.fr.mod == nil || s.fr.mod.Sym == nil {
-		return nil, nil, nil
-	}
-	return s.fr.locals()
+	return s.fr.Locals()
 }
 
 // Location is what locating the frame's variables needs.
 func (s *Scope) Location(frameBase []byte) symbols.LocContext {
-	return s.fr.locContext(s.d, frameBase)
+	return s.fr.Location(frameBase)
 }
 
 // InFrame runs f on the owner with frame level of thread tid, which must
@@ -115,18 +109,9 @@ func (d *Debugger) scope(tid, level int) (*Scope, error) {
 	return &Scope{View{d}, fr}, nil
 }
 
-// frameCtx is what reading a frame's variables needs.
-type frameCtx struct {
-	frame unwind.Frame // the machine frame
-	look  uint64       // pc to look variables up at (call site above frame 0)
-	mod   *image.Module
-	inl   int // which inlined call at look the frame is; -1: the function
-	// caller continues the walk to the calling frame: DW_OP_entry_value
-	// reads the call site there.
-	caller unwind.Iterator
-}
-
-func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
+// frameContext finds frame level of stopped thread tid, counting from
+// the first frame its stop does not hide.
+func (d *Debugger) frameContext(tid, level int) (*stack.Context, error) {
 	regs, err := d.tr.GetRegs(tid)
 	if err != nil {
 		return nil, err
@@ -135,32 +120,5 @@ func (d *Debugger) frameContext(tid, level int) (*frameCtx, error) {
 	if th := d.p.threads[tid]; th != nil {
 		hide = th.hide
 	}
-	it, inl, ok := d.unwindToLogical(regs, level+hide)
-	if !ok {
-		return nil, fmt.Errorf("no frame %d", level)
-	}
-	f := it.Frame()
-	fr := &frameCtx{frame: f, look: f.Look(), inl: inl, caller: *it}
-	fr.mod = d.p.img.ModuleAt(fr.look)
-	return fr, nil
-}
-
-// locals returns the frame's locals and arguments and its frame base.
-func (fr *frameCtx) locals() ([]symbols.Variable, []byte, error) {
-	return fr.mod.LocalsAt(fr.look-fr.mod.Bias, fr.inl)
-}
-
-func (fr *frameCtx) locContext(d *Debugger, frameBase []byte) symbols.LocContext {
-	var bias uint64
-	if fr.mod != nil {
-		bias = fr.mod.Bias
-	}
-	return symbols.LocContext{
-		Regs:       fr.frame.Get,
-		CFA:        fr.frame.CFA,
-		FrameBase:  frameBase,
-		Read:       d.p.mem.ReadAt,
-		Bias:       bias,
-		EntryValue: func(block []byte) (uint64, error) { return d.p.img.EntryValue(fr.caller, block) },
-	}
+	return d.walker().Context(regs, level+hide)
 }

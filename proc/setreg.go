@@ -19,7 +19,7 @@ func (d *Debugger) SetRegister(tid, level int, name string, value func(*Scope) (
 			return err
 		}
 		// The frames of calls inlined at the pc share frame 0's registers.
-		if it, _, ok := d.unwindToLogical(regs, level+th.hide); !ok || it.Frame().Index != 0 {
+		if it, _, ok := d.walker().ToLogical(regs, level+th.hide); !ok || it.Frame().Index != 0 {
 			return fmt.Errorf("registers can only be set in the innermost frame (frame 0), not in frame %d", level)
 		}
 		field := ptrace.RegisterField(&regs, name)

@@ -140,7 +140,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only u
 		st.keepHide, st.keepSet = hide-1, true
 		d.stopped(Stop{Reason: "step", Tid: th.tid})
 	case kind == StepOut && !instruction && len(st.from) > 0:
-		pcs := slices.DeleteFunc(d.reachable(d.p.img.FuncStmts(regs.Rip), st.from, true), func(a uint64) bool { return a == regs.Rip })
+		pcs := slices.DeleteFunc(d.walker().Reachable(d.p.img.FuncStmts(regs.Rip), st.from, true), func(a uint64) bool { return a == regs.Rip })
 		if len(pcs) > 0 {
 			st.inlineOut = true
 			d.runTo(st, retOf(frames), frames[0].CFA, pcs)
@@ -180,7 +180,7 @@ func (d *Debugger) startStep(th *thread, kind StepKind, instruction bool, only u
 		}
 		d.stepInstruction(th)
 	case kind == StepOver:
-		d.runTo(st, retOf(frames), frames[0].CFA, d.reachable(d.p.img.OtherLines(regs.Rip, st.startLine), st.from, false))
+		d.runTo(st, retOf(frames), frames[0].CFA, d.walker().Reachable(d.p.img.OtherLines(regs.Rip, st.startLine), st.from, false))
 	case kind == StepIn:
 		// Breakpoints on the other lines of this function (as next), and on
 		// the first line of every function with line information the rest

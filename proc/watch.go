@@ -213,7 +213,7 @@ const redZone = 128
 // known.
 func (d *Debugger) funcEntry(f Frame) uint64 {
 	look := f.PC
-	if !f.exact {
+	if !f.Exact {
 		look--
 	}
 	if fn, m := d.p.img.FuncAt(look); fn != nil {
