@@ -4,29 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/breakpoint"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
 
-// The kinds of logical breakpoint, and the groups they are set in: DAP
-// replaces all breakpoints of one source file, or all function
-// breakpoints, or all instruction breakpoints, with each request.
-const (
-	kindSource      = "source"
-	kindFunction    = "function"
-	kindInstruction = "instruction"
-)
-
-// spec is one breakpoint a client asks for; key identifies it across
-// requests, so that a breakpoint that stays keeps its id.
-type spec struct {
-	key  string
-	line int
-	name string
-	addr uint64
-	opts Options
-}
+// spec is one breakpoint a client asks for.
+type spec = breakpoint.Spec
 
 // SetBreakpoints replaces the breakpoints of one source file by lines. It
 // returns one Breakpoint per line, in order; a line without code is
@@ -38,9 +22,9 @@ type spec struct {
 func (d *Debugger) SetBreakpoints(source string, lines []int, opts []Options) ([]Breakpoint, error) {
 	specs := make([]spec, len(lines))
 	for i, l := range lines {
-		specs[i] = spec{key: fmt.Sprint(l), line: l}
+		specs[i] = spec{Key: fmt.Sprint(l), Line: l}
 		if i < len(opts) {
-			specs[i].opts = opts[i]
+			specs[i].Opts = opts[i]
 		}
 	}
 	return d.setGroup(kindSource+":"+source, kindSource, source, specs)
@@ -51,9 +35,9 @@ func (d *Debugger) SetBreakpoints(source string, lines []int, opts []Options) ([
 func (d *Debugger) SetFunctionBreakpoints(names []string, opts []Options) ([]Breakpoint, error) {
 	specs := make([]spec, len(names))
 	for i, n := range names {
-		specs[i] = spec{key: n, name: n}
+		specs[i] = spec{Key: n, Name: n}
 		if i < len(opts) {
-			specs[i].opts = opts[i]
+			specs[i].Opts = opts[i]
 		}
 	}
 	return d.setGroup(kindFunction, kindFunction, "", specs)
@@ -63,7 +47,7 @@ func (d *Debugger) SetFunctionBreakpoints(names []string, opts []Options) ([]Bre
 func (d *Debugger) SetInstructionBreakpoints(addrs []uint64) ([]Breakpoint, error) {
 	specs := make([]spec, len(addrs))
 	for i, a := range addrs {
-		specs[i] = spec{key: fmt.Sprintf("%#x", a), addr: a}
+		specs[i] = spec{Key: fmt.Sprintf("%#x", a), Addr: a}
 	}
 	return d.setGroup(kindInstruction, kindInstruction, "", specs)
 }
@@ -74,93 +58,29 @@ func (d *Debugger) setGroup(group, kind, source string, specs []spec) ([]Breakpo
 		p := d.p
 		if p == nil {
 			for _, sp := range specs {
-				out = append(out, Breakpoint{Kind: kind, Source: source, Line: sp.line, Message: "no program is loaded yet"})
+				out = append(out, Breakpoint{Kind: kind, Source: source, Line: sp.Line, Message: "no program is loaded yet"})
 			}
 			return nil
 		}
 		return d.whileStopped(func() {
-			out = d.replaceGroup(group, kind, source, specs)
+			out = d.p.bps.Replace(d.p.mem, group, kind, source, specs, d.resolve, d.parseOptions)
 		})
 	})
 	return out, err
 }
 
-func (d *Debugger) replaceGroup(group, kind, source string, specs []spec) []Breakpoint {
-	p := d.p
-	old := map[string]*Breakpoint{}
-	for _, bp := range p.bps.groups[group] {
-		old[bp.key] = bp
+// resolve finds where bp goes, by its kind, in the code loaded now.
+func (d *Debugger) resolve(bp *Breakpoint, sp spec) {
+	switch bp.Kind {
+	case kindSource:
+		d.resolveLine(bp)
+	case kindFunction:
+		d.resolveFunc(bp)
+	case kindException:
+		d.resolveFuncAt(bp, true) // at the entry: before anything is thrown
+	case kindInstruction:
+		d.resolveAddr(bp, sp.Addr)
 	}
-	wanted := make(map[string]bool, len(specs))
-	for _, sp := range specs {
-		wanted[sp.key] = true
-	}
-	for key, bp := range old {
-		if !wanted[key] {
-			p.bps.unplace(p.mem, bp)
-		}
-	}
-	var keep []*Breakpoint
-	var pending string // why the source's lines wait for a library, once one does
-	out := make([]Breakpoint, 0, len(specs))
-	for _, sp := range specs {
-		bp := old[sp.key]
-		var placed []uint64 // where bp is inserted now: a verified one is
-		if bp == nil {
-			bp = &Breakpoint{ID: p.bps.nextID, Kind: kind, Source: source, Line: sp.line, Name: sp.name, key: sp.key}
-			p.bps.nextID++
-		} else if bp.Verified {
-			placed = slices.Clone(bp.Addrs)
-		}
-		delete(old, sp.key)
-		if bp.Options != sp.opts {
-			bp.Options, bp.opts = sp.opts, nil // a changed condition starts counting anew
-		}
-		switch {
-		case kind == kindSource && pending != "":
-			// No loaded object was built from the file: no other line
-			// of it is found either, and each look matches the name
-			// against every file of every module.
-			bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, true, pending, nil
-		case kind == kindSource:
-			d.resolveLine(bp)
-			if bp.Pending {
-				pending = bp.Message
-			}
-		case kind == kindFunction:
-			d.resolveFunc(bp)
-		case kind == kindException:
-			d.resolveEntry(bp)
-		case kind == kindInstruction:
-			d.resolveAddr(bp, sp.addr)
-		}
-		if bp.opts == nil {
-			c, err := d.parseOptions(bp.Options)
-			if err != nil {
-				bp.Verified, bp.Pending, bp.Message = false, false, err.Error()
-			}
-			bp.opts = c
-		}
-		// One that stays where it is stays inserted: clients resend all
-		// of a file's breakpoints when one changes, and 5,000 unchanged
-		// ones must not cost 5,000 removals and insertions.
-		if !bp.Verified || !slices.Equal(placed, bp.Addrs) {
-			p.bps.Unplace(p.mem, bp, placed)
-			if bp.Verified {
-				if err := p.bps.place(p.mem, bp); err != nil && len(bp.Addrs) == 0 {
-					bp.Verified, bp.Message = false, fmt.Sprintf("cannot insert a breakpoint: %v", err)
-				}
-			}
-		}
-		keep = append(keep, bp)
-		out = append(out, *bp)
-	}
-	if len(keep) == 0 {
-		delete(p.bps.groups, group)
-	} else {
-		p.bps.groups[group] = keep
-	}
-	return out
 }
 
 // whileStopped runs f with every thread stopped, resuming afterwards if the
@@ -290,9 +210,9 @@ func (d *Debugger) SetListingBreakpoints(key uint64, lines []int, opts []Options
 	}
 	specs := make([]spec, len(lines))
 	for i, line := range lines {
-		specs[i] = spec{key: fmt.Sprint(line), line: line, addr: addrs[i]}
+		specs[i] = spec{Key: fmt.Sprint(line), Line: line, Addr: addrs[i]}
 		if i < len(opts) {
-			specs[i].opts = opts[i]
+			specs[i].Opts = opts[i]
 		}
 	}
 	return d.setGroup(fmt.Sprintf("listing:%#x", key), kindInstruction, "", specs)

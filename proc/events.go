@@ -441,7 +441,7 @@ func (d *Debugger) collectOne(ev ptrace.Event) {
 			// A hit of a client's breakpoint is kept, to be reported at the
 			// next resume (if the breakpoint is still there then) instead of
 			// racing the other threads to hit it again.
-			if ids := p.bps.idsAt(site.Addr); len(ids) > 0 && p.bps.plain(site.Addr) {
+			if ids := p.bps.IDsAt(site.Addr); len(ids) > 0 && p.bps.Plain(site.Addr) {
 				st := d.bpStop(th.tid, site.Addr, ids)
 				th.pending = &st
 				th.pendingAt = site.Addr
@@ -540,7 +540,7 @@ func (d *Debugger) resume() error {
 		st, at := *th.pending, th.pendingAt
 		th.pending, th.pendingAt = nil, 0
 		if at != 0 {
-			if st.BreakpointIDs = p.bps.idsAt(at); len(st.BreakpointIDs) == 0 {
+			if st.BreakpointIDs = p.bps.IDsAt(at); len(st.BreakpointIDs) == 0 {
 				continue // removed since: the thread runs on through it
 			}
 			th.rehit = false // reported: step over it when resuming

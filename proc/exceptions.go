@@ -15,8 +15,6 @@ import (
 // goroutines are asleep", "concurrent map writes") at its entry, with the
 // panic's value or the error's text as the stop's Detail.
 
-const kindException = "exception"
-
 // Exception filters: what setExceptionBreakpoints may ask for.
 const (
 	FilterCxxThrow = "cpp_throw"
@@ -51,16 +49,11 @@ func (d *Debugger) SetExceptionBreakpoints(filters []string) ([]Breakpoint, erro
 			return nil, fmt.Errorf("unknown exception filter %q (known: %s, %s, %s, %s)", f, FilterCxxThrow, FilterCxxCatch, FilterGoPanic, FilterGoFatal)
 		}
 		for _, fn := range fns {
-			specs = append(specs, spec{key: f + " " + fn, name: fn})
+			specs = append(specs, spec{Key: f + " " + fn, Name: fn})
 		}
 	}
 	return d.setGroup(kindException, kindException, "", specs)
 }
-
-// resolveEntry finds an exception breakpoint's address: the function's
-// very first instruction, where its arguments are still in their
-// registers (there is no source to skip a prologue for).
-func (d *Debugger) resolveEntry(bp *Breakpoint) { d.resolveFuncAt(bp, true) }
 
 // thrownType names the type being thrown by thread tid, stopped at the
 // entry of __cxa_throw(void *obj, std::type_info *tinfo, void (*dest)(void *)).
@@ -75,7 +68,7 @@ func (d *Debugger) thrownType(tid int) string {
 // bpStop is the stop for a hit of breakpoints ids at addr by thread tid;
 // a C++ throw or catch says so, with the thrown type.
 func (d *Debugger) bpStop(tid int, addr uint64, ids []int) Stop {
-	st := Stop{Reason: d.p.bps.reasonAt(addr), Tid: tid, BreakpointIDs: ids}
+	st := Stop{Reason: d.p.bps.Reason(addr), Tid: tid, BreakpointIDs: ids}
 	if st.Reason != "exception" {
 		return st
 	}

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/breakpoint"
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
 	"github.com/dap-ptrace/dap-ptrace/proc/output"
 	"github.com/dap-ptrace/dap-ptrace/proc/stack"
@@ -184,7 +185,7 @@ func (d *Debugger) launch(cfg LaunchConfig) (pid int, err error) {
 // newProcess makes process pid the one debugged and routes its events to
 // the owner.
 func (d *Debugger) newProcess(pid int, launched, seized bool) *process {
-	p := &process{pid: pid, launched: launched, seized: seized, threads: map[int]*thread{}, bps: newBreakpoints()}
+	p := &process{pid: pid, launched: launched, seized: seized, threads: map[int]*thread{}, bps: breakpoint.NewSet[*Scope]()}
 	p.img = d.newImage(p)
 	p.mem = ptrace.NewMem(pid)
 	d.p = p

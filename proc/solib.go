@@ -100,29 +100,20 @@ func info(m *image.Module) Module {
 // unloaded, and tells the client about those that changed.
 func (d *Debugger) reresolve() {
 	p := d.p
-	for _, group := range p.bps.groups {
-		for _, bp := range group {
-			if bp.Kind == kindInstruction {
-				continue
-			}
-			before := fmt.Sprint(bp.Verified, bp.Addrs, bp.Actual)
-			p.bps.unplace(p.mem, bp)
-			switch bp.Kind {
-			case kindSource:
-				d.resolveLine(bp)
-			case kindFunction:
-				d.resolveFunc(bp)
-			case kindException:
-				d.resolveEntry(bp)
-			}
-			if bp.Verified {
-				_ = p.bps.place(p.mem, bp)
-			}
-			if fmt.Sprint(bp.Verified, bp.Addrs, bp.Actual) != before {
-				d.ln.BreakpointChanged(*bp)
-			}
+	p.bps.Each(func(bp *Breakpoint) {
+		if bp.Kind == kindInstruction {
+			return
 		}
-	}
+		before := fmt.Sprint(bp.Verified, bp.Addrs, bp.Actual)
+		p.bps.Remove(p.mem, bp)
+		d.resolve(bp, spec{})
+		if bp.Verified {
+			_ = p.bps.Insert(p.mem, bp)
+		}
+		if fmt.Sprint(bp.Verified, bp.Addrs, bp.Actual) != before {
+			d.ln.BreakpointChanged(*bp)
+		}
+	})
 }
 
 // Modules lists the loaded objects, the executable first.

@@ -12,8 +12,6 @@ import (
 // software watchpoints); this file joins it to the process: the client's
 // specs, the stops they cause, and the frames watched locals live in.
 
-const kindData = "data"
-
 // Data access kinds, as DAP names them.
 const (
 	AccessWrite     = watch.AccessWrite
@@ -84,8 +82,8 @@ func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 			var ws []*dataWatch
 			var all []*Breakpoint
 			for _, sp := range specs {
-				bp := &Breakpoint{ID: p.bps.nextID, Kind: kindData, Name: fmt.Sprintf("%#x/%d", sp.Addr, sp.Size), Options: sp.Opts}
-				p.bps.nextID++
+				bp := p.bps.New(kindData)
+				bp.Name, bp.Options = fmt.Sprintf("%#x/%d", sp.Addr, sp.Size), sp.Opts
 				all = append(all, bp)
 				access := sp.Access
 				if access == "" {
@@ -100,7 +98,7 @@ func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 					bp.Message = msg
 					continue
 				}
-				bp.opts, bp.Verified, bp.Addrs = c, true, []uint64{sp.Addr}
+				bp.Conds, bp.Verified, bp.Addrs = c, true, []uint64{sp.Addr}
 				name := sp.Label
 				if name == "" {
 					name = bp.Name

@@ -1,11 +1,15 @@
-// Package breakpoint is the physical breakpoint table of a process: the int3 bytes
-// written into its code, the original bytes they replaced, and who keeps
-// each one inserted (the client's breakpoints, stepping, the dynamic
-// loader's hook). The logical breakpoints (what the client set) are the
-// owners, a type the table does not look into.
+// Package breakpoint holds the breakpoints of a process. Table is the
+// physical side: the int3 bytes written into its code, the original bytes
+// they replaced, and who keeps each one inserted (the client's
+// breakpoints, stepping, the dynamic loader's hook), owners of a type the
+// table does not look into. Set adds the logical side: the breakpoints as
+// the client set them, by request group, each with its Conditions (a
+// condition, a hit count, a log message) parsed once and decided at each
+// hit.
 //
-// Memory goes through the Memory given to each call, so the table is tested
-// without a process. A Table belongs to the goroutine that owns the
+// Memory goes through the Memory given to each call and expressions are
+// evaluated in a scope the caller supplies, so all of it is tested
+// without a process. A Table or Set belongs to the goroutine that owns the
 // process; it is not safe for concurrent use.
 package breakpoint
 
