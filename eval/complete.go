@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols"
+	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
 )
 
 // Completion is one candidate for what a person is typing in the debug
@@ -53,7 +54,7 @@ func Completions(f Frame, text string, col int) (items []Completion, start int) 
 			return
 		}
 		if strings.HasPrefix(word, "$") {
-			for _, r := range symbols.RegNames {
+			for _, r := range cfi.RegNames {
 				add("$"+r, "variable")
 			}
 			return

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols"
+	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
 )
 
 // Expressions are C-like: names, literals, arithmetic, comparison and
@@ -250,7 +251,7 @@ func (ev *evaluator) ident(name string) (value, error) {
 		return value{kind: symbols.KindPointer}, nil
 	}
 	if reg, ok := strings.CutPrefix(name, regPrefix); ok {
-		for i, n := range symbols.RegNames {
+		for i, n := range cfi.RegNames {
 			if v, known := ev.fr.reg(uint64(i)); n == reg && known {
 				// Typed as an untyped pointer: shown in hex, usable in
 				// arithmetic and comparisons like a number.

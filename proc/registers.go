@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
-	"github.com/dap-ptrace/dap-ptrace/symbols"
+	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
 )
 
 // Register is one register of a frame, as the client sees it.
@@ -33,7 +33,7 @@ func (d *Debugger) FrameRegisters(tid, level int) ([]Register, error) {
 		order := []int{16, 7, 6, 3, 12, 13, 14, 15, 0, 2, 1, 4, 5, 8, 9, 10, 11}
 		for _, r := range order {
 			if f.Known[r] {
-				out = append(out, Register{Name: symbols.RegNames[r], Value: f.R[r]})
+				out = append(out, Register{Name: cfi.RegNames[r], Value: f.R[r]})
 			}
 		}
 		return nil

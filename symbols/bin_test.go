@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
 )
 
 // The tests in bin_test.go and binvars_test.go read the binaries checked in
@@ -371,13 +373,13 @@ type wantFrame struct {
 	pc     uint64
 	cfaReg uint64
 	cfaOff int64
-	rbp    Rule // the rule for rbp
-	rbx    Rule
+	rbp    cfi.Rule // the rule for rbp
+	rbx    cfi.Rule
 }
 
 var (
-	sameValue = Rule{Kind: RuleSameValue}
-	savedAt16 = Rule{Kind: RuleOffset, Offset: -16} // pushed first, just below the return address
+	sameValue = cfi.Rule{Kind: cfi.RuleSameValue}
+	savedAt16 = cfi.Rule{Kind: cfi.RuleOffset, Offset: -16} // pushed first, just below the return address
 )
 
 func checkFrames(t *testing.T, f *File, want []wantFrame) {
@@ -388,19 +390,19 @@ func checkFrames(t *testing.T, f *File, want []wantFrame) {
 			t.Errorf("FrameAt(%#x): %v", w.pc, err)
 			continue
 		}
-		if r.CFAReg != w.cfaReg || r.CFAOffset != w.cfaOff || r.CFAExpr != nil || r.RetReg != DwarfRA || r.Signal {
+		if r.CFAReg != w.cfaReg || r.CFAOffset != w.cfaOff || r.CFAExpr != nil || r.RetReg != cfi.DwarfRA || r.Signal {
 			t.Errorf("FrameAt(%#x): CFA r%d%+d expr % x ret %d, want r%d%+d", w.pc, r.CFAReg, r.CFAOffset, r.CFAExpr, r.RetReg, w.cfaReg, w.cfaOff)
 		}
-		if ra := r.ReturnAddress(); ra.Kind != RuleOffset || ra.Offset != -8 {
+		if ra := r.ReturnAddress(); ra.Kind != cfi.RuleOffset || ra.Offset != -8 {
 			t.Errorf("FrameAt(%#x): return address %v, want offset(-8)", w.pc, ra)
 		}
-		if sp := r.Regs[DwarfRSP]; sp.Kind != RuleCFA {
+		if sp := r.Regs[cfi.DwarfRSP]; sp.Kind != cfi.RuleCFA {
 			t.Errorf("FrameAt(%#x): rsp %v, want cfa", w.pc, sp)
 		}
-		if got := r.Regs[DwarfRBP]; got.String() != w.rbp.String() {
+		if got := r.Regs[cfi.DwarfRBP]; got.String() != w.rbp.String() {
 			t.Errorf("FrameAt(%#x): rbp %v, want %v", w.pc, got, w.rbp)
 		}
-		if got := r.Regs[DwarfRBX]; got.String() != w.rbx.String() {
+		if got := r.Regs[cfi.DwarfRBX]; got.String() != w.rbx.String() {
 			t.Errorf("FrameAt(%#x): rbx %v, want %v", w.pc, got, w.rbx)
 		}
 	}
@@ -409,20 +411,20 @@ func checkFrames(t *testing.T, f *File, want []wantFrame) {
 func TestBinFrames(t *testing.T) {
 	forEach(t, binO0, func(t *testing.T, f *File) {
 		checkFrames(t, f, []wantFrame{
-			{0x115d, DwarfRSP, 8, sameValue, sameValue},  // main: before push %rbp
-			{0x115e, DwarfRSP, 16, savedAt16, sameValue}, // before mov %rsp,%rbp
-			{0x1161, DwarfRBP, 16, savedAt16, sameValue}, // frame pointer set up
-			{0x11d8, DwarfRBP, 16, savedAt16, sameValue}, // the call to twice
-			{0x1231, DwarfRBP, 16, savedAt16, sameValue}, // leave
-			{0x1232, DwarfRSP, 8, savedAt16, sameValue},  // ret
-			{0x1233, DwarfRSP, 8, sameValue, sameValue},  // twice, next FDE
+			{0x115d, cfi.DwarfRSP, 8, sameValue, sameValue},  // main: before push %rbp
+			{0x115e, cfi.DwarfRSP, 16, savedAt16, sameValue}, // before mov %rsp,%rbp
+			{0x1161, cfi.DwarfRBP, 16, savedAt16, sameValue}, // frame pointer set up
+			{0x11d8, cfi.DwarfRBP, 16, savedAt16, sameValue}, // the call to twice
+			{0x1231, cfi.DwarfRBP, 16, savedAt16, sameValue}, // leave
+			{0x1232, cfi.DwarfRSP, 8, savedAt16, sameValue},  // ret
+			{0x1233, cfi.DwarfRSP, 8, sameValue, sameValue},  // twice, next FDE
 		})
 		r, err := f.FrameAt(0x1161)
 		if err == nil && (r.Low != 0x115d || r.High != 0x1233) {
 			t.Errorf("FrameAt(0x1161): FDE [%#x, %#x), want main's [0x115d, 0x1233)", r.Low, r.High)
 		}
 		// .init is covered by no FDE.
-		if _, err := f.FrameAt(0x1000); !errors.Is(err, ErrNoFrameInfo) {
+		if _, err := f.FrameAt(0x1000); !errors.Is(err, cfi.ErrNoFrameInfo) {
 			t.Errorf("FrameAt(0x1000) error %v, want ErrNoFrameInfo", err)
 		}
 	})
@@ -431,14 +433,14 @@ func TestBinFrames(t *testing.T) {
 		// path after it restores the pushed state (DW_CFA_remember_state,
 		// DW_CFA_restore_state).
 		checkFrames(t, f, []wantFrame{
-			{0x1040, DwarfRSP, 8, sameValue, sameValue},
-			{0x1041, DwarfRSP, 16, sameValue, savedAt16},
-			{0x10be, DwarfRSP, 16, sameValue, savedAt16}, // pop %rbx
-			{0x10bf, DwarfRSP, 8, sameValue, savedAt16},
-			{0x10c6, DwarfRSP, 8, sameValue, savedAt16}, // ret
-			{0x10c7, DwarfRSP, 16, sameValue, savedAt16},
-			{0x11c0, DwarfRSP, 8, sameValue, sameValue}, // add: a leaf
-			{0x11e2, DwarfRSP, 8, sameValue, sameValue}, // twice's ret
+			{0x1040, cfi.DwarfRSP, 8, sameValue, sameValue},
+			{0x1041, cfi.DwarfRSP, 16, sameValue, savedAt16},
+			{0x10be, cfi.DwarfRSP, 16, sameValue, savedAt16}, // pop %rbx
+			{0x10bf, cfi.DwarfRSP, 8, sameValue, savedAt16},
+			{0x10c6, cfi.DwarfRSP, 8, sameValue, savedAt16}, // ret
+			{0x10c7, cfi.DwarfRSP, 16, sameValue, savedAt16},
+			{0x11c0, cfi.DwarfRSP, 8, sameValue, sameValue}, // add: a leaf
+			{0x11e2, cfi.DwarfRSP, 8, sameValue, sameValue}, // twice's ret
 		})
 	})
 }

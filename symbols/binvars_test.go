@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
 )
 
 // Variables, types and inlined calls of the checked-in binaries; see the
@@ -150,10 +152,10 @@ func TestBinLocalsO2(t *testing.T) {
 
 		// p at main's entry: x in rdi, 4 bytes of padding optimized out,
 		// y the constant 4.
-		regs := func(r uint64) (uint64, bool) { return 0x1234567, r == DwarfRDI }
+		regs := func(r uint64) (uint64, bool) { return 0x1234567, r == cfi.DwarfRDI }
 		pieces, err := EvalLocation(pAtFunc, LocContext{Regs: regs}, 16)
 		want := []Piece{
-			{Size: 4, InReg: true, Reg: DwarfRDI},
+			{Size: 4, InReg: true, Reg: cfi.DwarfRDI},
 			{Size: 4, Missing: true},
 			{Size: 8, IsValue: true, Value: []byte{4, 0, 0, 0, 0, 0, 0, 0}},
 		}

@@ -2,13 +2,14 @@
 // can be settled without a running process: which source line and function
 // an address belongs to, where a breakpoint for a source line or function
 // should go, which ELF symbol covers an address, and how to find the
-// caller's frame from an address (call frame information from .debug_frame
-// and .eh_frame, see FrameAt).
+// caller's frame from an address (see FrameAt; the call frame information
+// of .debug_frame and .eh_frame is read by the subpackage cfi, which knows
+// nothing of a File).
 //
-// It reads only the file, through debug/elf, debug/dwarf and Delve's CFI
-// parser (github.com/go-delve/delve/pkg/dwarf/frame), so the debugger
-// core can keep all ptrace knowledge elsewhere and this package can be tested
-// against compiled binaries without starting them.
+// It reads only the file, through debug/elf, debug/dwarf and Delve's DWARF
+// expression evaluator (github.com/go-delve/delve/pkg/dwarf/op), so the
+// debugger core can keep all ptrace knowledge elsewhere and this package
+// can be tested against compiled binaries without starting them.
 //
 // All addresses are link-time addresses, exactly as they appear in the ELF
 // file. For a position-independent executable or a shared library the caller

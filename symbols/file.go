@@ -10,6 +10,8 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
 )
 
 // Sentinel errors. Errors returned by this package wrap one of these (test
@@ -59,7 +61,7 @@ type File struct {
 	dwErr    error
 
 	cfiOnce sync.Once // call frame information, read by FrameAt
-	cfiTab  *cfiTable
+	cfiTab  *cfi.Table
 	cfiErr  error
 
 	varsOnce sync.Once

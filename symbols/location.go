@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
 	"github.com/go-delve/delve/pkg/dwarf/op"
 )
 
@@ -80,7 +81,7 @@ func EvalLocation(expr []byte, ctx LocContext, size int64) (pieces []Piece, err 
 			}
 		}
 	}
-	regs := op.NewDwarfRegisters(ctx.Bias, vals, binary.LittleEndian, DwarfRA, DwarfRSP, DwarfRBP, 0)
+	regs := op.NewDwarfRegisters(ctx.Bias, vals, binary.LittleEndian, cfi.DwarfRA, cfi.DwarfRSP, cfi.DwarfRBP, 0)
 	regs.CFA = int64(ctx.CFA)
 	var mem op.ReadMemoryFunc
 	if ctx.Read != nil {

@@ -13,7 +13,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/dap-ptrace/dap-ptrace/symbols"
+	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
 )
 
 // NumRegs is how many registers a frame tracks: DWARF numbers 0 to 15 and
@@ -39,7 +39,7 @@ func AllKnown(r [NumRegs]uint64) Regs {
 
 // PC is the frame's pc: where it is at frame 0 and above a signal frame,
 // a return address elsewhere.
-func (g *Regs) PC() uint64 { return g.R[symbols.DwarfRA] }
+func (g *Regs) PC() uint64 { return g.R[cfi.DwarfRA] }
 
 // Get returns register r (DWARF number) when known.
 func (g *Regs) Get(r uint64) (uint64, bool) {
@@ -181,17 +181,17 @@ func (it *Iterator) step(u *Regs, caller, top bool) (ok, signal bool, err error)
 		ok, err := it.applyCFI(u, rules)
 		return ok, rules.Signal, err
 	}
-	cfa, ret, rbp, err := it.frameStep(pc, u.R[symbols.DwarfRSP], u.R[symbols.DwarfRBP], top)
+	cfa, ret, rbp, err := it.frameStep(pc, u.R[cfi.DwarfRSP], u.R[cfi.DwarfRBP], top)
 	it.cfa = cfa
 	switch {
 	case err != nil:
 		return false, false, err
 	case ret == 0:
 		return false, false, nil // the end of the frame-pointer chain
-	case cfa <= u.R[symbols.DwarfRSP]:
-		return false, false, fmt.Errorf("the caller's frame at %#x is not above the stack pointer %#x", cfa, u.R[symbols.DwarfRSP])
+	case cfa <= u.R[cfi.DwarfRSP]:
+		return false, false, fmt.Errorf("the caller's frame at %#x is not above the stack pointer %#x", cfa, u.R[cfi.DwarfRSP])
 	}
-	u.R[symbols.DwarfRA], u.R[symbols.DwarfRSP], u.R[symbols.DwarfRBP] = ret, cfa, rbp
+	u.R[cfi.DwarfRA], u.R[cfi.DwarfRSP], u.R[cfi.DwarfRBP] = ret, cfa, rbp
 	return true, false, nil
 }
 
@@ -199,13 +199,13 @@ func (it *Iterator) step(u *Regs, caller, top bool) (ok, signal bool, err error)
 // walk applies them to every frame, and a map lookup per register was a
 // tenth of a deep walk.
 type Row struct {
-	*symbols.FrameRules
-	regs [NumRegs]symbols.Rule
+	*cfi.FrameRules
+	regs [NumRegs]cfi.Rule
 	has  [NumRegs]bool
 }
 
 // NewRow prepares r for applying.
-func NewRow(r *symbols.FrameRules) *Row {
+func NewRow(r *cfi.FrameRules) *Row {
 	row := &Row{FrameRules: r}
 	for reg, rule := range r.Regs {
 		if reg < NumRegs {
@@ -219,7 +219,7 @@ func NewRow(r *symbols.FrameRules) *Row {
 // walk, so the common rules are applied without closures.
 func (it *Iterator) applyCFI(u *Regs, rules *Row) (bool, error) {
 	if rules.CFAExpr != nil {
-		cfa, err := symbols.EvalExpr(rules.CFAExpr, u.get, it.mem.ReadAt)
+		cfa, err := cfi.EvalExpr(rules.CFAExpr, u.get, it.mem.ReadAt)
 		if err != nil {
 			return false, fmt.Errorf("its CFA expression: %w", err)
 		}
@@ -237,10 +237,10 @@ func (it *Iterator) applyCFI(u *Regs, rules *Row) (bool, error) {
 		}
 		next.R[reg], next.Known[reg] = it.applyRule(u, reg, &rules.regs[reg])
 	}
-	if !rules.has[symbols.DwarfRSP] {
-		next.R[symbols.DwarfRSP], next.Known[symbols.DwarfRSP] = it.cfa, true
+	if !rules.has[cfi.DwarfRSP] {
+		next.R[cfi.DwarfRSP], next.Known[cfi.DwarfRSP] = it.cfa, true
 	}
-	if !next.Known[symbols.DwarfRA] || next.R[symbols.DwarfRA] == 0 {
+	if !next.Known[cfi.DwarfRA] || next.R[cfi.DwarfRA] == 0 {
 		return false, nil // the outermost frame (_start, clone) leaves it undefined
 	}
 	*u = next
@@ -248,30 +248,30 @@ func (it *Iterator) applyCFI(u *Regs, rules *Row) (bool, error) {
 }
 
 // applyRule recovers the caller's value of register reg.
-func (it *Iterator) applyRule(u *Regs, reg int, rule *symbols.Rule) (uint64, bool) {
+func (it *Iterator) applyRule(u *Regs, reg int, rule *cfi.Rule) (uint64, bool) {
 	switch rule.Kind {
-	case symbols.RuleSameValue:
+	case cfi.RuleSameValue:
 		return u.R[reg], u.Known[reg]
-	case symbols.RuleOffset:
+	case cfi.RuleOffset:
 		v, err := it.mem.Uint64(uint64(int64(it.cfa) + rule.Offset))
 		return v, err == nil
-	case symbols.RuleValOffset:
+	case cfi.RuleValOffset:
 		return uint64(int64(it.cfa) + rule.Offset), true
-	case symbols.RuleRegister:
+	case cfi.RuleRegister:
 		if rule.Reg < NumRegs {
 			return u.R[rule.Reg], u.Known[rule.Reg]
 		}
-	case symbols.RuleCFA:
+	case cfi.RuleCFA:
 		return it.cfa, true
-	case symbols.RuleExpression, symbols.RuleValExpression:
+	case cfi.RuleExpression, cfi.RuleValExpression:
 		// DWARF pushes the CFA before evaluating; the expressions compilers
 		// and glibc emit address from registers instead (DW_OP_bregN), which
 		// is what is evaluated here.
-		v, err := symbols.EvalExpr(rule.Expr, u.get, it.mem.ReadAt)
+		v, err := cfi.EvalExpr(rule.Expr, u.get, it.mem.ReadAt)
 		if err != nil {
 			return 0, false
 		}
-		if rule.Kind == symbols.RuleValExpression {
+		if rule.Kind == cfi.RuleValExpression {
 			return v, true
 		}
 		w, err := it.mem.Uint64(v)

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/dap-ptrace/dap-ptrace/symbols"
+	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
 )
 
 // stack is memory holding words from base up.
@@ -43,7 +43,7 @@ func (fpCode) IsRet(uint64) bool  { return false }
 
 func regsAt(pc, rsp, rbp uint64) Regs {
 	var r [NumRegs]uint64
-	r[symbols.DwarfRA], r[symbols.DwarfRSP], r[symbols.DwarfRBP] = pc, rsp, rbp
+	r[cfi.DwarfRA], r[cfi.DwarfRSP], r[cfi.DwarfRBP] = pc, rsp, rbp
 	return AllKnown(r)
 }
 

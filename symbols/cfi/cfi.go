@@ -1,7 +1,6 @@
-package symbols
+package cfi
 
 import (
-	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -72,7 +71,7 @@ const (
 	// RuleValExpression: the value is the result of the DWARF expression
 	// Expr, with the CFA pushed first.
 	RuleValExpression
-	// RuleCFA: the value is the CFA itself. FrameAt gives rsp this rule
+	// RuleCFA: the value is the CFA itself. At gives rsp this rule
 	// when the CFI does not say otherwise: the caller's rsp is the CFA.
 	RuleCFA
 )
@@ -143,32 +142,70 @@ type FrameRules struct {
 // ReturnAddress returns the rule for the return address, the RetReg entry.
 func (r *FrameRules) ReturnAddress() Rule { return r.Regs[r.RetReg] }
 
-// cfiTable holds the FDEs of both CFI sections, each sorted by start
-// address without overlaps so that FDEForPC can binary-search it.
-type cfiTable struct {
+// Table is the call frame information of one ELF object: the FDEs of its
+// .debug_frame and .eh_frame, each sorted by start address without overlaps
+// so that FDEForPC can binary-search it.
+type Table struct {
 	debug, eh frame.FrameDescriptionEntries
 }
 
-// FrameAt returns the unwind rules at the link-time address pc, or an error
+// NewTable reads the call frame information of an ELF object. debugFrame
+// and ehFrame return the bytes of its .debug_frame and .eh_frame sections;
+// either is nil when the object has no such section. ehAddr is the
+// link-time address of .eh_frame, whose pc-relative pointers are relative
+// to it. isCode reports whether a link-time pc lies in executable code: the
+// FDEs of functions the linker discarded keep their size but start at 0 (or
+// a tombstone) in .debug_frame, and must not shadow real code.
+//
+// The Table is never nil. A section that fails to parse is left out whole,
+// so At answers from the other one only; the error reports why.
+func NewTable(debugFrame, ehFrame func() ([]byte, error), ehAddr uint64, isCode func(pc uint64) bool) (*Table, error) {
+	t := &Table{}
+	var errs []error
+	if debugFrame != nil {
+		fdes, err := parseSection(debugFrame, 0)
+		if err != nil {
+			errs = append(errs, fmt.Errorf(".debug_frame: %w", err))
+		}
+		t.debug = tidy(fdes, isCode)
+	}
+	if ehFrame != nil {
+		if ehAddr == 0 {
+			// Parse tells the two formats apart by a non-zero address.
+			errs = append(errs, errors.New(".eh_frame: section has address 0"))
+		} else {
+			fdes, err := parseSection(ehFrame, ehAddr)
+			if err != nil {
+				errs = append(errs, fmt.Errorf(".eh_frame: %w", err))
+			}
+			t.eh = tidy(fdes, isCode)
+		}
+	}
+	if len(errs) > 0 {
+		return t, fmt.Errorf("cfi: reading call frame information: %w", errors.Join(errs...))
+	}
+	return t, nil
+}
+
+// At returns the unwind rules at the link-time address pc, or an error
 // wrapping ErrNoFrameInfo when no FDE covers pc. When both .debug_frame and
 // .eh_frame describe pc, .debug_frame wins. Other errors report CFI that
 // could not be interpreted. The result is the caller's to modify.
-func (f *File) FrameAt(pc uint64) (*FrameRules, error) {
-	fde, eh := f.fdeAt(pc)
+func (t *Table) At(pc uint64) (*FrameRules, error) {
+	fde, eh := t.fdeAt(pc)
 	if fde == nil {
-		return nil, fmt.Errorf("symbols: pc %#x: %w", pc, ErrNoFrameInfo)
+		return nil, fmt.Errorf("cfi: pc %#x: %w", pc, ErrNoFrameInfo)
 	}
 	r, err := rowAt(fde, pc, eh)
 	if err != nil {
-		return nil, fmt.Errorf("symbols: call frame information for pc %#x (FDE %#x-%#x): %w", pc, fde.Begin(), fde.End(), err)
+		return nil, fmt.Errorf("cfi: call frame information for pc %#x (FDE %#x-%#x): %w", pc, fde.Begin(), fde.End(), err)
 	}
 	return r, nil
 }
 
 // fdeAt finds the FDE covering pc, from .debug_frame first; eh reports
 // that it came from .eh_frame. It returns nil when none covers pc.
-func (f *File) fdeAt(pc uint64) (fde *frame.FrameDescriptionEntry, eh bool) {
-	t := f.frameTable()
+func (t *Table) fdeAt(pc uint64) (fde *frame.FrameDescriptionEntry, eh bool) {
 	if fde, err := t.debug.FDEForPC(pc); err == nil {
 		return fde, false
 	}
@@ -178,49 +215,10 @@ func (f *File) fdeAt(pc uint64) (fde *frame.FrameDescriptionEntry, eh bool) {
 	return nil, false
 }
 
-// CFIError returns the problems met while reading .debug_frame and
-// .eh_frame, if any. A section that failed to parse is left out whole, so
-// FrameAt answers from the other one only.
-func (f *File) CFIError() error {
-	f.frameTable()
-	return f.cfiErr
-}
-
-func (f *File) frameTable() *cfiTable {
-	f.cfiOnce.Do(func() {
-		t := &cfiTable{}
-		var errs []error
-		if s := f.elf.Section(".debug_frame"); s != nil && s.Type != elf.SHT_NOBITS {
-			fdes, err := parseCFI(s.Data, 0)
-			if err != nil {
-				errs = append(errs, fmt.Errorf(".debug_frame: %w", err))
-			}
-			t.debug = f.tidyFDEs(fdes)
-		}
-		if s := f.elf.Section(".eh_frame"); s != nil && s.Type != elf.SHT_NOBITS {
-			if s.Addr == 0 {
-				// Parse tells the two formats apart by a non-zero address.
-				errs = append(errs, errors.New(".eh_frame: section has address 0"))
-			} else {
-				fdes, err := parseCFI(s.Data, s.Addr)
-				if err != nil {
-					errs = append(errs, fmt.Errorf(".eh_frame: %w", err))
-				}
-				t.eh = f.tidyFDEs(fdes)
-			}
-		}
-		f.cfiTab = t
-		if len(errs) > 0 {
-			f.cfiErr = fmt.Errorf("symbols: reading call frame information: %w", errors.Join(errs...))
-		}
-	})
-	return f.cfiTab
-}
-
-// parseCFI parses one CFI section with Delve's parser; ehAddr is the
+// parseSection parses one CFI section with Delve's parser; ehAddr is the
 // section's link-time address for .eh_frame (its pc-relative pointers are
 // relative to it) and 0 for .debug_frame.
-func parseCFI(data func() ([]byte, error), ehAddr uint64) (fdes frame.FrameDescriptionEntries, err error) {
+func parseSection(data func() ([]byte, error), ehAddr uint64) (fdes frame.FrameDescriptionEntries, err error) {
 	b, err := data()
 	if err != nil {
 		return nil, err
@@ -258,7 +256,7 @@ func fixCIEv4(fdes frame.FrameDescriptionEntries) {
 		if cie.Version != 4 || cie.Augmentation != "" {
 			continue
 		}
-		r := &cfiReader{b: cie.InitialInstructions}
+		r := &reader{b: cie.InitialInstructions}
 		daf := r.sleb()
 		ra := r.uleb()
 		if r.err != nil {
@@ -271,14 +269,14 @@ func fixCIEv4(fdes frame.FrameDescriptionEntries) {
 	}
 }
 
-// tidyFDEs keeps the FDEs that describe real code, sorted by address. FDEs
-// of functions the linker discarded keep their size but start at 0 (or a
+// tidy keeps the FDEs that describe real code, sorted by address. FDEs of
+// functions the linker discarded keep their size but start at 0 (or a
 // tombstone) in .debug_frame; they, empty FDEs, and any FDE overlapping an
 // earlier one are dropped, so that FDEForPC's binary search is sound.
-func (f *File) tidyFDEs(fdes frame.FrameDescriptionEntries) frame.FrameDescriptionEntries {
+func tidy(fdes frame.FrameDescriptionEntries, isCode func(pc uint64) bool) frame.FrameDescriptionEntries {
 	out := make(frame.FrameDescriptionEntries, 0, len(fdes))
 	for _, fde := range fdes {
-		if fde.CIE != nil && fde.End() > fde.Begin() && f.isExec(fde.Begin()) {
+		if fde.CIE != nil && fde.End() > fde.Begin() && isCode(fde.Begin()) {
 			out = append(out, fde)
 		}
 	}
@@ -328,15 +326,15 @@ const (
 	cfaGNUNegOffExt  = 0x2f
 )
 
-// cfiRow is the state of the CFI table while its program runs.
-type cfiRow struct {
+// state is the row of the CFI table that its program is building.
+type state struct {
 	cfaReg  uint64
 	cfaOff  int64
 	cfaExpr []byte
 	regs    map[uint64]Rule
 }
 
-func (r cfiRow) clone() cfiRow {
+func (r state) clone() state {
 	r.regs = cloneRules(r.regs)
 	return r
 }
@@ -358,11 +356,11 @@ func cloneRules(m map[uint64]Rule) map[uint64]Rule {
 // DW_CFA_restore_state. Delve still parses the sections and finds the FDE.
 func rowAt(fde *frame.FrameDescriptionEntry, pc uint64, eh bool) (*FrameRules, error) {
 	cie := fde.CIE
-	m := &cfiMachine{
+	m := &machine{
 		eh:  eh,
 		caf: cie.CodeAlignmentFactor,
 		daf: cie.DataAlignmentFactor,
-		row: cfiRow{regs: make(map[uint64]Rule)},
+		row: state{regs: make(map[uint64]Rule)},
 	}
 	if err := m.run(cie.InitialInstructions, 0, ^uint64(0)); err != nil {
 		return nil, fmt.Errorf("CIE initial instructions: %w", err)
@@ -403,19 +401,19 @@ func rowAt(fde *frame.FrameDescriptionEntry, pc uint64, eh bool) (*FrameRules, e
 	return r, nil
 }
 
-type cfiMachine struct {
+type machine struct {
 	eh      bool // running .eh_frame instructions
 	caf     uint64
 	daf     int64
-	row     cfiRow
+	row     state
 	initial map[uint64]Rule // rules after the CIE, for DW_CFA_restore
-	stack   []cfiRow        // DW_CFA_remember_state
+	stack   []state         // DW_CFA_remember_state
 }
 
 // run executes instructions starting at location loc and stops before the
 // first advance past pc.
-func (m *cfiMachine) run(code []byte, loc, pc uint64) error {
-	r := &cfiReader{b: code}
+func (m *machine) run(code []byte, loc, pc uint64) error {
+	r := &reader{b: code}
 	for len(r.b) > 0 && r.err == nil {
 		op := r.byte()
 		var next uint64
@@ -522,9 +520,9 @@ func (m *cfiMachine) run(code []byte, loc, pc uint64) error {
 	return r.err
 }
 
-// restore gives reg back the rule the CIE gave it, or none (which FrameAt
+// restore gives reg back the rule the CIE gave it, or none (which At
 // then reports as undefined, or same-value for a callee-saved register).
-func (m *cfiMachine) restore(reg uint64) {
+func (m *machine) restore(reg uint64) {
 	if rule, ok := m.initial[reg]; ok {
 		m.row.regs[reg] = rule
 	} else {
@@ -532,16 +530,16 @@ func (m *cfiMachine) restore(reg uint64) {
 	}
 }
 
-// cfiReader decodes the operands of call frame instructions; the first
+// reader decodes the operands of call frame instructions; the first
 // error sticks and later reads return zero.
-type cfiReader struct {
+type reader struct {
 	b   []byte
 	err error
 }
 
 var errTruncated = errors.New("truncated call frame instructions")
 
-func (r *cfiReader) byte() byte {
+func (r *reader) byte() byte {
 	if len(r.b) == 0 {
 		r.err = errTruncated
 		return 0
@@ -552,7 +550,7 @@ func (r *cfiReader) byte() byte {
 }
 
 // u reads an n-byte little-endian unsigned value.
-func (r *cfiReader) u(n int) uint64 {
+func (r *reader) u(n int) uint64 {
 	if r.err != nil || len(r.b) < n {
 		r.err = errTruncated
 		return 0
@@ -565,12 +563,12 @@ func (r *cfiReader) u(n int) uint64 {
 	return v
 }
 
-func (r *cfiReader) uleb() uint64 {
+func (r *reader) uleb() uint64 {
 	v, _ := r.leb()
 	return v
 }
 
-func (r *cfiReader) sleb() int64 {
+func (r *reader) sleb() int64 {
 	v, shift := r.leb()
 	if shift < 64 && v&(1<<(shift-1)) != 0 {
 		v |= ^uint64(0) << shift // sign-extend
@@ -580,7 +578,7 @@ func (r *cfiReader) sleb() int64 {
 
 // leb reads the bits of a LEB128 number and how many bits it had (7 per
 // byte); bits past 64 are dropped.
-func (r *cfiReader) leb() (v uint64, shift uint) {
+func (r *reader) leb() (v uint64, shift uint) {
 	for {
 		c := r.byte()
 		if r.err != nil {
@@ -597,7 +595,7 @@ func (r *cfiReader) leb() (v uint64, shift uint) {
 }
 
 // block reads a ULEB128 length and that many bytes.
-func (r *cfiReader) block() []byte {
+func (r *reader) block() []byte {
 	n := r.uleb()
 	if r.err != nil {
 		return nil

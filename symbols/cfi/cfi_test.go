@@ -1,35 +1,128 @@
-package symbols
+package cfi
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"debug/elf"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/go-delve/delve/pkg/dwarf/frame"
 	"golang.org/x/arch/x86/x86asm"
 )
 
-// buildCFIProg compiles testdata/cfi.c with the given gcc flags, cached like
-// the other test programs.
-func buildCFIProg(t *testing.T, flags ...string) string {
+// buildProg compiles testdata/cfi.c with the given gcc flags. Like the
+// symbols tests, it caches the binary under os.TempDir() by a hash of the
+// flags and the source, and renames it into place so that concurrent test
+// processes never see a half-written one.
+func buildProg(t *testing.T, flags ...string) string {
 	t.Helper()
 	gcc, err := exec.LookPath("gcc")
 	if err != nil {
 		t.Skip("gcc not installed")
 	}
-	src := []string{"testdata/cfi.c"}
-	key := cacheKey(t, "gcc-cfi", flags, src)
-	return cached(t, key, func(out string) error {
-		args := append(append([]string{}, flags...), "-o", out, absPath(t, src[0]))
-		if b, err := exec.Command(gcc, args...).CombinedOutput(); err != nil {
-			t.Fatalf("gcc %v: %v\n%s", args, err, b)
+	src, err := filepath.Abs("testdata/cfi.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	for _, f := range flags {
+		h.Write([]byte(f + "\x00"))
+	}
+	h.Write([]byte(src + "\x00"))
+	h.Write(text)
+	root := filepath.Join(os.TempDir(), "dap-ptrace-cfi-test")
+	final := filepath.Join(root, hex.EncodeToString(h.Sum(nil))[:20])
+	if _, err := os.Stat(final); err == nil {
+		return final
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := os.MkdirTemp(root, "build-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, "out")
+	args := append(append([]string{}, flags...), "-o", out, src)
+	if b, err := exec.Command(gcc, args...).CombinedOutput(); err != nil {
+		t.Fatalf("gcc %v: %v\n%s", args, err, b)
+	}
+	if err := os.Rename(out, final); err != nil {
+		t.Fatal(err)
+	}
+	return final
+}
+
+// object is an ELF file and its Table, read the way symbols.File reads it.
+type object struct {
+	elf *elf.File
+	tab *Table
+	err error // from NewTable
+}
+
+func openObject(t *testing.T, path string) *object {
+	t.Helper()
+	ef, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ef.Close() })
+	var code [][2]uint64 // allocated, executable section ranges
+	for _, s := range ef.Sections {
+		if s.Flags&elf.SHF_ALLOC != 0 && s.Flags&elf.SHF_EXECINSTR != 0 && s.Size > 0 {
+			code = append(code, [2]uint64{s.Addr, s.Addr + s.Size})
 		}
-		return nil
-	})
+	}
+	isCode := func(pc uint64) bool {
+		for _, r := range code {
+			if pc >= r[0] && pc < r[1] {
+				return true
+			}
+		}
+		return false
+	}
+	var debugFrame, ehFrame func() ([]byte, error)
+	var ehAddr uint64
+	if s := ef.Section(".debug_frame"); s != nil && s.Type != elf.SHT_NOBITS {
+		debugFrame = s.Data
+	}
+	if s := ef.Section(".eh_frame"); s != nil && s.Type != elf.SHT_NOBITS {
+		ehFrame, ehAddr = s.Data, s.Addr
+	}
+	o := &object{elf: ef}
+	o.tab, o.err = NewTable(debugFrame, ehFrame, ehAddr, isCode)
+	return o
+}
+
+// function is a function of the ELF symbol tables.
+type function struct {
+	Name      string
+	Low, High uint64
+}
+
+func (o *object) lookupFunc(t *testing.T, name string) *function {
+	t.Helper()
+	for _, syms := range []func() ([]elf.Symbol, error){o.elf.Symbols, o.elf.DynamicSymbols} {
+		all, _ := syms()
+		for _, s := range all {
+			if s.Name == name && elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Size > 0 {
+				return &function{Name: name, Low: s.Value, High: s.Value + s.Size}
+			}
+		}
+	}
+	t.Fatalf("%s not found", name)
+	return nil
 }
 
 type cfiConfig struct {
@@ -52,44 +145,41 @@ var cfiConfigs = []cfiConfig{
 	{name: "both-sections", flags: []string{"-O2", "-fomit-frame-pointer", "-DBOTH_CFI_SECTIONS"}, debugFrame: true, ehFrame: true},
 }
 
-func TestFrameAt(t *testing.T) {
+func TestTable(t *testing.T) {
 	for _, c := range cfiConfigs {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			f := openT(t, buildCFIProg(t, c.flags...))
-			if err := f.CFIError(); err != nil {
-				t.Fatalf("CFIError: %v", err)
+			o := openObject(t, buildProg(t, c.flags...))
+			if o.err != nil {
+				t.Fatalf("NewTable: %v", o.err)
 			}
-			fn := f.LookupFunc("cfi_pusher")
-			if fn == nil {
-				t.Fatal("cfi_pusher not found")
-			}
-			checkSections(t, f, c, fn.Low)
+			fn := o.lookupFunc(t, "cfi_pusher")
+			checkSections(t, o, c, fn.Low)
 			if c.framePointer {
-				checkFramePointer(t, f, fn)
+				checkFramePointer(t, o, fn)
 			} else {
-				checkPushPop(t, f, fn)
+				checkPushPop(t, o, fn)
 			}
-			checkPLT(t, f)
-			checkNoFrame(t, f)
+			checkPLT(t, o)
+			checkNoFrame(t, o.tab)
 		})
 	}
 }
 
 // checkSections checks which CFI sections exist and describe pc, and that
 // .debug_frame wins when both do.
-func checkSections(t *testing.T, f *File, c cfiConfig, pc uint64) {
+func checkSections(t *testing.T, o *object, c cfiConfig, pc uint64) {
 	t.Helper()
-	if got := f.ELF().Section(".debug_frame") != nil; got != c.debugFrame {
+	if got := o.elf.Section(".debug_frame") != nil; got != c.debugFrame {
 		t.Errorf(".debug_frame present = %v, want %v", got, c.debugFrame)
 	}
-	tab := f.frameTable()
+	tab := o.tab
 	_, errD := tab.debug.FDEForPC(pc)
 	_, errE := tab.eh.FDEForPC(pc)
 	if (errD == nil) != c.debugFrame || (errE == nil) != c.ehFrame {
 		t.Errorf("pc %#x covered by .debug_frame=%v .eh_frame=%v, want %v %v", pc, errD == nil, errE == nil, c.debugFrame, c.ehFrame)
 	}
-	if _, eh := f.fdeAt(pc); c.debugFrame && eh {
+	if _, eh := tab.fdeAt(pc); c.debugFrame && eh {
 		t.Errorf("pc %#x answered from .eh_frame though .debug_frame covers it", pc)
 	}
 	for name, fdes := range map[string]frame.FrameDescriptionEntries{"debug": tab.debug, "eh": tab.eh} {
@@ -101,11 +191,11 @@ func checkSections(t *testing.T, f *File, c cfiConfig, pc uint64) {
 	}
 }
 
-func frameAtT(t *testing.T, f *File, pc uint64) *FrameRules {
+func frameAtT(t *testing.T, tab *Table, pc uint64) *FrameRules {
 	t.Helper()
-	r, err := f.FrameAt(pc)
+	r, err := tab.At(pc)
 	if err != nil {
-		t.Fatalf("FrameAt(%#x): %v", pc, err)
+		t.Fatalf("At(%#x): %v", pc, err)
 	}
 	return r
 }
@@ -144,10 +234,10 @@ type insn struct {
 }
 
 // decode disassembles the function's entry range.
-func decode(t *testing.T, f *File, fn *Function) []insn {
+func decode(t *testing.T, o *object, fn *function) []insn {
 	t.Helper()
 	code := make([]byte, fn.High-fn.Low)
-	for _, p := range f.ELF().Progs {
+	for _, p := range o.elf.Progs {
 		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && fn.Low >= p.Vaddr && fn.High <= p.Vaddr+p.Filesz {
 			if _, err := p.ReadAt(code, int64(fn.Low-p.Vaddr)); err != nil {
 				t.Fatal(err)
@@ -169,14 +259,14 @@ func decode(t *testing.T, f *File, fn *Function) []insn {
 // checkPushPop follows rsp through a function without a frame pointer and
 // checks the CFA rule (rsp + 8 + bytes pushed) at every instruction, and
 // where each pushed register was saved.
-func checkPushPop(t *testing.T, f *File, fn *Function) {
+func checkPushPop(t *testing.T, o *object, fn *function) {
 	t.Helper()
-	checkEntryRules(t, frameAtT(t, f, fn.Low), fn.Low)
+	checkEntryRules(t, frameAtT(t, o.tab, fn.Low), fn.Low)
 	depth := int64(8)
 	saved := map[uint64]int64{} // DWARF register -> CFA offset of its slot
 	pushes := 0
-	for _, in := range decode(t, f, fn) {
-		r := frameAtT(t, f, in.pc)
+	for _, in := range decode(t, o, fn) {
+		r := frameAtT(t, o.tab, in.pc)
 		if r.CFAExpr != nil || r.CFAReg != DwarfRSP || r.CFAOffset != depth {
 			t.Errorf("%#x (%v): CFA reg %d%+d, want rsp%+d", in.pc, in.inst, r.CFAReg, r.CFAOffset, depth)
 		}
@@ -194,7 +284,7 @@ func checkPushPop(t *testing.T, f *File, fn *Function) {
 			}
 			if pushes == 1 {
 				// Right after the first push, as the brief of this test.
-				r := frameAtT(t, f, in.pc+uint64(in.inst.Len))
+				r := frameAtT(t, o.tab, in.pc+uint64(in.inst.Len))
 				if r.CFAReg != DwarfRSP || r.CFAOffset != 16 {
 					t.Errorf("after first push: CFA reg %d%+d, want rsp+16", r.CFAReg, r.CFAOffset)
 				}
@@ -229,14 +319,14 @@ func checkPushPop(t *testing.T, f *File, fn *Function) {
 }
 
 // checkFramePointer checks the classic prologue: push %rbp; mov %rsp,%rbp.
-func checkFramePointer(t *testing.T, f *File, fn *Function) {
+func checkFramePointer(t *testing.T, o *object, fn *function) {
 	t.Helper()
-	checkEntryRules(t, frameAtT(t, f, fn.Low), fn.Low)
-	ins := decode(t, f, fn)
+	checkEntryRules(t, frameAtT(t, o.tab, fn.Low), fn.Low)
+	ins := decode(t, o, fn)
 	if len(ins) < 3 || ins[0].inst.Op != x86asm.PUSH || ins[0].inst.Args[0] != x86asm.RBP {
 		t.Fatalf("%s does not start with push %%rbp: %v", fn.Name, ins[0].inst)
 	}
-	r := frameAtT(t, f, ins[1].pc)
+	r := frameAtT(t, o.tab, ins[1].pc)
 	if r.CFAReg != DwarfRSP || r.CFAOffset != 16 {
 		t.Errorf("after push %%rbp: CFA reg %d%+d, want rsp+16", r.CFAReg, r.CFAOffset)
 	}
@@ -258,7 +348,7 @@ func checkFramePointer(t *testing.T, f *File, fn *Function) {
 		if in.inst.Op == x86asm.LEAVE || in.inst.Op == x86asm.POP {
 			break
 		}
-		r := frameAtT(t, f, in.pc)
+		r := frameAtT(t, o.tab, in.pc)
 		if r.CFAExpr != nil || r.CFAReg != DwarfRBP || r.CFAOffset != 16 {
 			t.Errorf("%#x (%v): CFA reg %d%+d, want rbp+16", in.pc, in.inst, r.CFAReg, r.CFAOffset)
 		}
@@ -272,7 +362,7 @@ func checkFramePointer(t *testing.T, f *File, fn *Function) {
 	// After leave the CFA is back on rsp.
 	last := ins[len(ins)-1]
 	if last.inst.Op == x86asm.RET {
-		r := frameAtT(t, f, last.pc)
+		r := frameAtT(t, o.tab, last.pc)
 		if r.CFAReg != DwarfRSP || r.CFAOffset != 8 {
 			t.Errorf("at ret: CFA reg %d%+d, want rsp+8", r.CFAReg, r.CFAOffset)
 		}
@@ -284,15 +374,15 @@ var pltCFAExpr = []byte{0x77, 0x08, 0x80, 0x00, 0x3f, 0x1a, 0x3b, 0x2a, 0x33, 0x
 
 // checkPLT checks the first PLT entry after PLT0 gets ld's CFA expression,
 // and that EvalCFAExpr computes it.
-func checkPLT(t *testing.T, f *File) {
+func checkPLT(t *testing.T, o *object) {
 	t.Helper()
-	plt := f.ELF().Section(".plt")
+	plt := o.elf.Section(".plt")
 	if plt == nil || plt.Size < 32 {
 		t.Log("no lazy PLT entries; skipping the PLT check")
 		return
 	}
 	pc := plt.Addr + 16
-	r := frameAtT(t, f, pc)
+	r := frameAtT(t, o.tab, pc)
 	if !bytes.Equal(r.CFAExpr, pltCFAExpr) {
 		t.Fatalf("CFA expression in PLT entry %#x = % x, want % x", pc, r.CFAExpr, pltCFAExpr)
 	}
@@ -310,78 +400,39 @@ func checkPLT(t *testing.T, f *File) {
 	}
 }
 
-func checkNoFrame(t *testing.T, f *File) {
+func checkNoFrame(t *testing.T, tab *Table) {
 	t.Helper()
 	for _, pc := range []uint64{0, 1, ^uint64(0)} {
-		if r, err := f.FrameAt(pc); !errors.Is(err, ErrNoFrameInfo) {
-			t.Errorf("FrameAt(%#x) = %v, %v; want ErrNoFrameInfo", pc, r, err)
+		if r, err := tab.At(pc); !errors.Is(err, ErrNoFrameInfo) {
+			t.Errorf("At(%#x) = %v, %v; want ErrNoFrameInfo", pc, r, err)
 		}
 	}
 	// The bytes gcc pads functions with lie between FDEs.
-	tab := f.frameTable()
 	for i := 1; i < len(tab.eh); i++ {
 		gap := tab.eh[i-1].End()
 		if gap < tab.eh[i].Begin() {
 			if _, err := tab.debug.FDEForPC(gap); err == nil {
 				continue
 			}
-			if _, err := f.FrameAt(gap); !errors.Is(err, ErrNoFrameInfo) {
-				t.Errorf("FrameAt(%#x) between FDEs: %v, want ErrNoFrameInfo", gap, err)
+			if _, err := tab.At(gap); !errors.Is(err, ErrNoFrameInfo) {
+				t.Errorf("At(%#x) between FDEs: %v, want ErrNoFrameInfo", gap, err)
 			}
 			return
 		}
 	}
 }
 
-func TestEvalCFAExprPLT(t *testing.T) {
-	// DW_OP_breg7 (rsp) 8; DW_OP_breg16 (rip) 0; DW_OP_lit15; DW_OP_and;
-	// DW_OP_lit11; DW_OP_ge; DW_OP_lit3; DW_OP_shl; DW_OP_plus
-	const rsp, entry = 0x7ffc_1000, 0x401030
-	for off := uint64(0); off < 16; off++ {
-		calls := 0
-		cfa, err := EvalCFAExpr(pltCFAExpr, func(reg uint64) uint64 {
-			calls++
-			switch reg {
-			case DwarfRSP:
-				return rsp
-			case DwarfRA:
-				return entry + off
-			}
-			return 0xdead
-		})
-		want := uint64(rsp + 8)
-		if off >= 11 {
-			want += 8
-		}
-		if err != nil || cfa != want {
-			t.Errorf("rip=entry+%d: CFA %#x, %v; want %#x", off, cfa, err, want)
-		}
-		if calls != 17 {
-			t.Errorf("regs called %d times, want 17", calls)
-		}
-	}
-	// Memory reads are not available, and a bad expression is an error.
-	for _, expr := range [][]byte{{0x77, 0x00, 0x06}, {0x22}, {0x30, 0x30, 0x1b}, {0x57}} {
-		if v, err := EvalCFAExpr(expr, func(uint64) uint64 { return 8 }); err == nil {
-			t.Errorf("EvalCFAExpr(% x) = %#x, want an error", expr, v)
-		}
-	}
-}
-
-func TestFrameAtLibc(t *testing.T) {
+func TestTableLibc(t *testing.T) {
 	const path = "/lib/x86_64-linux-gnu/libc.so.6"
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("%s: %v", path, err)
 	}
-	f := openT(t, path)
-	if err := f.CFIError(); err != nil {
-		t.Fatalf("CFIError: %v", err)
+	o := openObject(t, path)
+	if o.err != nil {
+		t.Fatalf("NewTable: %v", o.err)
 	}
-	fn := f.LookupFunc("qsort")
-	if fn == nil {
-		t.Fatal("qsort not found")
-	}
-	r := frameAtT(t, f, fn.Low)
+	fn := o.lookupFunc(t, "qsort")
+	r := frameAtT(t, o.tab, fn.Low)
 	checkEntryRules(t, r, fn.Low)
 	if r.Low > fn.Low || r.High <= fn.Low {
 		t.Errorf("FDE %#x-%#x does not cover qsort at %#x", r.Low, r.High, fn.Low)
@@ -389,34 +440,27 @@ func TestFrameAtLibc(t *testing.T) {
 
 	// Every function .eh_frame_hdr indexes must have its FDE, found at
 	// exactly the start the linker recorded.
-	starts := ehFrameHdrStarts(t, f)
+	starts := ehFrameHdrStarts(t, o.elf)
 	if len(starts) < 1000 {
 		t.Fatalf(".eh_frame_hdr lists only %d FDEs", len(starts))
 	}
 	for _, pc := range starts {
-		fde, eh := f.fdeAt(pc)
+		fde, eh := o.tab.fdeAt(pc)
 		if fde == nil || !eh || fde.Begin() != pc {
 			t.Fatalf("no .eh_frame FDE starting at %#x, listed in .eh_frame_hdr", pc)
 		}
 	}
-	if len(f.frameTable().eh) != len(starts) {
-		t.Errorf("%d FDEs parsed, .eh_frame_hdr lists %d", len(f.frameTable().eh), len(starts))
+	if len(o.tab.eh) != len(starts) {
+		t.Errorf("%d FDEs parsed, .eh_frame_hdr lists %d", len(o.tab.eh), len(starts))
 	}
-	compareWithDelve(t, f.frameTable().eh)
-
-	// glibc's signal return trampoline is marked as such.
-	if fn := f.LookupFunc("__restore_rt"); fn != nil {
-		if r, err := f.FrameAt(fn.Low); err == nil && !r.Signal {
-			t.Errorf("__restore_rt: Signal not set")
-		}
-	}
+	compareWithDelve(t, o.tab.eh)
 }
 
 // ehFrameHdrStarts decodes the binary search table of .eh_frame_hdr in
 // the encoding GNU ld writes.
-func ehFrameHdrStarts(t *testing.T, f *File) []uint64 {
+func ehFrameHdrStarts(t *testing.T, ef *elf.File) []uint64 {
 	t.Helper()
-	s := f.ELF().Section(".eh_frame_hdr")
+	s := ef.Section(".eh_frame_hdr")
 	if s == nil {
 		t.Skip("no .eh_frame_hdr")
 	}
@@ -531,7 +575,7 @@ func TestCFIParsing(t *testing.T) {
 	)
 	entry(0, fde)
 
-	fdes, err := parseCFI(func() ([]byte, error) { return sec, nil }, 0)
+	fdes, err := parseSection(func() ([]byte, error) { return sec, nil }, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -576,7 +620,7 @@ func TestCFIParsing(t *testing.T) {
 
 	// Truncated or garbage input gives errors, never a panic.
 	for n := range sec {
-		fdes, err := parseCFI(func() ([]byte, error) { return sec[:n], nil }, 0)
+		fdes, err := parseSection(func() ([]byte, error) { return sec[:n], nil }, 0)
 		if err != nil {
 			continue
 		}
@@ -586,27 +630,6 @@ func TestCFIParsing(t *testing.T) {
 					rowAt(fde, pc, false)
 				}
 			}
-		}
-	}
-}
-
-func TestFrameAtConcurrentFirstUse(t *testing.T) {
-	path := buildCFIProg(t, cfiConfigs[0].flags...)
-	f := openT(t, path)
-	fn := f.LookupFunc("cfi_pusher")
-	if fn == nil {
-		t.Fatal("cfi_pusher not found")
-	}
-	done := make(chan *FrameRules)
-	for range 4 {
-		go func() {
-			r, _ := f.FrameAt(fn.Low)
-			done <- r
-		}()
-	}
-	for range 4 {
-		if r := <-done; r == nil || r.CFAOffset != 8 {
-			t.Errorf("concurrent FrameAt: %+v", r)
 		}
 	}
 }

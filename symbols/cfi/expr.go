@@ -1,4 +1,4 @@
-package symbols
+package cfi
 
 import (
 	"encoding/binary"
@@ -37,7 +37,7 @@ func EvalExpr(expr []byte, regs func(dwarfReg uint64) uint64, read func(buf []by
 	defer func() {
 		// Delve's evaluator can panic on hostile input (DW_OP_div by 0).
 		if r := recover(); r != nil {
-			cfa, err = 0, fmt.Errorf("symbols: evaluating CFA expression % x: %v", expr, r)
+			cfa, err = 0, fmt.Errorf("cfi: evaluating CFA expression % x: %v", expr, r)
 		}
 	}()
 	var mem op.ReadMemoryFunc
@@ -46,10 +46,10 @@ func EvalExpr(expr []byte, regs func(dwarfReg uint64) uint64, read func(buf []by
 	}
 	v, pieces, err := op.ExecuteStackProgram(*dregs, expr, 8, mem)
 	if err != nil {
-		return 0, fmt.Errorf("symbols: evaluating CFA expression % x: %w", expr, err)
+		return 0, fmt.Errorf("cfi: evaluating CFA expression % x: %w", expr, err)
 	}
 	if pieces != nil {
-		return 0, fmt.Errorf("symbols: CFA expression % x: %w", expr, errors.New("names a location, not a value"))
+		return 0, fmt.Errorf("cfi: CFA expression % x: %w", expr, errors.New("names a location, not a value"))
 	}
 	return uint64(v), nil
 }

@@ -1,0 +1,38 @@
+package symbols
+
+import (
+	"debug/elf"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
+)
+
+// FrameAt returns the unwind rules at the link-time address pc, or an error
+// wrapping cfi.ErrNoFrameInfo when no FDE covers pc. When both .debug_frame
+// and .eh_frame describe pc, .debug_frame wins. Other errors report CFI that
+// could not be interpreted. The result is the caller's to modify.
+func (f *File) FrameAt(pc uint64) (*cfi.FrameRules, error) {
+	return f.frameTable().At(pc)
+}
+
+// CFIError returns the problems met while reading .debug_frame and
+// .eh_frame, if any. A section that failed to parse is left out whole, so
+// FrameAt answers from the other one only.
+func (f *File) CFIError() error {
+	f.frameTable()
+	return f.cfiErr
+}
+
+func (f *File) frameTable() *cfi.Table {
+	f.cfiOnce.Do(func() {
+		var debugFrame, ehFrame func() ([]byte, error)
+		var ehAddr uint64
+		if s := f.elf.Section(".debug_frame"); s != nil && s.Type != elf.SHT_NOBITS {
+			debugFrame = s.Data
+		}
+		if s := f.elf.Section(".eh_frame"); s != nil && s.Type != elf.SHT_NOBITS {
+			ehFrame, ehAddr = s.Data, s.Addr
+		}
+		f.cfiTab, f.cfiErr = cfi.NewTable(debugFrame, ehFrame, ehAddr, f.isExec)
+	})
+	return f.cfiTab
+}
