@@ -137,103 +137,17 @@ func (d *Debugger) requeue(ev ptrace.Event) {
 // softFault says whether th's SIGSEGV is an access to a page we protect,
 // and where.
 func (d *Debugger) softFault(th *thread) (uint64, bool) {
-	if !d.p.watches.Protecting() {
-		return 0, false
-	}
-	si, err := d.tr.GetSigInfo(th.tid)
-	if err != nil || si.Signo != int32(unix.SIGSEGV) || si.Code != segvAccErr {
-		return 0, false
-	}
-	return si.Addr, d.p.watches.Protects(si.Addr)
+	return d.p.watches.Fault(d.watchHost(), th.tid)
 }
 
-// errProgramFault: the instruction faults for a reason of its own once our
-// page is open (it also touches an unmapped page): the program's SIGSEGV.
-var errProgramFault = errors.New("the program's own fault")
-
-// softStep completes the access th faulted on at addr: the page opened,
-// the instruction stepped with every other thread stopped, the page closed
-// again; then the watched values are compared and the accesses recorded.
+// softStep completes the access th faulted on at addr (watch.Set.Complete);
+// on the program's own fault, th is to receive its SIGSEGV.
 func (d *Debugger) softStep(th *thread, addr uint64) error {
-	p := d.p
-	regs, err := d.tr.GetRegs(th.tid)
-	if err != nil {
-		return err
+	err := d.p.watches.Complete(d.watchHost(), th.tid, addr)
+	if errors.Is(err, watch.ErrProgramFault) {
+		th.sig = unix.SIGSEGV
 	}
-	n := 1
-	if ins, ok := d.p.img.DecodeAt(regs.Rip); ok && ins.MemBytes > 0 {
-		n = ins.MemBytes
-	}
-	var opened []uint64
-	defer func() {
-		for _, pg := range opened {
-			if _, prot, ok := p.watches.Page(pg); ok {
-				if err := d.mprotectIn(th, pg, prot); err != nil && d.p != nil {
-					d.ln.Output("important", fmt.Sprintf("data breakpoints: cannot protect page %#x again: %v\n", pg, err))
-				}
-			}
-		}
-	}()
-	open := func(a uint64) error {
-		pg := a &^ (watch.PageSize - 1)
-		orig, _, _ := p.watches.Page(pg)
-		if err := d.mprotectIn(th, pg, orig); err != nil {
-			return err
-		}
-		opened = append(opened, pg)
-		return nil
-	}
-	if err := open(addr); err != nil {
-		return err
-	}
-	for try := 0; ; try++ {
-		if try == 16 {
-			return errors.New("the faulting instruction never completed")
-		}
-		th.stopped = false
-		if err := d.tr.SingleStep(th.tid, 0); err != nil {
-			th.stopped = true
-			return err
-		}
-		ev, err := d.stepWait(th.tid)
-		if err != nil {
-			return err
-		}
-		if !ev.Stopped() {
-			d.requeue(ev)
-			return errThreadGone
-		}
-		th.stopped = true
-		if ev.Kind != ptrace.SignalStop {
-			if ev.Kind == ptrace.ExitStop {
-				th.exiting = true
-			}
-			return fmt.Errorf("stepping the faulting instruction: %v", ev)
-		}
-		if ev.Signal == unix.SIGTRAP {
-			break
-		}
-		if ev.Signal == unix.SIGSEGV {
-			// It reaches into a second watched page (a write across the
-			// boundary), or faults for a reason of its own.
-			if a2, ok := d.softFault(th); ok {
-				if err := open(a2); err != nil {
-					return err
-				}
-				continue
-			}
-			th.sig = unix.SIGSEGV
-			return errProgramFault
-		}
-		if th.sig == 0 {
-			th.sig = ev.Signal // delivered when the thread runs on
-		}
-	}
-	if p.watches.UsesRegisters() {
-		d.takeDR6(th)
-	}
-	p.watches.Compare(d.watchHost(), th.tid, addr, n)
-	return nil
+	return err
 }
 
 // softTrap handles th's fault on a page we protect while the process runs.
@@ -256,7 +170,7 @@ func (d *Debugger) softTrap(th *thread, addr uint64) {
 		return
 	}
 	switch {
-	case errors.Is(err, errProgramFault):
+	case errors.Is(err, watch.ErrProgramFault):
 		d.report(d.exceptionStop(th.tid, unix.SIGSEGV))
 		return
 	case err != nil:
@@ -291,7 +205,7 @@ func (d *Debugger) singleStepFault(th *thread, ev ptrace.Event) (ptrace.Event, e
 	}
 	err := d.softStep(th, addr)
 	switch {
-	case errors.Is(err, errProgramFault):
+	case errors.Is(err, watch.ErrProgramFault):
 		return ev, nil
 	case err != nil:
 		return ev, err

@@ -3,9 +3,12 @@ package proc
 import (
 	"encoding/binary"
 	"fmt"
+	"syscall"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
 	"github.com/dap-ptrace/dap-ptrace/proc/watch"
+	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"golang.org/x/sys/unix"
 )
 
 // Data breakpoints: package watch keeps them (debug registers and
@@ -62,7 +65,58 @@ func (h *watchHost) Mprotect(tid int, pg uint64, prot int) error {
 	return d.mprotectIn(th, pg, prot)
 }
 func (h *watchHost) Maps() ([]image.Mapping, error) { return h.p.img.Maps() }
-func (h *watchHost) Output(category, text string)   { h.ln.Output(category, text) }
+
+func (h *watchHost) Step(tid int) (syscall.Signal, error) {
+	d := (*Debugger)(h)
+	th := d.p.threads[tid]
+	th.stopped = false
+	if err := d.tr.SingleStep(tid, 0); err != nil {
+		th.stopped = true
+		return 0, err
+	}
+	ev, err := d.stepWait(tid)
+	if err != nil {
+		return 0, err
+	}
+	if !ev.Stopped() {
+		d.requeue(ev)
+		return 0, errThreadGone
+	}
+	th.stopped = true
+	if ev.Kind != ptrace.SignalStop {
+		if ev.Kind == ptrace.ExitStop {
+			th.exiting = true
+		}
+		return 0, fmt.Errorf("stepping the faulting instruction: %v", ev)
+	}
+	return ev.Signal, nil
+}
+
+func (h *watchHost) Defer(tid int, sig syscall.Signal) {
+	if th := h.p.threads[tid]; th != nil && th.sig == 0 {
+		th.sig = sig
+	}
+}
+
+func (h *watchHost) Fault(tid int) (uint64, bool) {
+	si, err := h.tr.GetSigInfo(tid)
+	if err != nil || si.Signo != int32(unix.SIGSEGV) || si.Code != segvAccErr {
+		return 0, false
+	}
+	return si.Addr, true
+}
+
+func (h *watchHost) AccessSize(tid int) int {
+	regs, err := h.tr.GetRegs(tid)
+	if err != nil {
+		return 0
+	}
+	if ins, ok := h.p.img.DecodeAt(regs.Rip); ok {
+		return ins.MemBytes
+	}
+	return 0
+}
+func (h *watchHost) Output(category, text string) { h.ln.Output(category, text) }
 
 func (d *Debugger) watchHost() *watchHost { return (*watchHost)(d) }
 

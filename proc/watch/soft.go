@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -257,4 +258,78 @@ func (s *Set[B]) softClear(h Host) {
 	}
 	s.soft.watches, s.soft.stepping = nil, false
 	clear(s.soft.hits)
+}
+
+// ErrProgramFault says that the faulting instruction faults for a reason
+// of its own once our page is open (it also touches an unmapped page):
+// the program's SIGSEGV, to be delivered.
+var ErrProgramFault = errors.New("the program's own fault")
+
+// Fault says whether thread tid's SIGSEGV is an access to a page a watch
+// protects, and where.
+func (s *Set[B]) Fault(h Host, tid int) (uint64, bool) {
+	if !s.Protecting() {
+		return 0, false
+	}
+	addr, ok := h.Fault(tid)
+	return addr, ok && s.Protects(addr)
+}
+
+// Complete completes the access thread tid faulted on at addr: the page
+// opened, the instruction stepped (every other thread is stopped, so none
+// writes the open page unseen), the page closed again; then the watched
+// values are compared and the accesses recorded for Hits.
+func (s *Set[B]) Complete(h Host, tid int, addr uint64) error {
+	n := max(h.AccessSize(tid), 1)
+	var opened []uint64
+	defer func() {
+		for _, pg := range opened {
+			if _, prot, ok := s.Page(pg); ok {
+				if err := h.Mprotect(tid, pg, prot); err != nil {
+					h.Output("important", fmt.Sprintf("data breakpoints: cannot protect page %#x again: %v\n", pg, err))
+				}
+			}
+		}
+	}()
+	open := func(a uint64) error {
+		pg := a &^ (PageSize - 1)
+		orig, _, _ := s.Page(pg)
+		if err := h.Mprotect(tid, pg, orig); err != nil {
+			return err
+		}
+		opened = append(opened, pg)
+		return nil
+	}
+	if err := open(addr); err != nil {
+		return err
+	}
+	for try := 0; ; try++ {
+		if try == 16 {
+			return errors.New("the faulting instruction never completed")
+		}
+		sig, err := h.Step(tid)
+		if err != nil {
+			return err
+		}
+		if sig == unix.SIGTRAP {
+			break
+		}
+		if sig == unix.SIGSEGV {
+			// It reaches into a second watched page (a write across the
+			// boundary), or faults for a reason of its own.
+			if a2, ok := s.Fault(h, tid); ok {
+				if err := open(a2); err != nil {
+					return err
+				}
+				continue
+			}
+			return ErrProgramFault
+		}
+		h.Defer(tid, sig)
+	}
+	if s.UsesRegisters() {
+		s.TakeDR6(h, tid)
+	}
+	s.Compare(h, tid, addr, n)
+	return nil
 }

@@ -35,6 +35,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
@@ -63,6 +64,17 @@ type Host interface {
 	Maps() ([]image.Mapping, error)
 	// Output tells the client something (category as DAP's output event).
 	Output(category, text string)
+	// Step runs one instruction of stopped thread tid and returns the
+	// signal it stopped with.
+	Step(tid int) (syscall.Signal, error)
+	// Defer keeps sig for thread tid to receive when it runs on.
+	Defer(tid int, sig syscall.Signal)
+	// Fault is the address thread tid's SIGSEGV was for, if it stopped
+	// for an access to a mapped page it may not access (SEGV_ACCERR).
+	Fault(tid int) (uint64, bool)
+	// AccessSize is how many bytes of memory the instruction at thread
+	// tid's pc accesses, 0 when not known.
+	AccessSize(tid int) int
 }
 
 // Watch is one data breakpoint in use, of the core's breakpoint type B.

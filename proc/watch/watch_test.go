@@ -2,6 +2,7 @@ package watch
 
 import (
 	"encoding/binary"
+	"syscall"
 	"testing"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
@@ -21,6 +22,10 @@ func (r *regs) SetDebugReg(tid, reg int, v uint64) error    { r.dr[reg] = v; ret
 func (r *regs) Mprotect(tid int, pg uint64, prot int) error { return nil }
 func (r *regs) Maps() ([]image.Mapping, error)              { return nil, nil }
 func (r *regs) Output(category, text string)                {}
+func (r *regs) Step(tid int) (syscall.Signal, error)        { return syscall.SIGTRAP, nil }
+func (r *regs) Defer(tid int, sig syscall.Signal)           {}
+func (r *regs) Fault(tid int) (uint64, bool)                { return 0, false }
+func (r *regs) AccessSize(tid int) int                      { return 0 }
 
 func TestRegistersAndHits(t *testing.T) {
 	h := &regs{dr: map[int]uint64{}}
