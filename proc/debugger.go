@@ -6,7 +6,6 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -74,10 +73,7 @@ type Debugger struct {
 
 	srcMap image.SourceMap // owned by the owner goroutine, like p
 
-	mu     sync.Mutex // guards queue only
-	queue  []ptrace.Event
-	queued atomic.Int32 // len(queue), readable without the lock
-	wake   chan struct{}
+	box *ptrace.Mailbox // the waiter's events for the owner
 
 	// snap is the state as of the owner's last change, for checks that
 	// must not wait for the owner.
@@ -129,37 +125,12 @@ func New(ln Listener, compile Compiler) *Debugger {
 		inbox:   make(chan func(), 64), // buffered: post does not wait
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
-		wake:    make(chan struct{}, 1),
+		box:     ptrace.NewMailbox(),
 	}
 	// The owner loop runs on the tracer thread: its ptrace requests are
 	// plain calls, not hand-offs between threads.
 	go func() { _ = d.tr.Exec(d.loop) }()
 	return d
-}
-
-// sink is the waiter's side of the mailbox: append and nudge, never block.
-func (d *Debugger) sink(ev ptrace.Event) {
-	d.mu.Lock()
-	d.queue = append(d.queue, ev)
-	d.queued.Store(int32(len(d.queue)))
-	d.mu.Unlock()
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
-
-// pop takes the oldest queued event, if any.
-func (d *Debugger) pop() (ptrace.Event, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if len(d.queue) == 0 {
-		return ptrace.Event{}, false
-	}
-	ev := d.queue[0]
-	d.queue = d.queue[1:]
-	d.queued.Store(int32(len(d.queue)))
-	return ev, true
 }
 
 func (d *Debugger) loop() {
@@ -181,9 +152,9 @@ func (d *Debugger) loop() {
 		case f := <-d.inbox:
 			f()
 			d.publish()
-		case <-d.wake:
+		case <-d.box.Ready():
 			for {
-				ev, ok := d.pop()
+				ev, ok := d.box.Pop()
 				if !ok {
 					break
 				}
@@ -250,7 +221,7 @@ func (d *Debugger) watchResumed() (ptrace.Event, bool) {
 		}
 	}
 	end := time.Now().Add(watchFor)
-	for d.queued.Load() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
+	for d.box.Len() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
 		for _, tid := range tids {
 			if ev, ok := ptrace.Reap(tid); ok {
 				if ev.Pid == 0 {

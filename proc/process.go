@@ -189,7 +189,7 @@ func (d *Debugger) newProcess(pid int, launched, seized bool) *process {
 	p.img = d.newImage(p)
 	p.mem = ptrace.NewMem(pid)
 	d.p = p
-	ptrace.Watch(pid, d.sink)
+	ptrace.Watch(pid, d.box.Put)
 	return p
 }
 
@@ -343,10 +343,7 @@ func (d *Debugger) forget() {
 	p.mem.Close()
 	p.img.Close()
 	d.p = nil
-	d.mu.Lock()
-	d.queue = nil
-	d.queued.Store(0)
-	d.mu.Unlock()
+	d.box.Clear()
 }
 
 // Threads lists the threads of the process with their names, sorted by id.

@@ -90,7 +90,7 @@ func (d *Debugger) inject(th *thread, nr uint64, args ...uint64) (uint64, error)
 	return ptrace.InjectSyscall(d.tr, d.p.mem, tid, func() (ptrace.Event, error) {
 		ev, err := d.stepWait(tid)
 		if err == nil && !ev.Stopped() {
-			d.requeue(ev)
+			d.box.Requeue(ev)
 			return ev, errThreadGone
 		}
 		return ev, err
@@ -108,7 +108,7 @@ func (d *Debugger) inject(th *thread, nr uint64, args ...uint64) (uint64, error)
 // for it a little longer first, reaping it ourselves.
 func (d *Debugger) stepWait(tid int) (ptrace.Event, error) {
 	end := time.Now().Add(stepSpin)
-	for d.queued.Load() == 0 && time.Now().Before(end) {
+	for d.box.Len() == 0 && time.Now().Before(end) {
 		if ev, ok := ptrace.Reap(tid); ok {
 			if ev.Pid == 0 {
 				ev.Pid = d.p.pid
@@ -121,18 +121,6 @@ func (d *Debugger) stepWait(tid int) (ptrace.Event, error) {
 
 // stepSpin bounds stepWait's busy wait.
 const stepSpin = time.Millisecond
-
-// requeue puts an event taken out of turn back at the head of the queue.
-func (d *Debugger) requeue(ev ptrace.Event) {
-	d.mu.Lock()
-	d.queue = append([]ptrace.Event{ev}, d.queue...)
-	d.queued.Store(int32(len(d.queue)))
-	d.mu.Unlock()
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
 
 // softFault says whether th's SIGSEGV is an access to a page we protect,
 // and where.

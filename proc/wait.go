@@ -14,16 +14,9 @@ func (d *Debugger) waitTid(tid int, timeout time.Duration) (ptrace.Event, error)
 	defer t.Stop()
 	spun := false
 	for {
-		d.mu.Lock()
-		for i, ev := range d.queue {
-			if ev.Tid == tid {
-				d.queue = append(d.queue[:i:i], d.queue[i+1:]...)
-				d.queued.Store(int32(len(d.queue)))
-				d.mu.Unlock()
-				return ev, nil
-			}
+		if ev, ok := d.box.Take(tid); ok {
+			return ev, nil
 		}
-		d.mu.Unlock()
 		if !spun {
 			// The event we wait for (a single step) is typically tens of
 			// microseconds away, about what being woken from a sleep costs
@@ -38,7 +31,7 @@ func (d *Debugger) waitTid(tid int, timeout time.Duration) (ptrace.Event, error)
 			continue
 		}
 		select {
-		case <-d.wake:
+		case <-d.box.Ready():
 		case <-t.C:
 			return ptrace.Event{}, fmt.Errorf("thread %d did not stop within %v", tid, timeout)
 		case <-d.quit:
@@ -54,7 +47,7 @@ const spinFor = 100 * time.Microsecond
 // status itself if it comes first.
 func (d *Debugger) spin(dur time.Duration, tid int) (ptrace.Event, bool) {
 	end := time.Now().Add(dur)
-	for d.queued.Load() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
+	for d.box.Len() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
 		if ev, ok := ptrace.Reap(tid); ok {
 			return ev, true
 		}
@@ -67,11 +60,11 @@ func (d *Debugger) nextEvent(timeout time.Duration) (ptrace.Event, error) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	for {
-		if ev, ok := d.pop(); ok {
+		if ev, ok := d.box.Pop(); ok {
 			return ev, nil
 		}
 		select {
-		case <-d.wake:
+		case <-d.box.Ready():
 		case <-t.C:
 			return ptrace.Event{}, fmt.Errorf("no event within %v", timeout)
 		case <-d.quit:

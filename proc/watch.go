@@ -79,7 +79,7 @@ func (h *watchHost) Step(tid int) (syscall.Signal, error) {
 		return 0, err
 	}
 	if !ev.Stopped() {
-		d.requeue(ev)
+		d.box.Requeue(ev)
 		return 0, errThreadGone
 	}
 	th.stopped = true

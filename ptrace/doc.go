@@ -6,6 +6,8 @@
 // wait4(-1, __WALL) on a thread of its own and routes each status, decoded
 // into an Event, to the sink registered for the process, so a running
 // tracee never blocks the tracer thread and can be stopped at any time.
+// The usual sink is a Mailbox: an owner's queue that the waiter appends to
+// without ever waiting.
 // Reap is the one other place that collects a status: an owner polling its
 // own thread by id (see Reap for why that is safe).
 //
