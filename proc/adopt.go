@@ -11,7 +11,7 @@ import (
 
 // CheckProgram resolves a launch's program path (relative to cwd when it
 // is not found as given) and explains why it cannot run.
-func CheckProgram(prog, cwd string) (string, error) { return checkProgram(prog, cwd) }
+func CheckProgram(prog, cwd string) (string, error) { return ptrace.CheckProgram(prog, cwd) }
 
 // LaunchAttached debugs a launch done by someone else: process pid (a
 // launcher the client started in its terminal) is about to execute
@@ -20,17 +20,13 @@ func CheckProgram(prog, cwd string) (string, error) { return checkProgram(prog, 
 // like a launched one it is killed when the session ends. Its output is
 // not ours: it goes wherever the launcher's went.
 func (d *Debugger) LaunchAttached(pid int, cfg LaunchConfig) error {
-	return d.do(func() error {
-		if d.p != nil {
-			return errors.New("a process is already being debugged")
+	return d.exclusive(func() error {
+		p, err := d.attachAll(pid, true)
+		if p != nil && err != nil || errors.Is(err, errGone) {
+			return fmt.Errorf("the program's launcher (process %d) ended before it ran the program", pid)
 		}
-		tids, err := d.tr.Attach(pid)
 		if err != nil {
 			return err
-		}
-		p := d.newProcess(pid, true, true)
-		if err := d.attachThreads(tids); err != nil || d.p == nil {
-			return fmt.Errorf("the program's launcher (process %d) ended before it ran the program", pid)
 		}
 		if err := d.tr.SetOptions(pid, true); err != nil {
 			d.abandon()
@@ -88,14 +84,12 @@ func (d *Debugger) LaunchAttached(pid int, cfg LaunchConfig) error {
 		p.mem = ptrace.NewMem(pid)
 		_, exe, err := exeOf(pid)
 		if err == nil {
-			err = d.useExe(exe)
+			err = d.startExe(exe, cfg.StopOnEntry)
 		}
 		if err != nil {
 			d.abandon()
 			return fmt.Errorf("cannot debug %s: %w", cfg.Program, err)
 		}
-		p.entry = cfg.StopOnEntry
-		p.current = pid
 		return nil
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"syscall"
 	"time"
@@ -97,18 +96,25 @@ func (p *process) addThread(tid int) *thread {
 // Launch starts cfg.Program stopped at its first instruction. The process
 // runs on the first Continue (or stops at main with StopOnEntry).
 func (d *Debugger) Launch(cfg LaunchConfig) (pid int, err error) {
-	err = d.do(func() error {
-		if d.p != nil {
-			return errors.New("a process is already being debugged")
-		}
+	err = d.exclusive(func() error {
 		pid, err = d.launch(cfg)
 		return err
 	})
 	return pid, err
 }
 
+// exclusive runs f on the owner if no process is debugged yet.
+func (d *Debugger) exclusive(f func() error) error {
+	return d.do(func() error {
+		if d.p != nil {
+			return errors.New("a process is already being debugged")
+		}
+		return f()
+	})
+}
+
 func (d *Debugger) launch(cfg LaunchConfig) (pid int, err error) {
-	path, err := checkProgram(cfg.Program, cfg.Cwd)
+	path, err := ptrace.CheckProgram(cfg.Program, cfg.Cwd)
 	if err != nil {
 		return 0, err
 	}
@@ -127,11 +133,6 @@ func (d *Debugger) launch(cfg LaunchConfig) (pid int, err error) {
 		}
 	}()
 	undo = append(undo, func() { exe.Close() })
-	if cfg.Cwd != "" {
-		if st, err := os.Stat(cfg.Cwd); err != nil || !st.IsDir() {
-			return 0, fmt.Errorf("working directory %q does not exist or is not a directory", cfg.Cwd)
-		}
-	}
 	stdin, err := os.Open(os.DevNull)
 	if err != nil {
 		return 0, err
@@ -174,12 +175,18 @@ func (d *Debugger) launch(cfg LaunchConfig) (pid int, err error) {
 	if err := d.tr.SetOptions(pid, true); err != nil {
 		return 0, err
 	}
+	return pid, d.startExe(exe, cfg.StopOnEntry)
+}
+
+// startExe readies a process stopped by the execve of a launch, whose
+// leader is its only thread, to run exe: it runs on at the first
+// Continue, or to main with stopOnEntry.
+func (d *Debugger) startExe(exe *symbols.File, stopOnEntry bool) error {
 	if err := d.useExe(exe); err != nil {
-		return 0, err
+		return err
 	}
-	p.entry = cfg.StopOnEntry
-	p.current = pid
-	return pid, nil
+	d.p.entry, d.p.current = stopOnEntry, d.p.pid
+	return nil
 }
 
 // newProcess makes process pid the one debugged and routes its events to
@@ -193,14 +200,28 @@ func (d *Debugger) newProcess(pid int, launched, seized bool) *process {
 	return p
 }
 
-// attachThreads takes the threads of a process just attached (their
-// stops are to come) and waits for each to stop.
-func (d *Debugger) attachThreads(tids []int) error {
-	for _, tid := range tids {
-		d.p.addThread(tid).stopReq = true
+// attachAll attaches every thread of process pid and waits for each to
+// stop; launched says the session kills it at its end.
+func (d *Debugger) attachAll(pid int, launched bool) (*process, error) {
+	tids, err := d.tr.Attach(pid)
+	if err != nil {
+		return nil, err
 	}
-	return d.collect()
+	p := d.newProcess(pid, launched, true)
+	for _, tid := range tids {
+		p.addThread(tid).stopReq = true
+	}
+	if err := d.collect(); err != nil {
+		return p, err
+	}
+	if d.p == nil {
+		return nil, fmt.Errorf("process %d %w", pid, errGone)
+	}
+	return p, nil
 }
+
+// errGone: the process ended while being attached.
+var errGone = errors.New("exited while attaching")
 
 // useExe records the executable of the process and starts following its
 // dynamic loader.
@@ -222,43 +243,9 @@ func exeOf(pid int) (path string, exe *symbols.File, err error) {
 	return path, exe, err
 }
 
-// checkProgram resolves the program path and explains why it cannot run.
-func checkProgram(prog, cwd string) (string, error) {
-	if prog == "" {
-		return "", errors.New(`"program" is required: the path of the executable to debug`)
-	}
-	path := prog
-	if !filepath.IsAbs(path) && cwd != "" {
-		if _, err := os.Stat(path); err != nil {
-			path = filepath.Join(cwd, path)
-		}
-	}
-	st, err := os.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "", fmt.Errorf("program %q does not exist", prog)
-	case err != nil:
-		return "", fmt.Errorf("program %q: %w", prog, err)
-	case st.IsDir():
-		return "", fmt.Errorf("program %q is a directory, not an executable", prog)
-	case st.Mode()&0o111 == 0:
-		return "", fmt.Errorf("program %q is not executable (no execute permission; try chmod +x)", prog)
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", err
-	}
-	return abs, nil
-}
-
 // Attach stops every thread of process pid and takes control of it.
 func (d *Debugger) Attach(pid int) error {
-	return d.do(func() error {
-		if d.p != nil {
-			return errors.New("a process is already being debugged")
-		}
-		return d.attach(pid)
-	})
+	return d.exclusive(func() error { return d.attach(pid) })
 }
 
 func (d *Debugger) attach(pid int) error {
@@ -272,17 +259,10 @@ func (d *Debugger) attach(pid int) error {
 		}
 		return fmt.Errorf("cannot debug process %d (%s): %w", pid, path, err)
 	}
-	tids, err := d.tr.Attach(pid)
+	p, err := d.attachAll(pid, false)
 	if err != nil {
 		exe.Close()
 		return err
-	}
-	p := d.newProcess(pid, false, true)
-	if err := d.attachThreads(tids); err != nil {
-		return err
-	}
-	if d.p == nil {
-		return fmt.Errorf("process %d exited while attaching", pid)
 	}
 	p.current = pid
 	if _, ok := p.threads[pid]; !ok {

@@ -22,6 +22,43 @@ type LaunchConfig struct {
 	Files [3]*os.File
 }
 
+// CheckProgram resolves the path of a program to launch (relative to cwd
+// when it is not found as given) and explains, in words for a person, why
+// it cannot run: missing, a directory, not executable, or cwd not a
+// directory.
+func CheckProgram(prog, cwd string) (string, error) {
+	if prog == "" {
+		return "", errors.New(`"program" is required: the path of the executable to debug`)
+	}
+	path := prog
+	if !filepath.IsAbs(path) && cwd != "" {
+		if _, err := os.Stat(path); err != nil {
+			path = filepath.Join(cwd, path)
+		}
+	}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "", fmt.Errorf("program %q does not exist", prog)
+	case err != nil:
+		return "", fmt.Errorf("program %q: %w", prog, err)
+	case st.IsDir():
+		return "", fmt.Errorf("program %q is a directory, not an executable", prog)
+	case st.Mode()&0o111 == 0:
+		return "", fmt.Errorf("program %q is not executable (no execute permission; try chmod +x)", prog)
+	}
+	if cwd != "" {
+		if st, err := os.Stat(cwd); err != nil || !st.IsDir() {
+			return "", fmt.Errorf("working directory %q does not exist or is not a directory", cwd)
+		}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	return abs, nil
+}
+
 // Launch starts a program traced by this tracer's thread. The child stops
 // with SIGTRAP right after execve; that stop arrives through the waiter, so
 // the caller must Watch the returned pid (Watch delivers events that came
