@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
+	"github.com/dap-ptrace/dap-ptrace/symbols"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 )
@@ -237,3 +238,7 @@ func (d *Debugger) watchResumed() (ptrace.Event, bool) {
 // watchFor bounds watchResumed: long enough for a hot loop to come back to
 // its breakpoint, short enough to cost little when it does not.
 const watchFor = 200 * time.Microsecond
+
+// FlushCaches waits, at most timeout, for the symbol index caches still
+// being written in the background (see symbols.FlushIndexCache).
+func FlushCaches(timeout time.Duration) { symbols.FlushIndexCache(timeout) }

@@ -3,6 +3,7 @@ package session
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	"github.com/dap-ptrace/dap-ptrace/proc"
@@ -174,3 +175,8 @@ func (s *Session) resetFrames() {
 	s.exception = nil
 	s.mu.Unlock()
 }
+
+// FlushCaches waits, at most timeout, for the debug-information index
+// caches still being written in the background: an adapter about to exit
+// calls it so that the next session finds them whole.
+func FlushCaches(timeout time.Duration) { proc.FlushCaches(timeout) }

@@ -19,7 +19,6 @@ import (
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	"github.com/dap-ptrace/dap-ptrace/session"
-	"github.com/dap-ptrace/dap-ptrace/symbols"
 	"golang.org/x/sys/unix"
 )
 
@@ -129,7 +128,7 @@ func serveStdio(trace io.Writer) {
 	}
 	s.Close()
 	conn.Close()
-	symbols.FlushIndexCache(3 * time.Second)
+	session.FlushCaches(3 * time.Second)
 	pprof.StopCPUProfile() // os.Exit skips main's deferred stop
 	os.Exit(code)
 }
