@@ -1,13 +1,10 @@
 package proc
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
-
-	"github.com/dap-ptrace/dap-ptrace/symbols"
 )
 
 // Module is a loaded ELF object as the client sees it.
@@ -31,32 +28,11 @@ type solib struct {
 // executable has no loader: nothing to do.
 func (d *Debugger) setupSolib() {
 	p := d.p
-	interp := ""
-	for _, prog := range p.img.Exe.Sym.ELF().Progs {
-		if prog.Type == 3 { // PT_INTERP
-			b := make([]byte, prog.Filesz)
-			if _, err := prog.ReadAt(b, 0); err == nil {
-				interp = string(bytes.TrimRight(b, "\x00"))
-			}
-		}
-	}
-	base, err := p.img.AuxvValue(7) // AT_BASE
-	if interp == "" || err != nil || base == 0 {
+	rdebug, brk, ok := p.img.Loader()
+	if !ok {
 		return
 	}
-	ld, err := symbols.Open(interp)
-	if err != nil {
-		return
-	}
-	defer ld.Close()
-	// From the symbol tables: the loader's DWARF (libc6-dbg has it) is
-	// not worth reading on the way to the first stop.
-	rd, ok1 := ld.LookupSymbol("_r_debug")
-	brk, ok2 := ld.LookupSymbol("_dl_debug_state")
-	if !ok1 || !ok2 {
-		return
-	}
-	p.solib = &solib{rdebug: rd + base, brk: brk + base}
+	p.solib = &solib{rdebug: rdebug, brk: brk}
 	if s, err := p.bps.Add(p.mem, p.solib.brk); err == nil {
 		s.Loader = true
 	}

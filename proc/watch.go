@@ -1,7 +1,6 @@
 package proc
 
 import (
-	"encoding/binary"
 	"fmt"
 	"syscall"
 
@@ -236,42 +235,17 @@ func (d *Debugger) clearWatches() {
 	d.p.watches.Clear(d.watchHost(), stopped)
 }
 
-// localScope finds whether addr is a local of thread tid (on its stack,
-// at or above its stack pointer) and returns the frame holding it: the
-// innermost one whose CFA is above addr, by its CFA and its function's
-// entry. Zeros for anything else.
+// localScope finds whether addr is a local of thread tid and returns the
+// frame holding it (stack.Walker.LocalFrame); zeros for anything else.
 func (d *Debugger) localScope(tid int, addr uint64) (cfa, fn uint64) {
 	if tid == 0 || d.p.threads[tid] == nil {
 		return 0, 0
 	}
 	regs, err := d.tr.GetRegs(tid)
-	// A leaf function keeps its locals in the red zone, the 128 bytes
-	// below the stack pointer that the x86-64 ABI leaves it.
-	if err != nil || addr+redZone < regs.Rsp {
+	if err != nil {
 		return 0, 0
 	}
-	for _, f := range d.unwind(regs, 4096) {
-		if f.CFA > addr {
-			return f.CFA, d.funcEntry(f)
-		}
-	}
-	return 0, 0
-}
-
-// redZone is the x86-64 System V red zone's size.
-const redZone = 128
-
-// funcEntry is the runtime entry of the function frame f is in, 0 if not
-// known.
-func (d *Debugger) funcEntry(f Frame) uint64 {
-	look := f.PC
-	if !f.Exact {
-		look--
-	}
-	if fn, m := d.p.img.FuncAt(look); fn != nil {
-		return fn.Low + m.Bias
-	}
-	return 0
+	return d.walker().LocalFrame(regs, addr)
 }
 
 // watchEnded says whether the frame of watch w's local has returned: its
@@ -288,15 +262,8 @@ func (d *Debugger) watchEnded(w *dataWatch) bool {
 		if err != nil {
 			return false // running: cannot tell now
 		}
-		if regs.Rsp < w.Scope+redZone {
-			for _, f := range d.unwind(regs, 4096) {
-				if f.CFA == w.Scope && d.funcEntry(f) == w.Fn {
-					return false
-				}
-				if f.CFA > w.Scope {
-					break
-				}
-			}
+		if d.walker().FrameLive(regs, w.Scope, w.Fn) {
+			return false
 		}
 	}
 	w.Ended = true
@@ -323,7 +290,7 @@ func (d *Debugger) rewatch(old []*dataWatch) {
 	hw, why := p.watches.Hardware(len(old) > 0)
 	var kept []*dataWatch
 	for _, w := range old {
-		if a, ok := d.globalAddr(w); ok {
+		if a, ok := d.p.img.GlobalAddr(w.Name, w.Size); w.Scope == 0 && ok {
 			w.Addr, w.BP.Addrs = a, []uint64{a}
 			w.Old, _ = watch.Read(d.watchHost(), w)
 			kept = append(kept, w)
@@ -344,29 +311,4 @@ func (d *Debugger) rewatch(old []*dataWatch) {
 			d.ln.Output("important", fmt.Sprintf("cannot set the data breakpoints after execve: %v\n", err))
 		}
 	}
-}
-
-// globalAddr finds the address, in the executable now loaded, of the
-// global that watch w named by its plain name, with w's size.
-func (d *Debugger) globalAddr(w *dataWatch) (uint64, bool) {
-	exe := d.p.img.Exe
-	if w.Scope != 0 || exe == nil || exe.Sym == nil || !isName(w.Name) {
-		return 0, false
-	}
-	v, ok := exe.Sym.LookupGlobal(w.Name)
-	// A global's location is DW_OP_addr and its link-time address.
-	if !ok || v.Type == nil || v.Type.Resolve().Size != int64(w.Size) || len(v.Loc) != 9 || v.Loc[0] != 0x03 {
-		return 0, false
-	}
-	return binary.LittleEndian.Uint64(v.Loc[1:]) + exe.Bias, true
-}
-
-// isName says whether s is a plain identifier (a variable's name).
-func isName(s string) bool {
-	for i, c := range s {
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -75,6 +75,50 @@ func (m *Mem) ReadAt(b []byte, addr uint64) (int, error) {
 	return n, nil
 }
 
+// ReadBatch reads each bufs[i] at addrs[i], in as few process_vm_readv
+// calls as the kernel allows (IOV_MAX places each): reading a thousand
+// small structures costs a system call, not a thousand. A place that
+// cannot be read whole is read again alone, as ReadAt does, and the first
+// that fails is the error.
+func (m *Mem) ReadBatch(bufs [][]byte, addrs []uint64) error {
+	const iovMax = 1024
+	for lo := 0; lo < len(bufs); lo += iovMax {
+		hi := min(lo+iovMax, len(bufs))
+		local := make([]unix.Iovec, 0, hi-lo)
+		remote := make([]unix.RemoteIovec, 0, hi-lo)
+		total := 0
+		for i := lo; i < hi; i++ {
+			if len(bufs[i]) == 0 {
+				continue
+			}
+			v := unix.Iovec{Base: &bufs[i][0]}
+			v.SetLen(len(bufs[i]))
+			local = append(local, v)
+			remote = append(remote, unix.RemoteIovec{Base: uintptr(addrs[i]), Len: len(bufs[i])})
+			total += len(bufs[i])
+		}
+		if len(local) == 0 {
+			continue
+		}
+		n, _ := unix.ProcessVMReadv(m.pid, local, remote, 0)
+		if n == total {
+			continue
+		}
+		// It stopped at the first fault: what came before is in place.
+		for i := lo; i < hi; i++ {
+			if n >= len(bufs[i]) {
+				n -= len(bufs[i])
+				continue
+			}
+			n = 0
+			if _, err := m.ReadAt(bufs[i], addrs[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // WriteAt writes b at addr, through read-only mappings too (breakpoints go
 // into .text). It returns the bytes written.
 func (m *Mem) WriteAt(b []byte, addr uint64) (int, error) {

@@ -14,6 +14,7 @@ package image
 import (
 	"bufio"
 	"bytes"
+	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -634,4 +635,62 @@ func (im *Image) TypeInfoName(addr uint64) string {
 		return ""
 	}
 	return symbols.DemangleType(name)
+}
+
+// GlobalAddr finds the runtime address of the executable's global
+// variable name, a plain identifier, if it is size bytes.
+func (im *Image) GlobalAddr(name string, size int) (uint64, bool) {
+	exe := im.Exe
+	if exe == nil || exe.Sym == nil || !isName(name) {
+		return 0, false
+	}
+	v, ok := exe.Sym.LookupGlobal(name)
+	// A global's location is DW_OP_addr and its link-time address.
+	if !ok || v.Type == nil || v.Type.Resolve().Size != int64(size) || len(v.Loc) != 9 || v.Loc[0] != 0x03 {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint64(v.Loc[1:]) + exe.Bias, true
+}
+
+// isName says whether s is a plain identifier (a variable's name).
+func isName(s string) bool {
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Loader finds the dynamic loader through the auxv (AT_BASE) and the
+// executable's PT_INTERP, and returns the runtime addresses of its
+// _r_debug (the list of loaded objects) and _dl_debug_state (called on
+// each change). ok is false for a static executable.
+func (im *Image) Loader() (rdebug, brk uint64, ok bool) {
+	interp := ""
+	for _, prog := range im.Exe.Sym.ELF().Progs {
+		if prog.Type == elf.PT_INTERP {
+			b := make([]byte, prog.Filesz)
+			if _, err := prog.ReadAt(b, 0); err == nil {
+				interp = string(bytes.TrimRight(b, "\x00"))
+			}
+		}
+	}
+	base, err := im.AuxvValue(7) // AT_BASE
+	if interp == "" || err != nil || base == 0 {
+		return 0, 0, false
+	}
+	ld, err := symbols.Open(interp)
+	if err != nil {
+		return 0, 0, false
+	}
+	defer ld.Close()
+	// From the symbol tables: the loader's DWARF (libc6-dbg has it) is
+	// not worth reading on the way to the first stop.
+	rd, ok1 := ld.LookupSymbol("_r_debug")
+	bk, ok2 := ld.LookupSymbol("_dl_debug_state")
+	if !ok1 || !ok2 {
+		return 0, 0, false
+	}
+	return rd + base, bk + base, true
 }

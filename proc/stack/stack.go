@@ -156,3 +156,50 @@ func (c code) IsRet(pc uint64) bool {
 	ins, ok := c.img.DecodeAt(pc)
 	return ok && ins.Op == x86asm.RET
 }
+
+// redZone is the x86-64 System V red zone's size: a leaf function keeps
+// its locals in the 128 bytes below the stack pointer.
+const redZone = 128
+
+// LocalFrame finds whether addr is a local of a thread stopped at regs (on
+// its stack, at or above its stack pointer, red zone included) and
+// returns the frame holding it: the innermost one whose CFA is above addr,
+// by its CFA and its function's entry. Zeros for anything else.
+func (w Walker) LocalFrame(regs ptrace.Regs, addr uint64) (cfa, fn uint64) {
+	if addr+redZone < regs.Rsp {
+		return 0, 0
+	}
+	for _, f := range w.Unwind(regs, 4096) {
+		if f.CFA > addr {
+			return f.CFA, w.funcEntry(f)
+		}
+	}
+	return 0, 0
+}
+
+// FrameLive says whether the stack of a thread stopped at regs still holds
+// the frame LocalFrame found: the same CFA in the same function (the next
+// call at the same depth has the same CFA, but maybe another function).
+func (w Walker) FrameLive(regs ptrace.Regs, cfa, fn uint64) bool {
+	if regs.Rsp >= cfa+redZone {
+		return false
+	}
+	for _, f := range w.Unwind(regs, 4096) {
+		if f.CFA == cfa && w.funcEntry(f) == fn {
+			return true
+		}
+		if f.CFA > cfa {
+			break
+		}
+	}
+	return false
+}
+
+// funcEntry is the runtime entry of the function frame f is in, 0 if not
+// known.
+func (w Walker) funcEntry(f Frame) uint64 {
+	if fn, m := w.Img.FuncAt(f.Look()); fn != nil {
+		return fn.Low + m.Bias
+	}
+	return 0
+}
