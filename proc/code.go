@@ -14,45 +14,40 @@ type Instruction = image.Instruction
 // MaxDisassemble bounds one disassembly.
 const MaxDisassemble = image.MaxDisassemble
 
-// Disassemble decodes count instructions starting instOffset instructions
-// away from addr (negative: before it); see image.Image.Disassemble.
-func (d *Debugger) Disassemble(addr uint64, instOffset, count int, symbolic bool) ([]Instruction, error) {
-	var out []Instruction
+// inImage runs f on the owner with the process's image; without a
+// process it fails with ErrNoProcess unless quiet, which answers zero.
+func inImage[T any](d *Debugger, quiet bool, f func(*image.Image) (T, error)) (T, error) {
+	var out T
 	err := d.do(func() error {
 		if d.p == nil {
+			if quiet {
+				return nil
+			}
 			return ErrNoProcess
 		}
 		var err error
-		out, err = d.p.img.Disassemble(addr, instOffset, count, symbolic)
+		out, err = f(d.p.img)
 		return err
 	})
 	return out, err
+}
+
+// Disassemble decodes count instructions starting instOffset instructions
+// away from addr (negative: before it); see image.Image.Disassemble.
+func (d *Debugger) Disassemble(addr uint64, instOffset, count int, symbolic bool) ([]Instruction, error) {
+	return inImage(d, false, func(im *image.Image) ([]Instruction, error) {
+		return im.Disassemble(addr, instOffset, count, symbolic)
+	})
 }
 
 // ListingText returns the text of listing key (a Frame's Listing), made the
 // first time it is asked for.
 func (d *Debugger) ListingText(key uint64) (string, error) {
-	var text string
-	err := d.do(func() error {
-		if d.p == nil {
-			return ErrNoProcess
-		}
-		var err error
-		text, err = d.p.img.ListingText(key)
-		return err
-	})
-	return text, err
+	return inImage(d, false, func(im *image.Image) (string, error) { return im.ListingText(key) })
 }
 
 // Sources lists the source files of the executable and the loaded
-// libraries that have line information.
+// libraries that have line information; none without a process.
 func (d *Debugger) Sources() ([]string, error) {
-	var out []string
-	err := d.do(func() error {
-		if d.p != nil {
-			out = d.p.img.Sources()
-		}
-		return nil
-	})
-	return out, err
+	return inImage(d, true, func(im *image.Image) ([]string, error) { return im.Sources(), nil })
 }

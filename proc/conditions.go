@@ -41,7 +41,7 @@ func (d *Debugger) evalOwners(th *thread, owners []*Breakpoint, frame func()) []
 			if frame != nil {
 				frame()
 			}
-			sc, scErr = d.scope(th.tid, 0)
+			sc, scErr = d.scope(th, 0)
 		}
 		return sc, scErr
 	}

@@ -140,7 +140,8 @@ func (d *Debugger) detach() error {
 }
 
 // CheckStopped says whether a resuming request may run now: a process
-// exists, it is stopped, and tid (unless 0) is one of its threads.
+// exists, it is stopped, and tid (unless 0) is one of its threads that can
+// run (not a parked goroutine).
 //
 // It reads the snapshot the owner publishes, without a round trip to the
 // owner: a resume request costs one hand-off, not two.
@@ -153,6 +154,8 @@ func (d *Debugger) CheckStopped(tid int) error {
 		return ErrRunning
 	case tid != 0 && !s.threads[tid]:
 		return &ThreadError{Tid: tid}
+	case s.parked[tid]:
+		return fmt.Errorf("goroutine %d is not running on a thread: only the goroutines running when the program stopped can be stepped or moved", tid)
 	}
 	return nil
 }

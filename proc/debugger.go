@@ -88,7 +88,8 @@ type Debugger struct {
 // snapshot is what CheckStopped needs to know, published by the owner.
 type snapshot struct {
 	process, running bool
-	threads          map[int]bool
+	threads          map[int]bool // by the client's ids
+	parked           map[int]bool // goroutines not on a thread
 }
 
 // publish records the current state for CheckStopped. The owner calls it
@@ -102,6 +103,15 @@ func (d *Debugger) publish() {
 		for tid, th := range p.threads {
 			if !th.exiting {
 				s.threads[tid] = true
+			}
+		}
+		if v := p.gview; v != nil {
+			s.parked = map[int]bool{}
+			for id := range v.ByID {
+				s.threads[id] = true
+				if _, ok := v.TidOf[id]; !ok {
+					s.parked[id] = true
+				}
 			}
 		}
 	}

@@ -5,7 +5,8 @@
 // sees, inlined calls included, and what reading a frame's variables
 // needs), image (what the loaded objects say about an address), breakpoint
 // (the table of int3 bytes), watch (data breakpoints: debug registers and
-// software watchpoints, reached through a Host the owner implements) and
+// software watchpoints, reached through a Host the owner implements),
+// goroutine (a Go program's goroutines, which are its client threads) and
 // output (the program's stdout and stderr). Values and expressions are
 // package eval's, which reads a stopped process through View and Scope.
 //

@@ -2,6 +2,7 @@ package proc
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"syscall"
 	"time"
@@ -232,7 +233,7 @@ func (d *Debugger) initialStop(ev ptrace.Event) {
 	if th == nil {
 		th = p.addThread(ev.Tid)
 		ptrace.AddThread(p.pid, ev.Tid)
-		d.ln.ThreadStarted(ev.Tid)
+		d.threadEvent(ev.Tid, true)
 	}
 	if p.watches.Watching() {
 		_ = p.watches.Apply(d.watchHost(), ev.Tid) // debug registers are not inherited
@@ -261,7 +262,7 @@ func (d *Debugger) cloned(parent *thread) {
 	th := p.addThread(tid)
 	th.fresh = true
 	ptrace.AddThread(p.pid, tid)
-	d.ln.ThreadStarted(tid)
+	d.threadEvent(tid, true)
 }
 
 // gone handles a thread's or the process's end.
@@ -272,13 +273,13 @@ func (d *Debugger) gone(ev ptrace.Event) {
 			delete(p.threads, ev.Tid)
 			p.watches.Forget(ev.Tid)
 			delete(p.stacks, ev.Tid)
-			d.ln.ThreadExited(ev.Tid)
+			d.threadEvent(ev.Tid, false)
 		}
 		return
 	}
 	for tid := range p.threads {
 		if tid != p.pid {
-			d.ln.ThreadExited(tid)
+			d.threadEvent(tid, false)
 		}
 	}
 	p.threads = map[int]*thread{}
@@ -357,7 +358,13 @@ func (d *Debugger) stopped(st Stop) {
 	}
 	p.step = nil
 	p.current = st.Tid
-	p.stacks = nil
+	p.stacks, p.gview = nil, nil
+	// The client knows threads by their ids, goroutines' in a Go program.
+	st.Tid = d.clientID(st.Tid)
+	st.Running = slices.Clone(st.Running)
+	for i, tid := range st.Running {
+		st.Running[i] = d.clientID(tid)
+	}
 	d.publish()
 	if p.output != nil {
 		p.output.Flush()
@@ -508,16 +515,17 @@ func (d *Debugger) needStopped() error {
 	return nil
 }
 
-// onStopped runs f on the owner for a request about thread tid, which
-// needs the process stopped and the thread known.
-func (d *Debugger) onStopped(tid int, f func(*thread) error) error {
+// onStopped runs f on the owner for a request about the client's thread
+// id (see threadFor), which needs the process stopped and the thread
+// known.
+func (d *Debugger) onStopped(id int, f func(*thread) error) error {
 	return d.do(func() error {
 		if err := d.needStopped(); err != nil {
 			return err
 		}
-		th := d.p.threads[tid]
-		if th == nil {
-			return &ThreadError{Tid: tid}
+		th, err := d.threadFor(id)
+		if err != nil {
+			return err
 		}
 		return f(th)
 	})
@@ -562,7 +570,7 @@ func (d *Debugger) resume() error {
 			}
 		}
 	}
-	p.stacks = nil
+	p.stacks, p.gview = nil, nil
 	d.resumed = true
 	var rs []ptrace.Resume
 	for _, th := range p.threads {

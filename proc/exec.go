@@ -17,7 +17,7 @@ func (d *Debugger) execed() {
 	for tid := range p.threads {
 		if tid != p.pid {
 			delete(p.threads, tid)
-			d.ln.ThreadExited(tid)
+			d.threadEvent(tid, false)
 		}
 	}
 	p.addThread(p.pid).stopped = true
@@ -31,13 +31,13 @@ func (d *Debugger) execed() {
 	p.mem = ptrace.NewMem(p.pid)
 	for _, m := range d.p.img.Modules() {
 		if m.Announced || m == p.img.Exe {
-			d.ln.Module("removed", info(m))
+			d.ln.Module("removed", m.Info())
 		}
 	}
 	p.img.Close()
 	p.img = d.newImage(p)
 	p.solib, p.stacks = nil, nil
-	p.goKnown = false
+	p.goKnown, p.gLayout, p.gview = false, nil, nil
 	path, exe, err := exeOf(p.pid)
 	if err == nil {
 		err = d.useExe(exe)

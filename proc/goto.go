@@ -18,13 +18,17 @@ func (d *Debugger) GotoTargets(tid int, source string, line int) ([]uint64, erro
 		if err := d.needStopped(); err != nil {
 			return err
 		}
-		if tid == 0 {
-			tid = d.p.current
+		th := d.p.threads[d.p.current]
+		if tid != 0 {
+			var err error
+			if th, err = d.threadFor(tid); err != nil {
+				return err
+			}
 		}
-		if d.p.threads[tid] == nil {
+		if th == nil {
 			return &ThreadError{Tid: tid}
 		}
-		regs, err := d.tr.GetRegs(tid)
+		regs, err := d.regsOf(th)
 		if err != nil {
 			return err
 		}
@@ -38,7 +42,10 @@ func (d *Debugger) GotoTargets(tid int, source string, line int) ([]uint64, erro
 // the thread stopped there (reason "goto").
 func (d *Debugger) Goto(tid int, addr uint64) error {
 	return d.onStopped(tid, func(th *thread) error {
-		regs, err := d.tr.GetRegs(tid)
+		if err := running(th); err != nil {
+			return err
+		}
+		regs, err := d.tr.GetRegs(th.tid)
 		if err != nil {
 			return err
 		}
@@ -46,11 +53,11 @@ func (d *Debugger) Goto(tid int, addr uint64) error {
 		if to, _ := d.p.img.FuncAt(addr); fn == nil || to != fn {
 			return fmt.Errorf("%#x is not in the function the thread is stopped in", addr)
 		}
-		if err := d.tr.SetPC(tid, addr); err != nil {
+		if err := d.tr.SetPC(th.tid, addr); err != nil {
 			return err
 		}
 		th.rehit = false
-		d.stopped(Stop{Reason: "goto", Tid: tid})
+		d.stopped(Stop{Reason: "goto", Tid: th.tid})
 		return nil
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/breakpoint"
+	"github.com/dap-ptrace/dap-ptrace/proc/goroutine"
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
 	"github.com/dap-ptrace/dap-ptrace/proc/output"
 	"github.com/dap-ptrace/dap-ptrace/proc/stack"
@@ -49,6 +50,10 @@ type thread struct {
 	// kept stopping the step): the thread's next trap there is the same
 	// hit, stepped over again, not reported again.
 	redo uint64
+	// parked, for a thread that stands for a goroutine not running on a
+	// thread (see threadFor), is that goroutine; such a thread is never
+	// in process.threads.
+	parked *goroutine.G
 	// hide is how many inlined calls starting at the pc this stop shows
 	// as not entered yet (see hiddenFrames); 0 while running.
 	hide int
@@ -70,9 +75,13 @@ type process struct {
 	watches   watch.Set[*Breakpoint] // data breakpoints
 	goKnown   bool                   // goProgram has been decided
 	goProgram bool                   // the executable is a Go program
-	output    *output.Capture        // a launched program's stdout and stderr
-	step      *stepper
-	solib     *solib
+	gLayout   *goroutine.Layout      // its runtime's, if it can be read
+	gview     *goView                // its goroutines at this stop, once read
+	// hideSystem leaves the runtime's goroutines out of the thread list.
+	hideSystem bool
+	output     *output.Capture // a launched program's stdout and stderr
+	step       *stepper
+	solib      *solib
 }
 
 // nameTTL is how long a thread's name is taken as read: names change
@@ -333,6 +342,10 @@ func (d *Debugger) Threads() ([]Thread, error) {
 	err := d.do(func() error {
 		p := d.p
 		if p == nil {
+			return nil
+		}
+		if v := d.goView(); v != nil {
+			out = d.goThreads(v)
 			return nil
 		}
 		for tid, th := range p.threads {

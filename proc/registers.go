@@ -3,8 +3,8 @@ package proc
 import (
 	"fmt"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/stack"
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
-	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
 )
 
 // Register is one register of a frame, as the client sees it.
@@ -17,25 +17,20 @@ type Register = ptrace.Register
 func (d *Debugger) FrameRegisters(tid, level int) ([]Register, error) {
 	var out []Register
 	err := d.onStopped(tid, func(th *thread) error {
-		regs, err := d.tr.GetRegs(tid)
+		regs, err := d.regsOf(th)
 		if err != nil {
 			return err
 		}
-		it, _, ok := d.walker().ToLogical(regs, level+th.hide)
+		it, _, ok := d.walkerFor(th).ToLogical(regs, level+th.hide)
 		if !ok {
 			return fmt.Errorf("no frame %d", level)
 		}
 		f := it.Frame()
-		if f.Index == 0 {
+		if f.Index == 0 && th.parked == nil {
 			out = ptrace.RegisterList(&regs)
 			return nil
 		}
-		order := []int{16, 7, 6, 3, 12, 13, 14, 15, 0, 2, 1, 4, 5, 8, 9, 10, 11}
-		for _, r := range order {
-			if f.Known[r] {
-				out = append(out, Register{Name: cfi.RegNames[r], Value: f.R[r]})
-			}
-		}
+		out = stack.Registers(f)
 		return nil
 	})
 	return out, err
@@ -48,8 +43,11 @@ type VectorRegister = ptrace.VectorRegister
 // floating-point control and status registers of thread tid.
 func (d *Debugger) VectorRegisters(tid int) ([]VectorRegister, error) {
 	var out []VectorRegister
-	err := d.onStopped(tid, func(*thread) error {
-		fp, err := d.tr.GetFPRegs(tid)
+	err := d.onStopped(tid, func(th *thread) error {
+		if err := running(th); err != nil {
+			return err
+		}
+		fp, err := d.tr.GetFPRegs(th.tid)
 		if err != nil {
 			return err
 		}

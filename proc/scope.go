@@ -82,8 +82,8 @@ func (s *Scope) Location(frameBase []byte) symbols.LocContext {
 // InFrame runs f on the owner with frame level of thread tid, which must
 // be stopped.
 func (d *Debugger) InFrame(tid, level int, f func(*Scope) error) error {
-	return d.onStopped(tid, func(*thread) error {
-		sc, err := d.scope(tid, level)
+	return d.onStopped(tid, func(th *thread) error {
+		sc, err := d.scope(th, level)
 		if err != nil {
 			return err
 		}
@@ -101,24 +101,20 @@ func (d *Debugger) InView(f func(*View) error) error {
 	})
 }
 
-func (d *Debugger) scope(tid, level int) (*Scope, error) {
-	fr, err := d.frameContext(tid, level)
+func (d *Debugger) scope(th *thread, level int) (*Scope, error) {
+	fr, err := d.frameContext(th, level)
 	if err != nil {
 		return nil, err
 	}
 	return &Scope{View{d}, fr}, nil
 }
 
-// frameContext finds frame level of stopped thread tid, counting from
-// the first frame its stop does not hide.
-func (d *Debugger) frameContext(tid, level int) (*stack.Context, error) {
-	regs, err := d.tr.GetRegs(tid)
+// frameContext finds frame level of stopped thread th, counting from the
+// first frame its stop does not hide.
+func (d *Debugger) frameContext(th *thread, level int) (*stack.Context, error) {
+	regs, err := d.regsOf(th)
 	if err != nil {
 		return nil, err
 	}
-	hide := 0
-	if th := d.p.threads[tid]; th != nil {
-		hide = th.hide
-	}
-	return d.walker().Context(regs, level+hide)
+	return d.walkerFor(th).Context(regs, level+th.hide)
 }

@@ -14,7 +14,10 @@ import (
 func (d *Debugger) SetRegister(tid, level int, name string, value func(*Scope) (uint64, error)) (Register, error) {
 	var out Register
 	err := d.onStopped(tid, func(th *thread) error {
-		regs, err := d.tr.GetRegs(tid)
+		if err := running(th); err != nil {
+			return err
+		}
+		regs, err := d.tr.GetRegs(th.tid)
 		if err != nil {
 			return err
 		}
@@ -31,7 +34,7 @@ func (d *Debugger) SetRegister(tid, level int, name string, value func(*Scope) (
 			}
 			return fmt.Errorf("no register %s", name)
 		}
-		sc, err := d.scope(tid, level)
+		sc, err := d.scope(th, level)
 		if err != nil {
 			return err
 		}
@@ -40,7 +43,7 @@ func (d *Debugger) SetRegister(tid, level int, name string, value func(*Scope) (
 			return err
 		}
 		*field = v
-		if err := d.tr.SetRegs(tid, &regs); err != nil {
+		if err := d.tr.SetRegs(th.tid, &regs); err != nil {
 			return err
 		}
 		delete(d.p.stacks, tid)

@@ -2,20 +2,12 @@ package proc
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
 )
 
 // Module is a loaded ELF object as the client sees it.
-type Module struct {
-	ID         string // its path (the main program's, for the executable)
-	Name       string
-	Path       string
-	Start, End uint64
-	Symbols    bool // ELF symbols or DWARF were found
-	DWARF      bool
-}
+type Module = image.ModuleInfo
 
 // solib is what we know of the dynamic loader of a process.
 type solib struct {
@@ -52,24 +44,15 @@ func (d *Debugger) scanModules() {
 	}
 	added, removed := p.img.Loaded(seen)
 	for _, m := range added {
-		d.ln.Module("new", info(m))
+		d.ln.Module("new", m.Info())
 	}
 	for _, m := range removed {
-		d.ln.Module("removed", info(m))
+		d.ln.Module("removed", m.Info())
 	}
 	changed := len(added)+len(removed) > 0
 	if changed {
 		d.reresolve()
 	}
-}
-
-func info(m *image.Module) Module {
-	mi := Module{ID: m.Path, Name: m.Name, Path: m.Path, Start: m.Start, End: m.End}
-	if m.Sym != nil {
-		mi.Symbols = true
-		mi.DWARF = m.Sym.HasDWARF()
-	}
-	return mi
 }
 
 // reresolve resolves again every breakpoint whose code was loaded or
@@ -94,18 +77,5 @@ func (d *Debugger) reresolve() {
 
 // Modules lists the loaded objects, the executable first.
 func (d *Debugger) Modules() ([]Module, error) {
-	var out []Module
-	err := d.do(func() error {
-		if d.p == nil {
-			return nil
-		}
-		for _, m := range d.p.img.Modules() {
-			if m.Announced || m == d.p.img.Exe {
-				out = append(out, info(m))
-			}
-		}
-		sort.SliceStable(out[min(1, len(out)):], func(i, j int) bool { return out[1+i].Start < out[1+j].Start })
-		return nil
-	})
-	return out, err
+	return inImage(d, true, func(im *image.Image) ([]Module, error) { return im.Infos(), nil })
 }

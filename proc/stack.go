@@ -21,14 +21,14 @@ func (d *Debugger) Stack(tid, start, levels int) ([]Frame, int, error) {
 		p := d.p
 		w, ok := p.stacks[tid]
 		if !ok {
-			regs, err := d.tr.GetRegs(tid)
+			regs, err := d.regsOf(th)
 			if err != nil {
 				return err
 			}
 			// Walk it all (totalFrames is exact), but name only the frames
 			// asked for; inlined calls the stop hides are frame 0's
 			// innermost ones.
-			w = d.walker().Walk(regs, th.hide)
+			w = d.walkerFor(th).Walk(regs, th.hide)
 			if p.stacks == nil {
 				p.stacks = map[int]*stack.Walked{}
 			}
@@ -65,4 +65,11 @@ func (d *Debugger) unwind(regs ptrace.Regs, max int) []Frame {
 // walker walks the process's stacks.
 func (d *Debugger) walker() stack.Walker {
 	return stack.Walker{Img: d.p.img, Mem: d.p.mem}
+}
+
+// walkerFor walks th's stack: a thread's, or a parked goroutine's.
+func (d *Debugger) walkerFor(th *thread) stack.Walker {
+	w := d.walker()
+	w.Saved = th.parked != nil
+	return w
 }

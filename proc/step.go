@@ -99,14 +99,18 @@ func (d *Debugger) step(tid int, kind StepKind, instruction bool, only uint64) e
 	}
 	d.post(func() {
 		p := d.p
-		if d.needStopped() != nil || p.threads[tid] == nil || p.threads[tid].exiting {
+		var th *thread
+		if d.needStopped() == nil {
+			th, _ = d.threadFor(tid)
+		}
+		if th == nil || th.exiting || th.parked != nil {
 			d.ln.Output("important", "cannot step: the thread or process is gone\n")
 			return
 		}
 		p.running = true
-		p.stacks = nil
+		p.stacks, p.gview = nil, nil
 		p.entry = false
-		d.startStep(p.threads[tid], kind, instruction, only)
+		d.startStep(th, kind, instruction, only)
 	})
 	return nil
 }
@@ -491,7 +495,7 @@ type StepTarget struct {
 func (d *Debugger) StepInTargets(tid int) ([]StepTarget, error) {
 	var out []StepTarget
 	err := d.onStopped(tid, func(th *thread) error {
-		regs, err := d.tr.GetRegs(tid)
+		regs, err := d.regsOf(th)
 		if err != nil {
 			return err
 		}

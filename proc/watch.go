@@ -157,8 +157,10 @@ func (d *Debugger) SetDataBreakpoints(specs []DataSpec) ([]Breakpoint, error) {
 					name = bp.Name
 				}
 				w := &dataWatch{BP: bp, ID: bp.ID, Name: name, Addr: sp.Addr, Size: sp.Size, Access: access, Format: sp.Format}
-				if w.Scope, w.Fn = d.localScope(sp.Tid, sp.Addr); w.Scope != 0 {
-					w.Tid = sp.Tid
+				if th, err := d.threadFor(sp.Tid); err == nil && th.parked == nil {
+					if w.Scope, w.Fn = d.localScope(th.tid, sp.Addr); w.Scope != 0 {
+						w.Tid = th.tid
+					}
 				}
 				w.Old, _ = watch.Read(d.watchHost(), w)
 				ws = append(ws, w)

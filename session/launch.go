@@ -35,6 +35,9 @@ type launchArgs struct {
 	// SoftwareWatchpoints forces software data breakpoints: true or
 	// "page" (page protection), "step" (single-stepping).
 	SoftwareWatchpoints json.RawMessage `json:"softwareWatchpoints"`
+	// HideSystemGoroutines leaves the Go runtime's own goroutines out of
+	// the thread list (Delve's name).
+	HideSystemGoroutines bool `json:"hideSystemGoroutines"`
 }
 
 // sourceMapArg accepts lldb-dap's [["compiled", "local"], ...] and the
@@ -155,6 +158,7 @@ func (s *Session) launch(req *dap.Request, args launchArgs) (struct{}, error) {
 	if err := s.dbg.SetWatchMode(watchMode(args.SoftwareWatchpoints)); err != nil {
 		s.conn.SendEvent("output", godap.OutputEventBody{Category: "important", Output: err.Error() + "\n"})
 	}
+	s.dbg.SetHideSystemGoroutines(args.HideSystemGoroutines)
 	name := args.Program
 	if abs, err := filepath.Abs(name); err == nil {
 		name = abs
@@ -169,6 +173,8 @@ type attachArgs struct {
 	ProcessID   int          `json:"processId"`
 	StopOnEntry bool         `json:"stopOnEntry"`
 	SourceMap   sourceMapArg `json:"sourceMap"`
+	// HideSystemGoroutines: as for launch.
+	HideSystemGoroutines bool `json:"hideSystemGoroutines"`
 }
 
 func (s *Session) attach(req *dap.Request, args attachArgs) (struct{}, error) {
@@ -190,6 +196,7 @@ func (s *Session) attach(req *dap.Request, args attachArgs) (struct{}, error) {
 		return struct{}{}, &Error{ID: errIDAttach, Err: err}
 	}
 	s.started, s.attached, s.stopOnEntry = true, true, args.StopOnEntry
+	s.dbg.SetHideSystemGoroutines(args.HideSystemGoroutines)
 	name, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
 	if err != nil {
 		name = fmt.Sprintf("process %d", pid)

@@ -289,3 +289,148 @@ func (l *Layout) WaitReasons(mem Memory) []string {
 func System(fn string) bool {
 	return strings.HasPrefix(fn, "runtime.") && fn != "runtime.main"
 }
+
+// UserFuncs names where each goroutine is, as a person would: the first
+// function on its stack that is not the runtime's (main.worker, not
+// runtime.gopark), found by walking frame pointers, which Go keeps on
+// amd64, a few frames up; the function at its pc when there is none. pcs
+// and bps are each one's pc and frame pointer; name returns the function
+// at an address, exact for the first (a pc, not a return address). The
+// walk reads one frame of every goroutine at a time, in one batch.
+func UserFuncs(mem Memory, pcs, bps []uint64, name func(pc uint64, exact bool) string) []string {
+	n := len(pcs)
+	out, first := make([]string, n), make([]string, n)
+	pc, bp := append([]uint64(nil), pcs...), append([]uint64(nil), bps...)
+	active := make([]int, n)
+	for i := range active {
+		active[i] = i
+	}
+	for level := 0; level < 8 && len(active) > 0; level++ {
+		var next []int
+		for _, i := range active {
+			fn := name(pc[i], level == 0)
+			if level == 0 {
+				first[i] = fn
+			}
+			if fn != "" && !strings.HasPrefix(fn, "runtime.") {
+				out[i] = fn
+				continue
+			}
+			if bp[i] != 0 {
+				next = append(next, i)
+			}
+		}
+		bufs, addrs := make([][]byte, len(next)), make([]uint64, len(next))
+		raw := make([]byte, 16*len(next))
+		for k, i := range next {
+			bufs[k], addrs[k] = raw[16*k:16*k+16], bp[i]
+		}
+		ok := readEach(mem, bufs, addrs)
+		active = active[:0]
+		for k, i := range next {
+			if !ok[k] {
+				continue
+			}
+			bp[i], pc[i] = binary.LittleEndian.Uint64(bufs[k]), binary.LittleEndian.Uint64(bufs[k][8:])
+			if pc[i] != 0 {
+				active = append(active, i)
+			}
+		}
+	}
+	for i := range out {
+		if out[i] == "" {
+			out[i] = first[i]
+		}
+	}
+	return out
+}
+
+// readEach reads each buffer at its address, in one batch where mem can,
+// and says which were read.
+func readEach(mem Memory, bufs [][]byte, addrs []uint64) []bool {
+	ok := make([]bool, len(bufs))
+	if bm, isBatch := mem.(BatchMemory); isBatch && bm.ReadBatch(bufs, addrs) == nil {
+		for i := range ok {
+			ok[i] = true
+		}
+		return ok
+	}
+	for i, b := range bufs {
+		_, err := mem.ReadAt(b, addrs[i])
+		ok[i] = err == nil
+	}
+	return ok
+}
+
+// View is the goroutines of one stop, indexed.
+type View struct {
+	List  []G
+	ByID  map[int]*G
+	TidOf map[int]int // goroutine id -> the thread running it
+	IDOf  map[int]int // thread -> the goroutine it runs
+}
+
+// NewView reads the goroutines and which of the threads known runs each.
+func (l *Layout) NewView(mem Memory, known func(tid int) bool) (*View, error) {
+	gs, err := l.List(mem)
+	if err != nil {
+		return nil, err
+	}
+	v := &View{List: gs, ByID: make(map[int]*G, len(gs)), TidOf: map[int]int{}, IDOf: map[int]int{}}
+	for i := range gs {
+		g := &gs[i]
+		v.ByID[int(g.ID)] = g
+		if tid := l.Thread(mem, g); tid != 0 && known(tid) {
+			v.TidOf[int(g.ID)], v.IDOf[tid] = tid, int(g.ID)
+		}
+	}
+	return v, nil
+}
+
+// Named is a goroutine as a thread list shows it.
+type Named struct {
+	ID   int
+	Name string
+}
+
+// Names names the goroutines of v for a thread list, in v's order, as
+// Delve does: "[Go 7] main.worker [chan receive]", "(thread 1234)" for one
+// on a thread. frame0 gives a running goroutine's thread's pc and frame
+// pointer; funcAt names the function at an address. hideSystem leaves out
+// the runtime's goroutines that are not on a thread.
+func (l *Layout) Names(mem Memory, v *View, frame0 func(tid int) (pc, bp uint64, ok bool), funcAt func(pc uint64) string, hideSystem bool) []Named {
+	reasons := l.WaitReasons(mem)
+	pcs, bps := make([]uint64, len(v.List)), make([]uint64, len(v.List))
+	for i := range v.List {
+		g := &v.List[i]
+		pcs[i], bps[i] = g.PC, g.BP
+		if tid, ok := v.TidOf[int(g.ID)]; ok {
+			if pc, bp, ok := frame0(tid); ok {
+				pcs[i], bps[i] = pc, bp
+			}
+		}
+	}
+	where := UserFuncs(mem, pcs, bps, func(pc uint64, exact bool) string {
+		if !exact {
+			pc--
+		}
+		return funcAt(pc)
+	})
+	out := make([]Named, 0, len(v.List))
+	for i := range v.List {
+		g := &v.List[i]
+		tid, onThread := v.TidOf[int(g.ID)]
+		if hideSystem && !onThread && System(funcAt(g.StartPC)) {
+			continue
+		}
+		name := fmt.Sprintf("[Go %d] %s", g.ID, where[i])
+		switch {
+		case onThread:
+			name += fmt.Sprintf(" (thread %d)", tid)
+		case g.Status == Waiting && int(g.WaitReason) < len(reasons) && reasons[g.WaitReason] != "":
+			name += " [" + reasons[g.WaitReason] + "]"
+		}
+		out = append(out, Named{ID: int(g.ID), Name: name})
+	}
+	return out
+}

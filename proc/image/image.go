@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -693,4 +694,37 @@ func (im *Image) Loader() (rdebug, brk uint64, ok bool) {
 		return 0, 0, false
 	}
 	return rd + base, bk + base, true
+}
+
+// ModuleInfo is a loaded ELF object as the client sees it.
+type ModuleInfo struct {
+	ID         string // its path (the main program's, for the executable)
+	Name       string
+	Path       string
+	Start, End uint64
+	Symbols    bool // ELF symbols or DWARF were found
+	DWARF      bool
+}
+
+// Info describes m for the client.
+func (m *Module) Info() ModuleInfo {
+	mi := ModuleInfo{ID: m.Path, Name: m.Name, Path: m.Path, Start: m.Start, End: m.End}
+	if m.Sym != nil {
+		mi.Symbols = true
+		mi.DWARF = m.Sym.HasDWARF()
+	}
+	return mi
+}
+
+// Infos describes the objects the client was told of, the executable
+// first and the others by address.
+func (im *Image) Infos() []ModuleInfo {
+	var out []ModuleInfo
+	for _, m := range im.Modules() {
+		if m.Announced || m == im.Exe {
+			out = append(out, m.Info())
+		}
+	}
+	sort.SliceStable(out[min(1, len(out)):], func(i, j int) bool { return out[1+i].Start < out[1+j].Start })
+	return out
 }

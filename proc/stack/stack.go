@@ -15,6 +15,7 @@ import (
 	"github.com/dap-ptrace/dap-ptrace/proc/unwind"
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
+	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -56,6 +57,9 @@ const MaxFrames = 100000
 type Walker struct {
 	Img *image.Image
 	Mem unwind.Memory
+	// Saved says the registers are a saved context (a parked goroutine's
+	// gobuf), of which only rip, rsp and rbp are known.
+	Saved bool
 }
 
 // Walked is one thread's stack for one stop: every frame walked, the
@@ -128,8 +132,13 @@ func (w Walker) Unwind(regs ptrace.Regs, max int) []Frame {
 // Iterator starts a walk of the machine frames of a thread stopped at
 // regs.
 func (w Walker) Iterator(regs ptrace.Regs) *unwind.Iterator {
-	return unwind.New(unwind.AllKnown([unwind.NumRegs]uint64{regs.Rax, regs.Rdx, regs.Rcx, regs.Rbx, regs.Rsi, regs.Rdi, regs.Rbp, regs.Rsp,
-		regs.R8, regs.R9, regs.R10, regs.R11, regs.R12, regs.R13, regs.R14, regs.R15, regs.Rip}), w.Mem, code{w.Img})
+	r := unwind.AllKnown([unwind.NumRegs]uint64{regs.Rax, regs.Rdx, regs.Rcx, regs.Rbx, regs.Rsi, regs.Rdi, regs.Rbp, regs.Rsp,
+		regs.R8, regs.R9, regs.R10, regs.R11, regs.R12, regs.R13, regs.R14, regs.R15, regs.Rip})
+	if w.Saved {
+		r.Known = [unwind.NumRegs]bool{}
+		r.Known[cfi.DwarfRBP], r.Known[cfi.DwarfRSP], r.Known[cfi.DwarfRA] = true, true, true
+	}
+	return unwind.New(r, w.Mem, code{w.Img})
 }
 
 // code is what the unwinder asks of the process's code.
@@ -202,4 +211,20 @@ func (w Walker) funcEntry(f Frame) uint64 {
 		return fn.Low + m.Bias
 	}
 	return 0
+}
+
+// registerOrder is how a frame's registers are listed: the pc, the stack
+// and frame pointers, the callee-saved ones, then the rest.
+var registerOrder = []uint64{16, 7, 6, 3, 12, 13, 14, 15, 0, 2, 1, 4, 5, 8, 9, 10, 11}
+
+// Registers lists the registers unwinding recovered for frame f (above
+// frame 0: the pc, the stack pointer and what the code saved).
+func Registers(f unwind.Frame) []ptrace.Register {
+	var out []ptrace.Register
+	for _, r := range registerOrder {
+		if f.Known[r] {
+			out = append(out, ptrace.Register{Name: cfi.RegNames[r], Value: f.R[r]})
+		}
+	}
+	return out
 }
