@@ -56,6 +56,10 @@ func TestGoroutinesAreThreads(t *testing.T) {
 	if r := c.Request("next", map[string]any{"threadId": w.ID}); r.Success || !strings.Contains(r.Message, "not running on a thread") {
 		t.Errorf("next on a parked goroutine: success %v, %q", r.Success, r.Message)
 	}
+	// Nothing went wrong on the way, so nothing was important to say.
+	if s := output(t, c, "important"); s != "" {
+		t.Errorf("important output in a plain session: %q", s)
+	}
 	c.MustSucceed("disconnect", nil)
 }
 
@@ -111,4 +115,33 @@ func TestHideSystemGoroutines(t *testing.T) {
 		}
 		c.MustSucceed("disconnect", nil)
 	}
+}
+
+// A condition on a loop's body names the loop variable, in a block of
+// its own (Go 1.22 gives each iteration its own i): it stops once, at the
+// iteration asked for.
+func TestGoLoopVariableCondition(t *testing.T) {
+	f := buildGo(t, "gogoroutines")
+	c := startAdapter(t)
+	launch(t, c, f, map[string]any{"args": []string{"600"}})
+	for _, bp := range []struct {
+		marker, cond, expr, want string
+	}{{"BP:gostart", "i == 500", "i", "500"}, {"BP:gospin", "i == 7", "i", "7"}} {
+		var body struct {
+			Breakpoints []breakpoint `json:"breakpoints"`
+		}
+		c.MustSucceed("setBreakpoints", map[string]any{"source": map[string]any{"path": f.src},
+			"breakpoints": []map[string]any{{"line": f.line(t, bp.marker), "condition": bp.cond}}}).DecodeBody(t, &body)
+		if bp.marker == "BP:gostart" {
+			c.MustSucceed("configurationDone", nil)
+		} else {
+			c.MustSucceed("continue", map[string]any{"threadId": 1})
+		}
+		st := expectStopped(t, c, "breakpoint")
+		fr := top(t, c, st.ThreadID)
+		if got := evaluate(t, c, fr.ID, bp.expr).Result; fr.Line != f.line(t, bp.marker) || got != bp.want {
+			t.Fatalf("%s: stopped at line %d with %s = %s, want line %d and %s", bp.cond, fr.Line, bp.expr, got, f.line(t, bp.marker), bp.want)
+		}
+	}
+	c.MustSucceed("disconnect", nil)
 }

@@ -139,6 +139,9 @@ func (s *Session) dataLoc(id string) (dataLoc, error) {
 // watchMode reads the launch's softwareWatchpoints: true or "page", "step",
 // absent or false for the debug registers where they work.
 func watchMode(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "" // not set
+	}
 	var on bool
 	if json.Unmarshal(raw, &on) == nil {
 		if on {

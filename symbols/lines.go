@@ -3,6 +3,7 @@ package symbols
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -309,11 +310,31 @@ func (x *dwarfIndex) resolve(file int32, line int32) ([]uint64, int, bool) {
 			groups[key] = choice{pc: r.pc, effective: eff}
 		}
 	}
+	// A `go` or `defer` statement's line is also in the wrapper the Go
+	// compiler makes to start the call (main.main.gowrap1): it runs in the
+	// new goroutine, or at return, has none of the caller's variables,
+	// and is not where a person means to stop.
+	if len(order) > 1 {
+		kept := slices.DeleteFunc(slices.Clone(order), func(k groupKey) bool { return x.goWrapper(k) })
+		if len(kept) > 0 {
+			order = kept
+		}
+	}
 	pcs := make([]uint64, 0, len(order))
 	for _, key := range order {
 		pcs = append(pcs, groups[key].pc)
 	}
 	return pcs, int(actual), true
+}
+
+// goWrapper says whether a group is a function the Go compiler generated
+// for a go or defer statement.
+func (x *dwarfIndex) goWrapper(k groupKey) bool {
+	if k.kind != 'f' || int(k.ref) >= len(x.funcs) {
+		return false
+	}
+	name := x.funcs[k.ref].Name
+	return strings.Contains(name, ".gowrap") || strings.Contains(name, ".deferwrap")
 }
 
 // groupKey identifies the piece of code a row belongs to for LineToPCs.

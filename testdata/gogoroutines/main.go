@@ -37,7 +37,7 @@ func main() {
 	done := make(chan struct{})
 	ready.Add(n)
 	for i := 0; i < n; i++ {
-		go worker(i, &ready, done)
+		go worker(i, &ready, done) // BP:gostart
 	}
 	ready.Wait()
 	for i := 0; i < 3; i++ {
