@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -215,32 +217,58 @@ func startRawAt(b *testing.B, f fixture, marker string, args ...string) *rawClie
 // before it starts (to set its environment or take its stderr).
 func startRawWith(b *testing.B, f fixture, marker string, setup func(*exec.Cmd), args ...string) *rawClient {
 	cmd := exec.Command(daptest.BuildAdapter(b))
-	// Another adapter that speaks DAP on stdio, for comparison in the same
-	// run: DAP_BENCH_ADAPTER=lldb-vscode-16 (Debian's lldb-16).
-	if other := strings.Fields(os.Getenv("DAP_BENCH_ADAPTER")); len(other) > 0 {
+	// Another adapter, for comparison in the same run:
+	// DAP_BENCH_ADAPTER=lldb-vscode-16 (Debian's lldb-16, on stdio) or
+	// DAP_BENCH_ADAPTER="dlv dap" (Delve, which connects to us over TCP).
+	other := strings.Fields(os.Getenv("DAP_BENCH_ADAPTER"))
+	delve := len(other) > 0 && filepath.Base(other[0]) == "dlv"
+	var ln net.Listener
+	if len(other) > 0 {
+		if delve {
+			var err error
+			if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+				b.Fatal(err)
+			}
+			defer ln.Close()
+			other = append(other, "--client-addr="+ln.Addr().String())
+		}
 		cmd = exec.Command(other[0], other[1:]...)
 	}
 	cmd.Stderr = os.Stderr
 	if setup != nil {
 		setup(cmd)
 	}
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
+	var in io.WriteCloser
+	var out io.Reader
+	var err error
+	if !delve {
+		if in, err = cmd.StdinPipe(); err != nil {
+			b.Fatal(err)
+		}
+		if out, err = cmd.StdoutPipe(); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	r := &rawClient{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 4<<20)}
 	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	if delve {
+		conn, err := ln.Accept()
+		if err != nil {
+			b.Fatal(err)
+		}
+		in, out = conn, conn
+	}
+	r := &rawClient{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 4<<20)}
 	r.send(r.request("initialize", `{"adapterID":"bench"}`))
 	r.until(b, `"command":"initialize"`)
 	argv, _ := json.Marshal(append([]string{}, args...)) // [] rather than null
-	r.send(r.request("launch", fmt.Sprintf(`{"program":%q,"args":%s}`, f.bin, argv)))
+	mode := ""                                           // Delve builds the program unless told it is built
+	if delve {
+		mode = `,"mode":"exec"`
+	}
+	r.send(r.request("launch", fmt.Sprintf(`{"program":%q,"args":%s%s}`, f.bin, argv, mode)))
 	r.until(b, `"event":"initialized"`)
 	if marker != "" {
 		r.send(r.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[{"line":%d}]}`, f.src, f.line(b, marker))))

@@ -152,9 +152,9 @@ func (d *Debugger) CheckStopped(tid int) error {
 		return ErrNoProcess
 	case s.running:
 		return ErrRunning
-	case tid != 0 && !s.threads[tid]:
+	case tid != 0 && !s.threads[tid] && (s.goIDs == nil || !s.goroutines[tid]):
 		return &ThreadError{Tid: tid}
-	case s.parked[tid]:
+	case s.goIDs != nil && s.parked[tid]:
 		return fmt.Errorf("goroutine %d is not running on a thread: only the goroutines running when the program stopped can be stepped or moved", tid)
 	}
 	return nil

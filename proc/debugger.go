@@ -88,8 +88,15 @@ type Debugger struct {
 // snapshot is what CheckStopped needs to know, published by the owner.
 type snapshot struct {
 	process, running bool
-	threads          map[int]bool // by the client's ids
-	parked           map[int]bool // goroutines not on a thread
+	threads          map[int]bool // OS threads
+	*goIDs                        // and goroutines, in a Go program
+}
+
+// goIDs are the goroutines of a stop, by id: made once per stop, shared
+// by the snapshots published during it.
+type goIDs struct {
+	goroutines map[int]bool
+	parked     map[int]bool // not on a thread
 }
 
 // publish records the current state for CheckStopped. The owner calls it
@@ -106,13 +113,16 @@ func (d *Debugger) publish() {
 			}
 		}
 		if v := p.gview; v != nil {
-			s.parked = map[int]bool{}
-			for id := range v.ByID {
-				s.threads[id] = true
-				if _, ok := v.TidOf[id]; !ok {
-					s.parked[id] = true
+			if p.gids == nil || p.gidsOf != v {
+				p.gids, p.gidsOf = &goIDs{goroutines: map[int]bool{}, parked: map[int]bool{}}, v
+				for id := range v.ByID {
+					p.gids.goroutines[id] = true
+					if _, ok := v.TidOf[id]; !ok {
+						p.gids.parked[id] = true
+					}
 				}
 			}
+			s.goIDs = p.gids
 		}
 	}
 	d.snap.Store(s)

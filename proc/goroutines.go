@@ -117,7 +117,7 @@ func (d *Debugger) goThreads(v *goView) []Thread {
 		return regs.Rip, regs.Rbp, err == nil
 	}
 	var out []Thread
-	for _, g := range p.gLayout.Names(p.mem, v, frame0, d.funcName, p.hideSystem) {
+	for _, g := range p.gLayout.Names(p.mem, v, frame0, p.img.FuncName, p.hideSystem) {
 		out = append(out, Thread(g))
 	}
 	if th := p.threads[p.current]; th != nil && v.IDOf[p.current] == 0 {
@@ -125,14 +125,6 @@ func (d *Debugger) goThreads(v *goView) []Thread {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
-}
-
-// funcName is the name of the function at pc, "" if none is known.
-func (d *Debugger) funcName(pc uint64) string {
-	if fn, _ := d.p.img.FuncAt(pc); fn != nil {
-		return fn.Name
-	}
-	return ""
 }
 
 // goroutineOf returns the address of the goroutine thread tid runs in a Go

@@ -77,6 +77,8 @@ type process struct {
 	goProgram bool                   // the executable is a Go program
 	gLayout   *goroutine.Layout      // its runtime's, if it can be read
 	gview     *goView                // its goroutines at this stop, once read
+	gids      *goIDs                 // gview's ids, for snapshots
+	gidsOf    *goView
 	// hideSystem leaves the runtime's goroutines out of the thread list.
 	hideSystem bool
 	output     *output.Capture // a launched program's stdout and stderr

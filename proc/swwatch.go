@@ -107,14 +107,8 @@ func (d *Debugger) inject(th *thread, nr uint64, args ...uint64) (uint64, error)
 // until the waiter hands the stop over costs more than the step: watch
 // for it a little longer first, reaping it ourselves.
 func (d *Debugger) stepWait(tid int) (ptrace.Event, error) {
-	end := time.Now().Add(stepSpin)
-	for d.box.Len() == 0 && time.Now().Before(end) {
-		if ev, ok := ptrace.Reap(tid); ok {
-			if ev.Pid == 0 {
-				ev.Pid = d.p.pid
-			}
-			return ev, nil
-		}
+	if ev, ok := d.spin(stepSpin, tid); ok {
+		return ev, nil
 	}
 	return d.waitTid(tid, collectTimeout)
 }

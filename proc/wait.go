@@ -23,9 +23,6 @@ func (d *Debugger) waitTid(tid int, timeout time.Duration) (ptrace.Event, error)
 			// on a small VM: watch for it briefly before sleeping.
 			spun = true
 			if ev, ok := d.spin(spinFor, tid); ok {
-				if ev.Pid == 0 && d.p != nil {
-					ev.Pid = d.p.pid
-				}
 				return ev, nil
 			}
 			continue
@@ -49,6 +46,9 @@ func (d *Debugger) spin(dur time.Duration, tid int) (ptrace.Event, bool) {
 	end := time.Now().Add(dur)
 	for d.box.Len() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
 		if ev, ok := ptrace.Reap(tid); ok {
+			if ev.Pid == 0 && d.p != nil {
+				ev.Pid = d.p.pid
+			}
 			return ev, true
 		}
 	}

@@ -728,3 +728,11 @@ func (im *Image) Infos() []ModuleInfo {
 	sort.SliceStable(out[min(1, len(out)):], func(i, j int) bool { return out[1+i].Start < out[1+j].Start })
 	return out
 }
+
+// FuncName is the name of the function at pc, "" if none is known.
+func (im *Image) FuncName(pc uint64) string {
+	if fn, _ := im.FuncAt(pc); fn != nil {
+		return fn.Name
+	}
+	return ""
+}
