@@ -52,3 +52,45 @@ func TestGoStepFollowsGoroutine(t *testing.T) {
 	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
 	expectExit(t, c, 0)
 }
+
+
+// In an optimised Go build (inlining on) every step ends with a step stop,
+// never running away: 60 nexts through a loop whose call is inlined, then
+// stepIn into the inlined call and stepOut of it.
+func TestGoOptimisedNext(t *testing.T) {
+	f := buildGo(t, "gogoroutines", "-gcflags=")
+	c := startAdapter(t)
+	st := stopAt(t, c, f, map[string]any{"args": []string{"4"}}, "BP:gospin")
+	setBreakpoints(t, c, f.src)
+	lines := map[int]int{}
+	for i := 0; i < 60; i++ {
+		c.MustSucceed("next", map[string]any{"threadId": st.ThreadID})
+		s := expectStopped(t, c, "step")
+		fr := top(t, c, s.ThreadID)
+		if fr.Name != "main.main" {
+			t.Fatalf("next %d ended in %s at line %d", i, fr.Name, fr.Line)
+		}
+		lines[fr.Line]++
+	}
+	t.Logf("lines stopped at: %v", lines)
+	// Into the inlined call and out again, ten times: each a step stop.
+	// The call runs between the loop's test (the line before) and the
+	// line's own statement, which adds its result.
+	for i := 0; i < 10; i++ {
+		for top(t, c, st.ThreadID).Line != f.line(t, "BP:gospin")-1 {
+			c.MustSucceed("next", map[string]any{"threadId": st.ThreadID})
+			expectStopped(t, c, "step")
+		}
+		c.MustSucceed("stepIn", map[string]any{"threadId": st.ThreadID})
+		expectStopped(t, c, "step")
+		if fr := top(t, c, st.ThreadID); fr.Name != "main.spin" {
+			t.Fatalf("stepIn %d ended in %s at line %d", i, fr.Name, fr.Line)
+		}
+		c.MustSucceed("stepOut", map[string]any{"threadId": st.ThreadID})
+		expectStopped(t, c, "step")
+		if fr := top(t, c, st.ThreadID); fr.Name != "main.main" {
+			t.Fatalf("stepOut %d ended in %s at line %d", i, fr.Name, fr.Line)
+		}
+	}
+	c.MustSucceed("disconnect", nil)
+}
