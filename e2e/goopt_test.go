@@ -53,7 +53,6 @@ func TestGoStepFollowsGoroutine(t *testing.T) {
 	expectExit(t, c, 0)
 }
 
-
 // In an optimised Go build (inlining on) every step ends with a step stop,
 // never running away: 60 nexts through a loop whose call is inlined, then
 // stepIn into the inlined call and stepOut of it.
