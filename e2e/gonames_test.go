@@ -1,14 +1,25 @@
 package e2e
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // Go package-level variables are found as a Go user names them: by their
 // short name inside their package and as pkg.name anywhere; and one can
-// be watched (a data breakpoint on main.watched).
+// be watched (a data breakpoint on main.watched), by the debug registers
+// where they work and by software watchpoints.
 func TestGoPackageVariables(t *testing.T) {
+	for _, mode := range []any{false, "page"} {
+		t.Run(fmt.Sprint("softwareWatchpoints=", mode), func(t *testing.T) { goPackageVariables(t, mode) })
+	}
+}
+
+func goPackageVariables(t *testing.T, mode any) {
 	f := buildGo(t, "govals")
 	c := startAdapter(t)
-	st := stopAt(t, c, f, nil, "BP:inspect")
+	st := stopAt(t, c, f, map[string]any{"softwareWatchpoints": mode}, "BP:inspect")
 	fr := top(t, c, st.ThreadID)
 	for expr, want := range map[string]string{"counter": "7", "main.counter": "7", "counter * 2": "14", "watched": "0", "main.watched": "0"} {
 		if got := evaluate(t, c, fr.ID, expr).Result; got != want {
@@ -21,6 +32,18 @@ func TestGoPackageVariables(t *testing.T) {
 	c.MustSucceed("dataBreakpointInfo", map[string]any{"name": "main.watched", "frameId": fr.ID}).DecodeBody(t, &info)
 	if info.DataID == nil || *info.DataID == "" {
 		t.Fatalf("main.watched cannot be watched: %+v", info)
+	}
+	// Watched: the write in inspect stops the program, which says what
+	// changed.
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{{"dataId": *info.DataID, "accessType": "write"}}})
+	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
+	hit := expectStopped(t, c, "data breakpoint")
+	if !strings.Contains(hit.Description, "main.watched: 0 → ") {
+		t.Errorf("data breakpoint stop says %q", hit.Description)
+	}
+	if got := evaluate(t, c, top(t, c, hit.ThreadID).ID, "main.watched").Result; got == "0" {
+		t.Errorf("main.watched is still 0 after its write")
 	}
 	c.MustSucceed("disconnect", nil)
 }
