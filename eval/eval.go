@@ -107,7 +107,13 @@ func (ev *evaluator) present(name string, v value) Var {
 	if v.obj != nil {
 		return ev.d.present(name, v.obj)
 	}
-	return Var{Name: name, Value: formatNumber(v), Type: numberType(v)}
+	out := Var{Name: name, Value: formatNumber(v), Type: numberType(v)}
+	if v.kind == symbols.KindPointer && v.u != 0 {
+		// &x and other computed addresses: their memory is the pointee's,
+		// as for a pointer variable.
+		out.Addr, out.HasAddr = v.u, true
+	}
+	return out
 }
 
 func formatNumber(v value) string {

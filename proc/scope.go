@@ -66,16 +66,29 @@ type Scope struct {
 }
 
 // PC is where the frame's variables are looked up (the call instruction
-// above frame 0).
-func (s *Scope) PC() uint64 { return s.fr.Look }
+// above frame 0); in the program's scope (InProgram), main's entry.
+func (s *Scope) PC() uint64 {
+	if s.fr == nil {
+		return s.d.p.img.MainPC()
+	}
+	return s.fr.Look
+}
 
 // Locals returns the frame's locals and arguments and its frame base.
 func (s *Scope) Locals() ([]symbols.Variable, []byte, error) {
+	if s.fr == nil {
+		return nil, nil, nil
+	}
 	return s.fr.Locals()
 }
 
 // Location is what locating the frame's variables needs.
 func (s *Scope) Location(frameBase []byte) symbols.LocContext {
+	if s.fr == nil {
+		_, bias := s.Exe()
+		noRegs := func(uint64) (uint64, bool) { return 0, false }
+		return symbols.LocContext{Regs: noRegs, Read: s.d.p.mem.ReadAt, Bias: bias}
+	}
 	return s.fr.Location(frameBase)
 }
 
@@ -91,14 +104,22 @@ func (d *Debugger) InFrame(tid, level int, f func(*Scope) error) error {
 	})
 }
 
-// InView runs f on the owner with the stopped process.
+// InView runs f on the owner with the process, stopped or running:
+// memory is read with process_vm_readv, which needs no stop.
 func (d *Debugger) InView(f func(*View) error) error {
 	return d.do(func() error {
-		if err := d.needStopped(); err != nil {
-			return err
+		if d.p == nil {
+			return ErrNoProcess
 		}
 		return f(&View{d})
 	})
+}
+
+// InProgram runs f on the owner with the program's own scope: its
+// globals, seen from main, with no frame and no registers. The process
+// may be stopped or running: the client watches a global live.
+func (d *Debugger) InProgram(f func(*Scope) error) error {
+	return d.InView(func(v *View) error { return f(&Scope{View: *v}) })
 }
 
 func (d *Debugger) scope(th *thread, level int) (*Scope, error) {

@@ -18,7 +18,7 @@ func (s *Session) registerCompletions() {
 // of the frame, members after "." or "->", registers after "$".
 func (s *Session) completions(_ *dap.Request, args godap.CompletionsArguments) (godap.CompletionsResponseBody, error) {
 	body := godap.CompletionsResponseBody{Targets: []godap.CompletionItem{}}
-	ref, err := s.frame(args.FrameId)
+	ref, err := s.scopeRef(args.FrameId)
 	if err != nil {
 		return body, err
 	}

@@ -33,7 +33,7 @@ func (s *Session) dataBreakpointInfo(_ *dap.Request, args godap.DataBreakpointIn
 		}
 		frame, expr = node.frame, childPath(node, args.Name)
 	} else {
-		f, err := s.frame(args.FrameId)
+		f, err := s.scopeRef(args.FrameId)
 		if err != nil {
 			return godap.DataBreakpointInfoResponseBody{}, err
 		}

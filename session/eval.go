@@ -25,17 +25,25 @@ func compileExpr(src string) (proc.Expr, error) {
 
 // evaluateIn evaluates expr in frame ref.
 func (s *Session) evaluateIn(ref frameRef, expr string) (v eval.Var, err error) {
-	err = s.dbg.InFrame(ref.tid, ref.level, func(sc *proc.Scope) error {
+	err = s.inScope(ref, func(sc *proc.Scope) error {
 		v, err = eval.Evaluate(sc, expr)
 		return err
 	})
 	return v, err
 }
 
+// inScope runs f in frame ref, or in the program's scope.
+func (s *Session) inScope(ref frameRef, f func(*proc.Scope) error) error {
+	if ref.program {
+		return s.dbg.InProgram(f)
+	}
+	return s.dbg.InFrame(ref.tid, ref.level, f)
+}
+
 // assign sets the object expression target names in frame ref to src's
 // value.
 func (s *Session) assign(ref frameRef, target, src string) (v eval.Var, err error) {
-	err = s.dbg.InFrame(ref.tid, ref.level, func(sc *proc.Scope) error {
+	err = s.inScope(ref, func(sc *proc.Scope) error {
 		v, err = eval.Assign(sc, target, src)
 		return err
 	})
@@ -44,7 +52,7 @@ func (s *Session) assign(ref frameRef, target, src string) (v eval.Var, err erro
 
 // completeIn completes text at col in frame ref.
 func (s *Session) completeIn(ref frameRef, text string, col int) (items []eval.Completion, start int, err error) {
-	err = s.dbg.InFrame(ref.tid, ref.level, func(sc *proc.Scope) error {
+	err = s.inScope(ref, func(sc *proc.Scope) error {
 		items, start = eval.Completions(sc, text, col)
 		return nil
 	})
@@ -53,7 +61,7 @@ func (s *Session) completeIn(ref frameRef, text string, col int) (items []eval.C
 
 // frameVars lists one scope of frame ref.
 func (s *Session) frameVars(ref frameRef, scope string) (vs []eval.Var, err error) {
-	err = s.dbg.InFrame(ref.tid, ref.level, func(sc *proc.Scope) error {
+	err = s.inScope(ref, func(sc *proc.Scope) error {
 		vs, err = eval.FrameVars(sc, scope)
 		return err
 	})
@@ -72,7 +80,7 @@ func (s *Session) children(o *eval.Object, start, count int) (vs []eval.Var, err
 // dataLocation finds what expr names in frame ref, for a data breakpoint:
 // its address, size and type, which the CPU must be able to watch.
 func (s *Session) dataLocation(ref frameRef, expr string) (addr uint64, size int, typ string, err error) {
-	err = s.dbg.InFrame(ref.tid, ref.level, func(sc *proc.Scope) error {
+	err = s.inScope(ref, func(sc *proc.Scope) error {
 		a, n, t, err := eval.Place(sc, expr)
 		if err != nil {
 			return err

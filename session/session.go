@@ -59,6 +59,9 @@ type Session struct {
 // frameRef is what a DAP frame id stands for.
 type frameRef struct {
 	tid, level int
+	// program: no frame, the program's own scope (its globals), as an
+	// evaluate without frameId asks for, served while the program runs.
+	program bool
 }
 
 // New returns a session speaking over conn with a debugger of its own.

@@ -24,7 +24,7 @@ type setExpressionBody struct {
 // (pt.x, arr[3], *p, p->next->val, a global) or to a register ($rax) in a
 // frame; the answer reads like evaluate's.
 func (s *Session) setExpression(req *dap.Request, args godap.SetExpressionArguments) (setExpressionBody, error) {
-	ref, err := s.frame(args.FrameId)
+	ref, err := s.scopeRef(args.FrameId)
 	if err != nil {
 		return setExpressionBody{}, err
 	}
@@ -51,6 +51,9 @@ func (s *Session) setExpression(req *dap.Request, args godap.SetExpressionArgume
 // setRegister assigns to a register of frame ref and tells the client to
 // refresh what depends on it: everything, since rip and rsp move frames.
 func (s *Session) setRegister(req *dap.Request, ref frameRef, name, value string) (godap.Variable, error) {
+	if ref.program {
+		return godap.Variable{}, &Error{ID: errIDEvaluate, Err: fmt.Errorf("registers belong to a frame: give setExpression a frameId")}
+	}
 	r, err := s.dbg.SetRegister(ref.tid, ref.level, name, func(sc *proc.Scope) (uint64, error) {
 		return eval.RegisterValue(sc, name, value)
 	})

@@ -54,6 +54,15 @@ func (s *Session) frame(id int) (frameRef, error) {
 	return ref, nil
 }
 
+// scopeRef is the scope of an expression request: frame id's, or without
+// one (id 0) the program's own, which needs no stop.
+func (s *Session) scopeRef(id int) (frameRef, error) {
+	if id == 0 {
+		return frameRef{program: true}, nil
+	}
+	return s.frame(id)
+}
+
 // node looks a variablesReference up, with a clear error for a stale one.
 func (s *Session) node(ref int) (varNode, error) {
 	s.mu.Lock()
@@ -215,7 +224,7 @@ func hexIf(hex bool, vs []eval.Var) []eval.Var {
 // evaluate evaluates a C-like expression in the given frame (hover,
 // watch, repl, clipboard alike).
 func (s *Session) evaluate(_ *dap.Request, args evaluateArgs) (godap.EvaluateResponseBody, error) {
-	ref, err := s.frame(args.FrameId)
+	ref, err := s.scopeRef(args.FrameId)
 	if err != nil {
 		return godap.EvaluateResponseBody{}, err
 	}

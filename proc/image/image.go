@@ -736,3 +736,19 @@ func (im *Image) FuncName(pc uint64) string {
 	}
 	return ""
 }
+
+// MainPC is the runtime address of the program's main function (main.main
+// in Go), or its entry point without one: where a scope with no frame
+// looks its globals up.
+func (im *Image) MainPC() uint64 {
+	exe := im.Exe
+	if exe == nil || exe.Sym == nil {
+		return 0
+	}
+	for _, name := range []string{"main.main", "main"} {
+		if fn := exe.Sym.LookupFunc(name); fn != nil {
+			return fn.Low + exe.Bias
+		}
+	}
+	return exe.Sym.Entry() + exe.Bias
+}
