@@ -208,7 +208,8 @@ func startRaw(b *testing.B, f fixture) *rawClient {
 }
 
 // startRawAt launches f with args and brings it to a stop at marker (or,
-// with marker "", lets it run and pauses it once it wrote its first line).
+// with marker "", lets it run and pauses it once it wrote its first line;
+// with "run", leaves it running).
 func startRawAt(b *testing.B, f fixture, marker string, args ...string) *rawClient {
 	return startRawWith(b, f, marker, nil, args...)
 }
@@ -270,11 +271,15 @@ func startRawWith(b *testing.B, f fixture, marker string, setup func(*exec.Cmd),
 	}
 	r.send(r.request("launch", fmt.Sprintf(`{"program":%q,"args":%s%s}`, f.bin, argv, mode)))
 	r.until(b, `"event":"initialized"`)
-	if marker != "" {
+	if marker != "" && marker != "run" {
 		r.send(r.request("setBreakpoints", fmt.Sprintf(`{"source":{"path":%q},"breakpoints":[{"line":%d}]}`, f.src, f.line(b, marker))))
 		r.until(b, `"command":"setBreakpoints"`)
 	}
 	r.send(r.request("configurationDone", `{}`))
+	if marker == "run" { // left running
+		r.until(b, `"command":"configurationDone"`)
+		return r
+	}
 	if marker == "" {
 		r.until(b, `"event":"output"`)
 		r.send(r.request("pause", `{"threadId":0}`))
