@@ -203,20 +203,20 @@ type rawClient struct {
 }
 
 // startRaw starts an adapter and brings f to a stop at BP:hot.
-func startRaw(b *testing.B, f fixture) *rawClient {
+func startRaw(b testing.TB, f fixture) *rawClient {
 	return startRawAt(b, f, "BP:hot")
 }
 
 // startRawAt launches f with args and brings it to a stop at marker (or,
 // with marker "", lets it run and pauses it once it wrote its first line;
 // with "run", leaves it running).
-func startRawAt(b *testing.B, f fixture, marker string, args ...string) *rawClient {
+func startRawAt(b testing.TB, f fixture, marker string, args ...string) *rawClient {
 	return startRawWith(b, f, marker, nil, args...)
 }
 
 // startRawWith is startRawAt with setup run on the adapter's command
 // before it starts (to set its environment or take its stderr).
-func startRawWith(b *testing.B, f fixture, marker string, setup func(*exec.Cmd), args ...string) *rawClient {
+func startRawWith(b testing.TB, f fixture, marker string, setup func(*exec.Cmd), args ...string) *rawClient {
 	cmd := exec.Command(daptest.BuildAdapter(b))
 	// Another adapter, for comparison in the same run:
 	// DAP_BENCH_ADAPTER=lldb-vscode-16 (Debian's lldb-16, on stdio) or
@@ -315,7 +315,7 @@ func (r *rawClient) send(msg []byte) {
 }
 
 // until reads messages until one contains marker, and returns it.
-func (r *rawClient) until(b *testing.B, marker string) []byte {
+func (r *rawClient) until(b testing.TB, marker string) []byte {
 	for {
 		var n int
 		for {
@@ -361,7 +361,7 @@ func (r *rawClient) roundTrips(b *testing.B, msg []byte, marker string) {
 	b.StopTimer()
 }
 
-func (r *rawClient) close(b *testing.B) {
+func (r *rawClient) close(b testing.TB) {
 	r.send(r.request("disconnect", `{}`))
 	r.until(b, `"command":"disconnect"`)
 	_ = r.in.Close()
