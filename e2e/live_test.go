@@ -7,8 +7,9 @@ import (
 
 // While the program runs, a global can be read 1,000 times (a live watch),
 // with its members, expressions over it and its memory, and no stop: no
-// stopped or continued event, and the value keeps growing. What needs a
-// frame says so.
+// stopped or continued event, and the value keeps growing; threads,
+// modules and loaded sources too. What needs a frame says so. A
+// breakpoint set while it runs is then hit.
 func TestEvaluateWhileRunning(t *testing.T) {
 	f := buildC(t, "live")
 	c := startAdapter(t)
@@ -55,12 +56,19 @@ func TestEvaluateWhileRunning(t *testing.T) {
 	if r := c.Request("stackTrace", map[string]any{"threadId": 1}); r.Success {
 		t.Error("stackTrace while running succeeded")
 	}
+	if ts := threads(t, c); len(ts) != 1 {
+		t.Errorf("threads while running: %+v", ts)
+	}
+	c.MustSucceed("modules", map[string]any{})
+	c.MustSucceed("loadedSources", map[string]any{})
 	for _, ev := range c.Events() {
 		if ev.Event == "stopped" || ev.Event == "continued" {
 			t.Fatalf("a %s event while reading a running program: %s", ev.Event, ev.Raw)
 		}
 	}
-	c.MustSucceed("pause", map[string]any{"threadId": 0})
-	expectStopped(t, c, "pause")
+	// A breakpoint set while it runs is hit.
+	setBreakpoints(t, c, f.src, f.line(t, "BP:livehit"))
+	st2 := expectStopped(t, c, "breakpoint")
+	expectAt(t, c, st2.ThreadID, "main", f.line(t, "BP:livehit"))
 	c.MustSucceed("disconnect", nil)
 }
