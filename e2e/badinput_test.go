@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bufio"
 	"fmt"
 	"math"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -155,30 +153,7 @@ func TestAdapterSIGTERM(t *testing.T) {
 // each seeing its own program's stops and exit.
 func TestListen(t *testing.T) {
 	f := buildC(t, "hello")
-	cmd := exec.Command(daptest.BuildAdapter(t), "--listen", "127.0.0.1:0")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	sc := bufio.NewScanner(stderr)
-	var addr string
-	for sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "dap-ptrace: listening on "); ok {
-			addr = a
-			break
-		}
-	}
-	if addr == "" {
-		t.Fatal("the adapter did not say where it listens")
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
+	addr, cmd := listenAdapter(t)
 	var cs [2]*daptest.Client
 	var sts [2]stopped
 	for i := range cs {

@@ -58,6 +58,10 @@ type Listener interface {
 	// the client may wait for a while: the first reading of a large
 	// library's debug information.
 	Progress(title string)
+	// ChildProcess reports a process the program forked, stopped
+	// (SIGSTOP) and no longer traced, for a session of its own to attach;
+	// unclaimed for a while, it runs on. Only when forks are followed.
+	ChildProcess(pid int)
 	// Exited is called once when the debuggee ends (after its output is
 	// drained) with its exit code, or 128+signal when killed.
 	Exited(code int, signal string)
@@ -83,6 +87,7 @@ type Debugger struct {
 	// Everything below is owned by the owner goroutine.
 	p       *process
 	resumed bool // threads were just resumed: watch them briefly
+	follow  bool // forked children are handed over, not let go
 }
 
 // snapshot is what CheckStopped needs to know, published by the owner.

@@ -5,14 +5,25 @@ import (
 	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"golang.org/x/sys/unix"
 )
 
-// Processes the debuggee starts are not debugged (gdb's default too), but
-// they must not be broken by being half traced: the kernel attaches a
-// fork's child to us and, being a copy of the parent, it carries our
-// breakpoint bytes, which would kill it with SIGTRAP the first time it ran
-// over one. So a child is taken at its first stop, its copy of the code
-// restored, and let go.
+// Processes the debuggee starts are not debugged here: the kernel
+// attaches a fork's child to us and, being a copy of the parent, it
+// carries our breakpoint bytes, which would kill it with SIGTRAP the first
+// time it ran over one. So a child is taken at its first stop, its copy of
+// the code restored, and let go; or, when forks are followed, let go
+// stopped (SIGSTOP) and handed to the client (Listener.ChildProcess), which
+// attaches a session of its own to it: no two sessions share a process.
+
+// SetFollowForks says whether the children the program forks are handed
+// over to be debugged (see Listener.ChildProcess) or let go.
+func (d *Debugger) SetFollowForks(on bool) {
+	_ = d.do(func() error {
+		d.follow = on
+		return nil
+	})
+}
 
 // forked handles a fork or vfork event of parent.
 func (d *Debugger) forked(parent *thread, vfork bool) {
@@ -64,10 +75,31 @@ func (d *Debugger) release(child int, shared bool) {
 				})
 				_ = mem.Close()
 			}
-			_ = d.tr.Detach(ptrace.Resume{Tid: child})
+			if !d.follow {
+				_ = d.tr.Detach(ptrace.Resume{Tid: child})
+				return
+			}
+			_ = d.tr.Detach(ptrace.Resume{Tid: child, Signal: unix.SIGSTOP})
+			d.ln.ChildProcess(child)
+			go unclaimed(child)
 			return
 		case <-timeout.C:
 			return
 		}
 	}
+}
+
+// handOverTimeout is how long a child handed over waits, stopped, for a
+// session to attach to it.
+const handOverTimeout = 15 * time.Second
+
+// unclaimed lets a child handed over run on if no session attached to it
+// in time (the client refused, or failed): it must not stay stopped.
+func unclaimed(pid int) {
+	for end := time.Now().Add(handOverTimeout); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if traced, alive := ptrace.Traced(pid); traced || !alive {
+			return
+		}
+	}
+	_ = unix.Kill(pid, unix.SIGCONT)
 }

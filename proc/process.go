@@ -14,6 +14,7 @@ import (
 	"github.com/dap-ptrace/dap-ptrace/proc/output"
 	"github.com/dap-ptrace/dap-ptrace/proc/stack"
 	"github.com/dap-ptrace/dap-ptrace/proc/watch"
+	"golang.org/x/sys/unix"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
@@ -270,10 +271,17 @@ func (d *Debugger) attach(pid int) error {
 		}
 		return fmt.Errorf("cannot debug process %d (%s): %w", pid, path, err)
 	}
+	// A process handed over by the session that followed its fork waits
+	// stopped by SIGSTOP: once ours, it is continued (the SIGCONT reaches
+	// it, unseen, when it runs).
+	jobStopped := ptrace.JobStopped(pid)
 	p, err := d.attachAll(pid, false)
 	if err != nil {
 		exe.Close()
 		return err
+	}
+	if jobStopped {
+		_ = unix.Kill(pid, unix.SIGCONT)
 	}
 	p.current = pid
 	if _, ok := p.threads[pid]; !ok {

@@ -57,3 +57,31 @@ func ThreadName(pid, tid int) string {
 	}
 	return fmt.Sprintf("%s (%d)", name, tid)
 }
+
+// Traced reads /proc/PID/status and says whether process pid has a
+// tracer, and whether it exists at all.
+func Traced(pid int) (traced, alive bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return false, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "TracerPid:"); ok {
+			return strings.TrimSpace(v) != "0", true
+		}
+	}
+	return false, true
+}
+
+// JobStopped says whether process pid is stopped by a signal (state T),
+// as a process handed over by another session waits (see
+// Tracer.Attach's callers).
+func JobStopped(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...: comm may hold spaces and parentheses.
+	i := strings.LastIndexByte(string(b), ')')
+	return i >= 0 && i+2 < len(b) && b[i+2] == 'T'
+}

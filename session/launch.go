@@ -38,6 +38,7 @@ type launchArgs struct {
 	// HideSystemGoroutines leaves the Go runtime's own goroutines out of
 	// the thread list (Delve's name).
 	HideSystemGoroutines bool `json:"hideSystemGoroutines"`
+	childArgs
 }
 
 // sourceMapArg accepts lldb-dap's [["compiled", "local"], ...] and the
@@ -159,6 +160,7 @@ func (s *Session) launch(req *dap.Request, args launchArgs) (struct{}, error) {
 		s.conn.SendEvent("output", godap.OutputEventBody{Category: "important", Output: err.Error() + "\n"})
 	}
 	s.dbg.SetHideSystemGoroutines(args.HideSystemGoroutines)
+	s.follow(args.childArgs, args.Program)
 	name := args.Program
 	if abs, err := filepath.Abs(name); err == nil {
 		name = abs
@@ -175,6 +177,7 @@ type attachArgs struct {
 	SourceMap   sourceMapArg `json:"sourceMap"`
 	// HideSystemGoroutines: as for launch.
 	HideSystemGoroutines bool `json:"hideSystemGoroutines"`
+	childArgs
 }
 
 func (s *Session) attach(req *dap.Request, args attachArgs) (struct{}, error) {
@@ -201,6 +204,7 @@ func (s *Session) attach(req *dap.Request, args attachArgs) (struct{}, error) {
 	if err != nil {
 		name = fmt.Sprintf("process %d", pid)
 	}
+	s.follow(args.childArgs, name)
 	req.AfterResponse(func() { s.announce(name, pid, "attach") })
 	return struct{}{}, nil
 }

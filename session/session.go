@@ -52,6 +52,11 @@ type Session struct {
 	// memBuf is reused by readMemory (requests run one at a time).
 	memBuf []byte
 
+	// child is how child sessions are configured; serverPort is the
+	// --listen server's port, 0 on stdio.
+	child      childArgs
+	serverPort int
+
 	endOnce sync.Once
 	done    chan struct{} // closed when the client disconnected
 }

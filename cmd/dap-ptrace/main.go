@@ -190,6 +190,7 @@ func serveTCP(addr string, trace io.Writer) error {
 				conn.SetTrace(trace)
 			}
 			s := session.New(conn)
+			s.SetServerPort(ln.Addr().(*net.TCPAddr).Port)
 			mu.Lock()
 			live[s] = nc
 			mu.Unlock()
