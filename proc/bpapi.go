@@ -1,12 +1,10 @@
 package proc
 
 import (
-	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/breakpoint"
-	"github.com/dap-ptrace/dap-ptrace/symbols"
+	"github.com/dap-ptrace/dap-ptrace/proc/image"
 )
 
 // spec is one breakpoint a client asks for.
@@ -71,16 +69,20 @@ func (d *Debugger) setGroup(group, kind, source string, specs []spec) ([]Breakpo
 
 // resolve finds where bp goes, by its kind, in the code loaded now.
 func (d *Debugger) resolve(bp *Breakpoint, sp spec) {
+	im := d.p.img
+	var pl image.Placement
 	switch bp.Kind {
 	case kindSource:
-		d.resolveLine(bp)
+		pl = im.PlaceLine(bp.Source, bp.Line)
 	case kindFunction:
-		d.resolveFunc(bp)
+		pl = im.PlaceFunc(bp.Name, false)
 	case kindException:
-		d.resolveFuncAt(bp, true) // at the entry: before anything is thrown
+		pl = im.PlaceFunc(bp.Name, true) // at the entry: before anything is thrown
 	case kindInstruction:
-		d.resolveAddr(bp, sp.Addr)
+		pl = im.PlaceAddr(sp.Addr)
 	}
+	bp.Verified = len(pl.Addrs) > 0
+	bp.Addrs, bp.File, bp.Actual, bp.Message, bp.Pending = pl.Addrs, pl.File, pl.Line, pl.Message, pl.Pending
 }
 
 // whileStopped runs f with every thread stopped, resuming afterwards if the
@@ -103,83 +105,10 @@ func (d *Debugger) whileStopped(f func()) error {
 	return nil
 }
 
-// resolveLine finds the addresses of a source breakpoint in the executable
-// or a loaded library. A file no loaded object was built from leaves it
-// pending: a library loaded later may bring it.
-func (d *Debugger) resolveLine(bp *Breakpoint) {
-	bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, false, "", nil
-	pl, err := d.p.img.LineCode(d.srcMap.Compiled(bp.Source), bp.Line)
-	switch {
-	case errors.Is(err, symbols.ErrNoDebugInfo):
-		bp.Message = fmt.Sprintf("%s has no debug information (build it with -g)", d.p.img.Exe.Name)
-	case errors.Is(err, symbols.ErrUnknownFile):
-		bp.Pending = true
-		bp.Message = fmt.Sprintf("%s is not a source file of %s or of a loaded library; the breakpoint is set when a library built from it is loaded", filepath.Base(bp.Source), d.p.img.Exe.Name)
-	case err != nil:
-		bp.Message = err.Error()
-	default:
-		bp.Addrs, bp.Actual, bp.File, bp.Verified = pl.Addrs, pl.Line, pl.File, true
-	}
-}
-
-// resolveFunc finds a function breakpoint's address: after the prologue of
-// the named function, in the executable or a loaded library.
-func (d *Debugger) resolveFunc(bp *Breakpoint) { d.resolveFuncAt(bp, false) }
-
-// resolveFuncAt is resolveFunc, at the function's entry when entry is set.
-func (d *Debugger) resolveFuncAt(bp *Breakpoint, entry bool) {
-	bp.Verified, bp.Pending, bp.Message, bp.Addrs = false, false, "", nil
-	pl, ok := d.p.img.FuncCode(bp.Name, entry)
-	if !ok {
-		bp.Pending = true
-		bp.Message = fmt.Sprintf("no function named %q in the program or its loaded libraries (yet)", bp.Name)
-		return
-	}
-	bp.Addrs, bp.File, bp.Actual, bp.Verified = pl.Addrs, pl.File, pl.Line, true
-}
-
-// resolveAddr checks that an instruction breakpoint's address is code we
-// can read.
-func (d *Debugger) resolveAddr(bp *Breakpoint, addr uint64) {
-	bp.Verified, bp.Message, bp.Addrs = false, "", nil
-	if addr == 0 {
-		bp.Message = "no instruction there"
-		return
-	}
-	var b [1]byte
-	if _, err := d.p.mem.ReadAt(b[:], addr); err != nil {
-		bp.Message = fmt.Sprintf("address %#x is not mapped", addr)
-		return
-	}
-	bp.Addrs, bp.Verified = []uint64{addr}, true
-	if le, ok := d.p.img.LineAt(addr); ok {
-		bp.File, bp.Actual = d.srcMap.Local(le.File), le.Line
-	}
-}
-
 // BreakpointLocations lists the lines in [line, endLine] of source where a
 // breakpoint would stay on its line (endLine 0: just line).
 func (d *Debugger) BreakpointLocations(source string, line, endLine int) ([]int, error) {
-	var out []int
-	err := d.do(func() error {
-		p := d.p
-		if p == nil {
-			return ErrNoProcess
-		}
-		if endLine < line {
-			endLine = line
-		}
-		endLine = min(endLine, line+10000)
-		for l := line; l <= endLine; l++ {
-			if _, actual, err := p.img.Exe.Sym.LineToPCs(d.srcMap.Compiled(source), l); err == nil && actual == l {
-				out = append(out, l)
-			} else if errors.Is(err, symbols.ErrUnknownFile) || errors.Is(err, symbols.ErrNoDebugInfo) {
-				return nil
-			}
-		}
-		return nil
-	})
-	return out, err
+	return inImage(d, false, func(im *image.Image) ([]int, error) { return im.StayingLines(source, line, endLine), nil })
 }
 
 // SetListingBreakpoints replaces the breakpoints set in the disassembly

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/breakpoint"
+	"github.com/dap-ptrace/dap-ptrace/proc/image"
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 	"golang.org/x/arch/x86/x86asm"
@@ -484,11 +485,7 @@ func retOf(frames []Frame) uint64 {
 }
 
 // StepTarget is a function a stepIn from the current line may enter.
-type StepTarget struct {
-	Name string
-	Addr uint64 // its first line's address, for StepInto
-	Line int    // its first line
-}
+type StepTarget = image.StepTarget
 
 // StepInTargets lists the functions with line information that the
 // current line of thread tid calls directly, in call order, each once.
@@ -499,30 +496,7 @@ func (d *Debugger) StepInTargets(tid int) ([]StepTarget, error) {
 		if err != nil {
 			return err
 		}
-		loc, ok := d.p.img.LineAt(regs.Rip)
-		if !ok {
-			return nil
-		}
-		line := loc.Line
-		if calls := d.p.img.InlinedAt(regs.Rip); th.hide > 0 && th.hide <= len(calls) {
-			line = calls[th.hide-1].CallLine
-		}
-		entries, _ := d.p.img.Callees(regs.Rip, line)
-		seen := map[uint64]bool{}
-		for _, e := range entries {
-			if seen[e] {
-				continue
-			}
-			seen[e] = true
-			t := StepTarget{Addr: e}
-			if fn, _ := d.p.img.FuncAt(e); fn != nil {
-				t.Name = fn.DisplayName()
-			}
-			if le, ok := d.p.img.LineAt(e); ok {
-				t.Line = le.Line
-			}
-			out = append(out, t)
-		}
+		out = d.p.img.StepTargets(regs.Rip, th.hide)
 		return nil
 	})
 	return out, err

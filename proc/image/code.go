@@ -3,6 +3,7 @@ package image
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 	"golang.org/x/arch/x86/x86asm"
@@ -70,11 +71,58 @@ func (im *Image) Callees(pc uint64, line int) (entries []uint64, ok bool) {
 	return entries, ok
 }
 
-// Placement is where a breakpoint on a line or function goes.
+// Placement is where a breakpoint goes: its addresses, and the line they
+// are at; without addresses, Message says why it goes nowhere, and
+// Pending that a library loaded later may bring its code.
 type Placement struct {
-	Addrs []uint64 // runtime addresses
-	File  string   // the source file, local path
-	Line  int      // the line actually used
+	Addrs   []uint64 // runtime addresses
+	File    string   // the source file, local path
+	Line    int      // the line actually used
+	Message string
+	Pending bool
+}
+
+// PlaceLine places a breakpoint on line of source (a local path) in the
+// executable or a loaded library (LineCode). A file no loaded object was
+// built from leaves it pending.
+func (im *Image) PlaceLine(source string, line int) Placement {
+	pl, err := im.LineCode(im.srcMap.Compiled(source), line)
+	switch {
+	case errors.Is(err, symbols.ErrNoDebugInfo):
+		return Placement{Message: fmt.Sprintf("%s has no debug information (build it with -g)", im.Exe.Name)}
+	case errors.Is(err, symbols.ErrUnknownFile):
+		return Placement{Pending: true, Message: fmt.Sprintf("%s is not a source file of %s or of a loaded library; the breakpoint is set when a library built from it is loaded", filepath.Base(source), im.Exe.Name)}
+	case err != nil:
+		return Placement{Message: err.Error()}
+	}
+	return pl
+}
+
+// PlaceFunc places a breakpoint on function name (FuncCode); one not found
+// is pending.
+func (im *Image) PlaceFunc(name string, entry bool) Placement {
+	pl, ok := im.FuncCode(name, entry)
+	if !ok {
+		return Placement{Pending: true, Message: fmt.Sprintf("no function named %q in the program or its loaded libraries (yet)", name)}
+	}
+	return pl
+}
+
+// PlaceAddr places an instruction breakpoint at addr, which must be
+// memory we can read.
+func (im *Image) PlaceAddr(addr uint64) Placement {
+	if addr == 0 {
+		return Placement{Message: "no instruction there"}
+	}
+	var b [1]byte
+	if _, err := im.mem.ReadAt(b[:], addr); err != nil {
+		return Placement{Message: fmt.Sprintf("address %#x is not mapped", addr)}
+	}
+	pl := Placement{Addrs: []uint64{addr}}
+	if le, ok := im.LineAt(addr); ok {
+		pl.File, pl.Line = im.Local(le.File), le.Line
+	}
+	return pl
 }
 
 // LineCode finds the code of line of source (a path as the debug

@@ -14,12 +14,10 @@ package image
 import (
 	"bufio"
 	"bytes"
-	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -636,119 +634,4 @@ func (im *Image) TypeInfoName(addr uint64) string {
 		return ""
 	}
 	return symbols.DemangleType(name)
-}
-
-// GlobalAddr finds the runtime address of the executable's global
-// variable name, a plain identifier, if it is size bytes.
-func (im *Image) GlobalAddr(name string, size int) (uint64, bool) {
-	exe := im.Exe
-	if exe == nil || exe.Sym == nil || !isName(name) {
-		return 0, false
-	}
-	v, ok := exe.Sym.LookupGlobal(name)
-	// A global's location is DW_OP_addr and its link-time address.
-	if !ok || v.Type == nil || v.Type.Resolve().Size != int64(size) || len(v.Loc) != 9 || v.Loc[0] != 0x03 {
-		return 0, false
-	}
-	return binary.LittleEndian.Uint64(v.Loc[1:]) + exe.Bias, true
-}
-
-// isName says whether s is a plain identifier (a variable's name).
-func isName(s string) bool {
-	for i, c := range s {
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// Loader finds the dynamic loader through the auxv (AT_BASE) and the
-// executable's PT_INTERP, and returns the runtime addresses of its
-// _r_debug (the list of loaded objects) and _dl_debug_state (called on
-// each change). ok is false for a static executable.
-func (im *Image) Loader() (rdebug, brk uint64, ok bool) {
-	interp := ""
-	for _, prog := range im.Exe.Sym.ELF().Progs {
-		if prog.Type == elf.PT_INTERP {
-			b := make([]byte, prog.Filesz)
-			if _, err := prog.ReadAt(b, 0); err == nil {
-				interp = string(bytes.TrimRight(b, "\x00"))
-			}
-		}
-	}
-	base, err := im.AuxvValue(7) // AT_BASE
-	if interp == "" || err != nil || base == 0 {
-		return 0, 0, false
-	}
-	ld, err := symbols.Open(interp)
-	if err != nil {
-		return 0, 0, false
-	}
-	defer ld.Close()
-	// From the symbol tables: the loader's DWARF (libc6-dbg has it) is
-	// not worth reading on the way to the first stop.
-	rd, ok1 := ld.LookupSymbol("_r_debug")
-	bk, ok2 := ld.LookupSymbol("_dl_debug_state")
-	if !ok1 || !ok2 {
-		return 0, 0, false
-	}
-	return rd + base, bk + base, true
-}
-
-// ModuleInfo is a loaded ELF object as the client sees it.
-type ModuleInfo struct {
-	ID         string // its path (the main program's, for the executable)
-	Name       string
-	Path       string
-	Start, End uint64
-	Symbols    bool // ELF symbols or DWARF were found
-	DWARF      bool
-}
-
-// Info describes m for the client.
-func (m *Module) Info() ModuleInfo {
-	mi := ModuleInfo{ID: m.Path, Name: m.Name, Path: m.Path, Start: m.Start, End: m.End}
-	if m.Sym != nil {
-		mi.Symbols = true
-		mi.DWARF = m.Sym.HasDWARF()
-	}
-	return mi
-}
-
-// Infos describes the objects the client was told of, the executable
-// first and the others by address.
-func (im *Image) Infos() []ModuleInfo {
-	var out []ModuleInfo
-	for _, m := range im.Modules() {
-		if m.Announced || m == im.Exe {
-			out = append(out, m.Info())
-		}
-	}
-	sort.SliceStable(out[min(1, len(out)):], func(i, j int) bool { return out[1+i].Start < out[1+j].Start })
-	return out
-}
-
-// FuncName is the name of the function at pc, "" if none is known.
-func (im *Image) FuncName(pc uint64) string {
-	if fn, _ := im.FuncAt(pc); fn != nil {
-		return fn.Name
-	}
-	return ""
-}
-
-// MainPC is the runtime address of the program's main function (main.main
-// in Go), or its entry point without one: where a scope with no frame
-// looks its globals up.
-func (im *Image) MainPC() uint64 {
-	exe := im.Exe
-	if exe == nil || exe.Sym == nil {
-		return 0
-	}
-	for _, name := range []string{"main.main", "main"} {
-		if fn := exe.Sym.LookupFunc(name); fn != nil {
-			return fn.Low + exe.Bias
-		}
-	}
-	return exe.Sym.Entry() + exe.Bias
 }
