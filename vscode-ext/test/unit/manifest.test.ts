@@ -25,8 +25,8 @@ test('breakpoints are allowed in those languages', () => {
 
 test('every field the adapter accepts has a schema with type, default and description', () => {
 	const want: Record<string, string[]> = {
-		launch: ['program', 'args', 'cwd', 'env', 'stopOnEntry', 'console', 'sourceMap', 'noDebug', 'adapterPath', 'hideSystemGoroutines', 'softwareWatchpoints'],
-		attach: ['pid', 'processId', 'stopOnEntry', 'sourceMap', 'adapterPath', 'hideSystemGoroutines'],
+		launch: ['program', 'args', 'cwd', 'env', 'stopOnEntry', 'console', 'sourceMap', 'noDebug', 'adapterPath', 'hideSystemGoroutines', 'softwareWatchpoints', 'followForks'],
+		attach: ['pid', 'processId', 'stopOnEntry', 'sourceMap', 'adapterPath', 'hideSystemGoroutines', 'followForks'],
 	};
 	for (const [request, fields] of Object.entries(want)) {
 		const props = dbg.configurationAttributes[request].properties;
