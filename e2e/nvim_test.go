@@ -237,3 +237,74 @@ func readTranscript(t *testing.T, path string) []transcriptEntry {
 	}
 	return entries
 }
+
+// TestNvimDapFork debugs a program that forks from nvim-dap, with the
+// README's configuration: nvim-dap starts a child session for each child
+// at the adapter's startDebugging request; the forked child stops at the
+// breakpoint in its own session, the parent at its own, and every session
+// ends with its process's exit code.
+func TestNvimDapFork(t *testing.T) {
+	nvim, err := exec.LookPath("nvim")
+	if err != nil {
+		t.Skip("nvim not installed (Debian's neovim package; .ci/run installs it)")
+	}
+	pluginDir := nvimDapDir(t)
+	adapter := daptest.BuildAdapter(t)
+	f := buildC(t, "fork")
+	dir := t.TempDir()
+	config := filepath.Join(dir, "readme-config.lua")
+	if err := os.WriteFile(config, []byte(readmeNvimConfig(t, adapter)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script, err := filepath.Abs(filepath.Join("testdata", "nvim_fork.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	transcript := filepath.Join(dir, "transcript.jsonl")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nvim, "--headless", "-u", "NONE", "-i", "NONE",
+		"--cmd", "set rtp+="+pluginDir, "-c", "luafile "+script)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"DAPT_CONFIG="+config,
+		"DAPT_PROGRAM="+f.bin,
+		"DAPT_SOURCE="+f.src,
+		"DAPT_TRANSCRIPT="+transcript,
+		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
+		"XDG_STATE_HOME="+filepath.Join(dir, "state"),
+		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
+	)
+	outErr, runErr := cmd.CombinedOutput()
+	entries := readTranscript(t, transcript)
+	if runErr != nil {
+		t.Errorf("nvim: %v\n%s", runErr, outErr)
+	}
+	seen := map[string][]transcriptEntry{}
+	for _, e := range entries {
+		seen[e.What] = append(seen[e.What], e)
+		if e.What == "error" {
+			t.Fatalf("the Lua script failed: %s\nnvim said: %s", e.Message, outErr)
+		}
+	}
+	line := f.line(t, "BP:work")
+	if c := seen["child-stopped"]; len(c) != 1 || c[0].Name != "work" || c[0].Line != line {
+		t.Errorf("child stop: %+v, want work at line %d", c, line)
+	}
+	if p := seen["parent-stopped"]; len(p) != 1 || p[0].Name != "work" || p[0].Line != line {
+		t.Errorf("parent stop: %+v, want work at line %d", p, line)
+	}
+	codes := map[int]bool{}
+	for _, e := range seen["child-exited"] {
+		if e.Code != nil {
+			codes[*e.Code] = true
+		}
+	}
+	// system()'s shell exits 0, the forked child 3.
+	if !codes[0] || !codes[3] {
+		t.Errorf("child sessions' exit codes %v, want 0 (the shell) and 3 (the child)", seen["child-exited"])
+	}
+	if p := seen["parent-exited"]; len(p) != 1 || p[0].Code == nil || *p[0].Code != 0 {
+		t.Errorf("parent exit: %+v", p)
+	}
+}

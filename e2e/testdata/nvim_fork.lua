@@ -1,0 +1,110 @@
+-- Drives dap-ptrace from nvim-dap in a headless Neovim, for TestNvimDapFork:
+-- a program that forks, debugged with the README's configuration; each
+-- child comes back as a child session that nvim-dap starts for the
+-- adapter's startDebugging request. It writes what it saw to
+-- $DAPT_TRANSCRIPT, one JSON object a line. Every wait is a vim.wait on a
+-- condition, bounded by TIMEOUT.
+local TIMEOUT = 30000
+
+local out = assert(io.open(os.getenv('DAPT_TRANSCRIPT'), 'w'))
+local function record(t)
+  out:write(vim.json.encode(t), '\n')
+  out:flush()
+end
+
+local function wait_for(what, cond)
+  if not vim.wait(TIMEOUT, cond, 10) then
+    error('timed out waiting for ' .. what)
+  end
+end
+
+local function find_line(file, marker)
+  local n = 0
+  for line in io.lines(file) do
+    n = n + 1
+    if line:find(marker, 1, true) then
+      return n
+    end
+  end
+  error(marker .. ' not in ' .. file)
+end
+
+-- request sends a request on session and waits for its answer.
+local function request(session, command, args)
+  local done, err, body = false, nil, nil
+  session:request(command, args, function(e, b)
+    done, err, body = true, e, b
+  end)
+  wait_for(command .. ' response', function() return done end)
+  if err then
+    error(command .. ' failed: ' .. vim.inspect(err))
+  end
+  return body
+end
+
+local dap = require('dap')
+dofile(os.getenv('DAPT_CONFIG'))
+
+-- Every session's stops and exits, with the session they came from.
+local stops, exits = {}, {}
+dap.listeners.after.event_stopped['dapt'] = function(session, body)
+  table.insert(stops, { session = session, body = body })
+end
+dap.listeners.after.event_exited['dapt'] = function(session, body)
+  table.insert(exits, { child = session.parent ~= nil, code = body.exitCode })
+end
+
+local function stop_in(child)
+  for i, s in ipairs(stops) do
+    if (s.session.parent ~= nil) == child then
+      table.remove(stops, i)
+      return s
+    end
+  end
+end
+
+local ok, err = pcall(function()
+  local program, source = os.getenv('DAPT_PROGRAM'), os.getenv('DAPT_SOURCE')
+  vim.cmd('edit ' .. vim.fn.fnameescape(source))
+  vim.api.nvim_win_set_cursor(0, { find_line(source, 'BP:work'), 0 })
+  dap.set_breakpoint()
+  dap.run(vim.tbl_extend('force', dap.configurations.c[1], { program = program }))
+
+  -- The forked child stops at work, in a session of its own.
+  local child
+  wait_for('a stop in a child session', function()
+    child = stop_in(true)
+    return child ~= nil
+  end)
+  local st = request(child.session, 'stackTrace', { threadId = child.body.threadId, startFrame = 0, levels = 5 })
+  record({ what = 'child-stopped', name = st.stackFrames[1].name, line = st.stackFrames[1].line,
+    threadId = child.body.threadId })
+  request(child.session, 'continue', { threadId = child.body.threadId })
+
+  -- The parent, once its child ended, stops at its own call.
+  local parent
+  wait_for('the parent to stop', function()
+    parent = stop_in(false)
+    return parent ~= nil
+  end)
+  st = request(parent.session, 'stackTrace', { threadId = parent.body.threadId, startFrame = 0, levels = 5 })
+  record({ what = 'parent-stopped', name = st.stackFrames[1].name, line = st.stackFrames[1].line })
+  request(parent.session, 'continue', { threadId = parent.body.threadId })
+
+  wait_for('the parent to exit', function()
+    for _, e in ipairs(exits) do
+      if not e.child then
+        return true
+      end
+    end
+  end)
+  for _, e in ipairs(exits) do
+    record({ what = e.child and 'child-exited' or 'parent-exited', code = e.code })
+  end
+end)
+if not ok then
+  record({ what = 'error', message = tostring(err) })
+end
+record({ what = 'done' })
+out:close()
+vim.cmd(ok and 'qa!' or 'cq!')
