@@ -83,9 +83,25 @@ func forkChildSessions(t *testing.T, f fixture, c *daptest.Client, open func(cfg
 		pid, _ := cfg["pid"].(float64)
 		return cc, int(pid)
 	}
-	// system(): the shell runs its command and ends.
+	// system(): the shell runs its command and ends; its session shows
+	// the program it executed.
 	sh, _ := child()
 	expectExit(t, sh, 0)
+	shell := false
+	for _, ev := range sh.Events() {
+		var m struct {
+			Reason string `json:"reason"`
+			Module struct {
+				Path string `json:"path"`
+			} `json:"module"`
+		}
+		if ev.Event == "module" && json.Unmarshal(ev.Body, &m) == nil && m.Reason == "new" && strings.HasSuffix(m.Module.Path, "sh") {
+			shell = true
+		}
+	}
+	if !shell {
+		t.Error("the child that executed the shell was not shown with its new program (no module event for it)")
+	}
 	// fork(): the child stops at work, in its own session.
 	ch, pid := child()
 	st := expectStopped(t, ch, "breakpoint")
