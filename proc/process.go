@@ -358,11 +358,25 @@ func (d *Debugger) Threads() ([]Thread, error) {
 			out = d.goThreads(v)
 			return nil
 		}
+		// The names older than nameTTL are read again, all at once.
+		now := time.Now()
+		var stale []*thread
+		var tids []int
 		for tid, th := range p.threads {
 			if th.exiting {
 				continue
 			}
-			out = append(out, Thread{ID: tid, Name: th.nameNow(p.pid)})
+			if th.name == "" || now.Sub(th.named) > nameTTL {
+				stale, tids = append(stale, th), append(tids, tid)
+			}
+		}
+		for i, name := range ptrace.ThreadNames(p.pid, tids) {
+			stale[i].name, stale[i].named = name, now
+		}
+		for tid, th := range p.threads {
+			if !th.exiting {
+				out = append(out, Thread{ID: tid, Name: th.name})
+			}
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 		return nil
