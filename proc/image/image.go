@@ -67,7 +67,10 @@ func (im *Image) LoadExe(exe *symbols.File) error {
 	// The first breakpoint and the first stop need the executable's
 	// index: read it while the program starts (the owner's first query
 	// waits for it, if it is not done by then).
-	go func() { _ = exe.DWARFError() }()
+	go func() {
+		_ = exe.DWARFError()
+		_ = exe.CFIError()
+	}()
 	return nil
 }
 
@@ -92,6 +95,9 @@ func (im *Image) Loaded(list map[string]uint64) (added, removed []*Module) {
 			m = &Module{Path: path, Name: filepath.Base(path), Bias: bias}
 			if sf, err := symbols.Open(path); err == nil {
 				m.Sym = sf
+				// The first stack through it needs its call frame
+				// table: build it while the program runs on.
+				go func() { _ = sf.CFIError() }()
 			}
 			im.mods[path] = m
 		}
