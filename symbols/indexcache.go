@@ -188,7 +188,9 @@ func (f *File) loadIndex() (*dwarfIndex, error) {
 		return nil, errors.New("damaged")
 	}
 	var c cachedIndex
-	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&c); err != nil {
+	err = gob.NewDecoder(bytes.NewReader(body)).Decode(&c)
+	b, body = nil, nil // the file's bytes need not outlive the decoding
+	if err != nil {
 		return nil, err
 	}
 	if c.Stamp != stamp {
@@ -283,9 +285,14 @@ func (c *cachedIndex) index() (*dwarfIndex, error) {
 	for i, p := range c.Files {
 		x.byPath[p] = int32(i)
 	}
+	// Each part is made at its final size, and its cached form dropped
+	// once converted, for the garbage collector to take.
+	x.rows = make([]lineRow, 0, len(c.Rows))
 	for _, r := range c.Rows {
 		x.rows = append(x.rows, lineRow{r.PC, r.File, r.Line, r.Col, r.IsStmt, r.Prologue})
 	}
+	c.Rows = nil
+	x.funcs = make([]*Function, 0, len(c.Funcs))
 	for _, fn := range c.Funcs {
 		x.funcs = append(x.funcs, &Function{Name: fn.Name, LinkageName: fn.Linkage, Low: fn.Low, High: fn.High, Ranges: fn.Ranges,
 			File: fn.File, Line: fn.Line, HasLines: fn.HasLines, external: fn.Extern})
@@ -302,9 +309,13 @@ func (c *cachedIndex) index() (*dwarfIndex, error) {
 		}
 		x.byLinkage[k] = x.funcs[i]
 	}
+	c.Funcs, c.ByName, c.ByLinkage = nil, nil, nil
+	x.srcFuncs = make([]srcFunc, 0, len(c.SrcFuncs))
 	for _, s := range c.SrcFuncs {
 		x.srcFuncs = append(x.srcFuncs, srcFunc{file: s.File, declLine: s.DeclLine, endLine: s.EndLine, ranges: s.Ranges, declDie: dwarf.Offset(s.DeclDie), rawFile: s.RawFile})
 	}
+	c.SrcFuncs = nil
+	x.inlines = make([]inlineInst, 0, len(c.Inlines))
 	for _, in := range c.Inlines {
 		x.inlines = append(x.inlines, inlineInst{src: in.Src, depth: in.Depth, fn: &Function{Name: in.Name, LinkageName: in.Linkage},
 			callFile: in.CallFile, callLine: in.CallLine, callCol: in.CallCol, entry: in.Entry})
