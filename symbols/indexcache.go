@@ -2,16 +2,16 @@ package symbols
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"debug/dwarf"
 	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols/diskcache"
 )
 
 // The DWARF index of a large object costs a good part of a second to build
@@ -51,26 +51,8 @@ var IndexCacheMin uint64 = 256 << 10
 // changes, so that an older adapter's files are not read.
 const indexCacheVersion = 1
 
-// IndexCacheDir is where index files go: $DAP_PTRACE_INDEX_CACHE, else
-// $XDG_CACHE_HOME/dap-ptrace/index, else ~/.cache/dap-ptrace/index; ""
-// (and DAP_PTRACE_INDEX_CACHE=off) turns the cache off.
-func IndexCacheDir() string {
-	if d := os.Getenv("DAP_PTRACE_INDEX_CACHE"); d != "" {
-		if d == "off" {
-			return ""
-		}
-		return d
-	}
-	base := os.Getenv("XDG_CACHE_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		base = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(base, "dap-ptrace", "index")
-}
+// IndexCacheDir is where index files go (see diskcache.Dir).
+func IndexCacheDir() string { return diskcache.Dir() }
 
 // cacheKey names the cache entry of f's DWARF and says what it must match;
 // "" when f cannot be cached (no build id, or a file without a path).
@@ -176,20 +158,13 @@ func (f *File) loadIndex() (*dwarfIndex, error) {
 	if dir == "" || name == "" {
 		return nil, errors.New("not cached")
 	}
-	b, err := os.ReadFile(filepath.Join(dir, name))
+	body, err := diskcache.Read(dir, name)
 	if err != nil {
 		return nil, err
 	}
-	if len(b) < sha256.Size {
-		return nil, errors.New("truncated")
-	}
-	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
-		return nil, errors.New("damaged")
-	}
 	var c cachedIndex
 	err = gob.NewDecoder(bytes.NewReader(body)).Decode(&c)
-	b, body = nil, nil // the file's bytes need not outlive the decoding
+	body = nil // the file's bytes need not outlive the decoding
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +179,7 @@ func (f *File) loadIndex() (*dwarfIndex, error) {
 // The key is taken by the caller, while f is open: the save runs in the
 // background and f may be closed by then.
 func saveIndex(x *dwarfIndex, buildErr error, dir, name, stamp string) {
-	if dir == "" || name == "" || os.MkdirAll(dir, 0o755) != nil {
+	if dir == "" || name == "" {
 		return
 	}
 	c := cache(x, stamp, buildErr)
@@ -212,20 +187,7 @@ func saveIndex(x *dwarfIndex, buildErr error, dir, name, stamp string) {
 	if err := gob.NewEncoder(&buf).Encode(c); err != nil {
 		return
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	buf.Write(sum[:])
-	tmp, err := os.CreateTemp(dir, name+".tmp*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(buf.Bytes())
-	if cerr := tmp.Close(); werr != nil || cerr != nil {
-		os.Remove(tmp.Name())
-		return
-	}
-	if os.Rename(tmp.Name(), filepath.Join(dir, name)) != nil {
-		os.Remove(tmp.Name())
-	}
+	_ = diskcache.Write(dir, name, &buf)
 }
 
 func cache(x *dwarfIndex, stamp string, buildErr error) *cachedIndex {
