@@ -24,20 +24,28 @@
 // reaches the Listener later, always after the method returned, so a
 // client's response goes out before the event it causes. CheckStopped
 // answers from a snapshot the owner publishes after every change and never
-// waits. InFrame and InView run a function on the owner with a stopped
-// thread's frame or the stopped process; what they lend (Scope, View) is
-// valid only during that call.
+// waits. InFrame runs a function on the owner with a stopped thread's
+// frame; InView and InProgram with the process, stopped or running (memory
+// is read with process_vm_readv, which needs no stop); what they lend
+// (Scope, View) is valid only during that call.
 //
 // The owner keeps answering requests while the debuggee runs: Pause,
-// Threads, SetBreakpoints and the like are served between the waiter's
-// events. A request may block the owner only for bounded work: stopping
-// the world waits at most collectTimeout for each thread.
+// Threads, SetBreakpoints, reads of memory and globals and the like are
+// served between the waiter's events, with no visible stop. A request may
+// block the owner only for bounded work: stopping the world waits at most
+// collectTimeout for each thread.
 //
-// The Listener's methods run on the owner (Output also on the output
-// goroutines) and must not block for long. The session's Listener writes to
-// the client, so a client that stops reading holds the owner in that write
-// once the socket's buffer is full: that is where backpressure from a slow
-// client goes, and nothing else queues without bound.
+// The Listener's methods run on the owner and must not block for long.
+// The session's Listener writes to the client, so a client that stops
+// reading holds the owner in that write once the socket's buffer is full:
+// that is where backpressure from a slow client goes. The program's own
+// output never waits for it: package output queues it (bounded) and
+// delivers it from a goroutine of its own, except at a stop, when the
+// owner flushes it first.
+//
+// In a Go program the client's thread ids are goroutine ids (see
+// threadFor); forked children are handed over to the client as new
+// sessions when it can start them (SetFollowForks).
 //
 // # Stops
 //
