@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -88,10 +87,7 @@ type Debugger struct {
 	// Everything below is owned by the owner goroutine.
 	p       *process
 	resumed bool // threads were just resumed: watch them briefly
-	// hot are the threads with the latest events (and a new thread): in a
-	// process of many threads, the ones watchResumed watches.
-	hot    [4]int
-	follow bool // forked children are handed over, not let go
+	follow  bool // forked children are handed over, not let go
 }
 
 // snapshot is what CheckStopped needs to know, published by the owner.
@@ -248,24 +244,13 @@ func (d *Debugger) Close() {
 // already queued something or a request came in.
 func (d *Debugger) watchResumed() (ptrace.Event, bool) {
 	p := d.p
-	if p == nil {
+	if p == nil || len(p.threads) > 8 {
 		return ptrace.Event{}, false
 	}
-	tids := make([]int, 0, 8)
-	if len(p.threads) <= 8 {
-		for tid, th := range p.threads {
-			if !th.stopped && !th.exiting {
-				tids = append(tids, tid)
-			}
-		}
-	} else {
-		// Many threads: the ones that just had events (a thread creating
-		// threads, and the thread it created, come back within
-		// microseconds).
-		for _, tid := range d.hot {
-			if th := p.threads[tid]; th != nil && !th.stopped && !th.exiting {
-				tids = append(tids, tid)
-			}
+	tids := make([]int, 0, len(p.threads))
+	for tid, th := range p.threads {
+		if !th.stopped && !th.exiting {
+			tids = append(tids, tid)
 		}
 	}
 	end := time.Now().Add(watchFor)
@@ -289,12 +274,3 @@ const watchFor = 200 * time.Microsecond
 // FlushCaches waits, at most timeout, for the symbol index caches still
 // being written in the background (see symbols.FlushIndexCache).
 func FlushCaches(timeout time.Duration) { symbols.FlushIndexCache(timeout) }
-
-// heat records that thread tid just had an event (see hot).
-func (d *Debugger) heat(tid int) {
-	if slices.Contains(d.hot[:], tid) {
-		return
-	}
-	copy(d.hot[1:], d.hot[:len(d.hot)-1])
-	d.hot[0] = tid
-}

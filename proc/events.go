@@ -66,7 +66,6 @@ func (d *Debugger) bookkeep(ev ptrace.Event, running bool) (*thread, bool) {
 			d.cont(th)
 		}
 	}
-	d.heat(ev.Tid)
 	th := p.threads[ev.Tid]
 	if th == nil || th.fresh {
 		// A new thread's first stop: announce it.
@@ -262,7 +261,6 @@ func (d *Debugger) cloned(parent *thread) {
 	}
 	th := p.addThread(tid)
 	th.fresh = true
-	d.heat(tid)
 	ptrace.AddThread(p.pid, tid)
 	d.threadEvent(tid, true)
 }
