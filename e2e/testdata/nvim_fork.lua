@@ -91,12 +91,18 @@ local ok, err = pcall(function()
   record({ what = 'parent-stopped', name = st.stackFrames[1].name, line = st.stackFrames[1].line })
   request(parent.session, 'continue', { threadId = parent.body.threadId })
 
-  wait_for('the parent to exit', function()
+  -- Each session reports its own exit, in its own time: the parent's and
+  -- both children's (system()'s shell and the forked child).
+  wait_for('every session to exit', function()
+    local children, parent = 0, 0
     for _, e in ipairs(exits) do
-      if not e.child then
-        return true
+      if e.child then
+        children = children + 1
+      else
+        parent = parent + 1
       end
     end
+    return children >= 2 and parent >= 1
   end)
   for _, e in ipairs(exits) do
     record({ what = e.child and 'child-exited' or 'parent-exited', code = e.code })
