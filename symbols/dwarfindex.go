@@ -322,19 +322,25 @@ func (b *builder) finish() {
 		for _, rg := range fn.Ranges {
 			b.funcSpan = append(b.funcSpan, span{lo: rg[0], hi: rg[1], ref: ref})
 		}
-		if fn.Name != "" {
-			if old, ok := x.byName[fn.Name]; !ok || preferFunc(fn, old) {
-				x.byName[fn.Name] = fn
-			}
-		}
-		if fn.LinkageName != "" {
-			if old, ok := x.byLinkage[fn.LinkageName]; !ok || preferFunc(fn, old) {
-				x.byLinkage[fn.LinkageName] = fn
-			}
-		}
+		x.addNames(fn)
 	}
 	x.funcSpans = newSpanIndex(b.funcSpan)
 	x.inlineIdx = newSpanIndex(b.inlSpan)
+}
+
+// addNames files fn under its name and linkage name, where it is
+// preferred to a function already there.
+func (x *dwarfIndex) addNames(fn *Function) {
+	if fn.Name != "" {
+		if old, ok := x.byName[fn.Name]; !ok || preferFunc(fn, old) {
+			x.byName[fn.Name] = fn
+		}
+	}
+	if fn.LinkageName != "" {
+		if old, ok := x.byLinkage[fn.LinkageName]; !ok || preferFunc(fn, old) {
+			x.byLinkage[fn.LinkageName] = fn
+		}
+	}
 }
 
 // computeSpans sets each source function's endLine: the greatest line, in

@@ -49,7 +49,7 @@ var IndexCacheMin uint64 = 256 << 10
 
 // indexCacheVersion changes whenever the cached form or the index's meaning
 // changes, so that an older adapter's files are not read.
-const indexCacheVersion = 1
+const indexCacheVersion = 3
 
 // IndexCacheDir is where index files go (see diskcache.Dir).
 func IndexCacheDir() string { return diskcache.Dir() }
@@ -90,8 +90,6 @@ type cachedIndex struct {
 	Sources   []string
 	Funcs     []cachedFunc
 	FuncSpans []cachedSpan
-	ByName    map[string]int32
-	ByLinkage map[string]int32
 	SrcFuncs  []cachedSrcFunc
 	SrcByFile map[int32][]int32
 	Inlines   []cachedInline
@@ -131,7 +129,7 @@ type cachedFunc struct {
 	Name, Linkage    string
 	Low, High        uint64
 	Ranges           [][2]uint64
-	File             string
+	File             int32 // in Files; -1: none (one string per file, not per function)
 	Line             int
 	HasLines, Extern bool
 }
@@ -193,7 +191,7 @@ func saveIndex(x *dwarfIndex, buildErr error, dir, name, stamp string) {
 func cache(x *dwarfIndex, stamp string, buildErr error) *cachedIndex {
 	c := &cachedIndex{Stamp: stamp, Files: x.files, SeqSpans: cacheSpans(x.seqIdx.spans), StmtPCs: x.stmtPCs,
 		ByFile: map[int32][][2]int32{}, Sources: x.sources, FuncSpans: cacheSpans(x.funcSpans.spans), SrcByFile: x.srcByFile,
-		InlSpans: cacheSpans(x.inlineIdx.spans), MaxFwd: x.maxForward, ByName: map[string]int32{}, ByLinkage: map[string]int32{}}
+		InlSpans: cacheSpans(x.inlineIdx.spans), MaxFwd: x.maxForward}
 	for _, q := range x.seqs {
 		c.Seqs = append(c.Seqs, [2]int32{q.start, q.end})
 	}
@@ -208,16 +206,16 @@ func cache(x *dwarfIndex, stamp string, buildErr error) *cachedIndex {
 	for _, r := range x.rows {
 		c.Rows = append(c.Rows, cachedRow{r.pc, r.file, r.line, r.col, r.isStmt, r.prolog})
 	}
-	ref := map[*Function]int32{}
-	for i, fn := range x.funcs {
-		ref[fn] = int32(i)
-		c.Funcs = append(c.Funcs, cachedFunc{fn.Name, fn.LinkageName, fn.Low, fn.High, fn.Ranges, fn.File, fn.Line, fn.HasLines, fn.external})
+	fileIdx := make(map[string]int32, len(x.files))
+	for i, f := range x.files {
+		fileIdx[f] = int32(i)
 	}
-	for k, fn := range x.byName {
-		c.ByName[k] = ref[fn]
-	}
-	for k, fn := range x.byLinkage {
-		c.ByLinkage[k] = ref[fn]
+	for _, fn := range x.funcs {
+		file, ok := fileIdx[fn.File]
+		if !ok {
+			file = -1
+		}
+		c.Funcs = append(c.Funcs, cachedFunc{fn.Name, fn.LinkageName, fn.Low, fn.High, fn.Ranges, file, fn.Line, fn.HasLines, fn.external})
 	}
 	for _, s := range x.srcFuncs {
 		c.SrcFuncs = append(c.SrcFuncs, cachedSrcFunc{s.file, s.declLine, s.endLine, s.ranges, uint32(s.declDie), s.rawFile})
@@ -256,22 +254,19 @@ func (c *cachedIndex) index() (*dwarfIndex, error) {
 	c.Rows = nil
 	x.funcs = make([]*Function, 0, len(c.Funcs))
 	for _, fn := range c.Funcs {
+		file := ""
+		if fn.File >= 0 && int(fn.File) < len(x.files) {
+			file = x.files[fn.File]
+		}
 		x.funcs = append(x.funcs, &Function{Name: fn.Name, LinkageName: fn.Linkage, Low: fn.Low, High: fn.High, Ranges: fn.Ranges,
-			File: fn.File, Line: fn.Line, HasLines: fn.HasLines, external: fn.Extern})
+			File: file, Line: fn.Line, HasLines: fn.HasLines, external: fn.Extern})
 	}
-	for k, i := range c.ByName {
-		if int(i) >= len(x.funcs) {
-			return nil, errors.New("damaged: function index")
-		}
-		x.byName[k] = x.funcs[i]
+	// The name tables are derived, not stored: rebuilt in order, each
+	// name goes to the function the builder preferred.
+	for _, fn := range x.funcs {
+		x.addNames(fn)
 	}
-	for k, i := range c.ByLinkage {
-		if int(i) >= len(x.funcs) {
-			return nil, errors.New("damaged: function index")
-		}
-		x.byLinkage[k] = x.funcs[i]
-	}
-	c.Funcs, c.ByName, c.ByLinkage = nil, nil, nil
+	c.Funcs = nil
 	x.srcFuncs = make([]srcFunc, 0, len(c.SrcFuncs))
 	for _, s := range c.SrcFuncs {
 		x.srcFuncs = append(x.srcFuncs, srcFunc{file: s.File, declLine: s.DeclLine, endLine: s.EndLine, ranges: s.Ranges, declDie: dwarf.Offset(s.DeclDie), rawFile: s.RawFile})
