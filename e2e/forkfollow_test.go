@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
 )
@@ -148,4 +151,30 @@ func listenAdapter(t *testing.T) (string, *exec.Cmd) {
 	}
 	t.Fatal("the adapter did not say where it listens")
 	return "", nil
+}
+
+// A child handed over that no session claims is not left stopped: when
+// the parent's session ends first (detaching the parent, which waits for
+// its child), the child is continued and runs to its own end, which the
+// parent then writes down.
+func TestForkChildUnclaimedRunsOn(t *testing.T) {
+	f := buildC(t, "handover")
+	report := filepath.Join(t.TempDir(), "child")
+	c := startAdapter(t)
+	c.MustSucceed("initialize", map[string]any{"adapterID": "dap-ptrace", "linesStartAt1": true, "supportsStartDebuggingRequest": true})
+	c.MustSucceed("launch", map[string]any{"program": f.bin, "args": []string{report}})
+	c.ExpectEvent("initialized")
+	c.MustSucceed("configurationDone", nil)
+	var proc struct {
+		Pid int `json:"systemProcessId"`
+	}
+	c.ExpectEvent("process").DecodeBody(t, &proc)
+	c.ExpectReverseRequest("startDebugging")
+	// The client never starts the child's session, and leaves the parent
+	// running.
+	c.MustSucceed("disconnect", map[string]any{"terminateDebuggee": false})
+	waitGone(t, proc.Pid, 10*time.Second)
+	if b, err := os.ReadFile(report); err != nil || string(b) != "exit 7\n" {
+		t.Errorf("the child ended as %q (%v), want \"exit 7\"", b, err)
+	}
 }

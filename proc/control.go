@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
+	"golang.org/x/sys/unix"
 )
 
 // Pause stops a running process; the stop (reason "pause") arrives through
@@ -63,6 +64,9 @@ func (d *Debugger) ReadMemory(addr uint64, buf []byte) (int, error) {
 // or nil for a launched process) or detach from it, restoring every
 // breakpoint byte and leaving it running.
 func (d *Debugger) Disconnect(terminate *bool) error {
+	// A child waiting for a session goes on first: a vfork parent
+	// cannot stop until it does.
+	d.handed.Release()
 	return d.do(func() error {
 		p := d.p
 		if p == nil {
@@ -110,6 +114,12 @@ func (d *Debugger) detach() error {
 		}
 	}
 	d.clearWatches()
+	// A launched program was started with a parent-death signal (SIGKILL,
+	// for an adapter that dies before it is traced): left running, it must
+	// outlive us.
+	if th := p.threads[p.pid]; p.launched && th != nil && th.stopped && !th.exiting {
+		_, _ = d.inject(th, unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, 0)
+	}
 	err := p.bps.Restore(p.mem)
 	// A SIGSTOP of ours still queued would stop the process after we are
 	// gone: let each such thread take it first.

@@ -80,6 +80,10 @@ type Debugger struct {
 
 	box *ptrace.Mailbox // the waiter's events for the owner
 
+	// handed are the forked children handed over and not yet attached by
+	// a session, which must not stay stopped if none comes.
+	handed ptrace.Handovers
+
 	// snap is the state as of the owner's last change, for checks that
 	// must not wait for the owner.
 	snap atomic.Pointer[snapshot]

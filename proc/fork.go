@@ -81,7 +81,7 @@ func (d *Debugger) release(child int, shared bool) {
 			}
 			_ = d.tr.Detach(ptrace.Resume{Tid: child, Signal: unix.SIGSTOP})
 			d.ln.ChildProcess(child)
-			go unclaimed(child)
+			d.handed.Add(child, handOverTimeout)
 			return
 		case <-timeout.C:
 			return
@@ -92,14 +92,3 @@ func (d *Debugger) release(child int, shared bool) {
 // handOverTimeout is how long a child handed over waits, stopped, for a
 // session to attach to it.
 const handOverTimeout = 15 * time.Second
-
-// unclaimed lets a child handed over run on if no session attached to it
-// in time (the client refused, or failed): it must not stay stopped.
-func unclaimed(pid int) {
-	for end := time.Now().Add(handOverTimeout); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		if traced, alive := ptrace.Traced(pid); traced || !alive {
-			return
-		}
-	}
-	_ = unix.Kill(pid, unix.SIGCONT)
-}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -124,4 +125,33 @@ func JobStopped(pid int) bool {
 	// pid (comm) state ...: comm may hold spaces and parentheses.
 	i := strings.LastIndexByte(string(b), ')')
 	return i >= 0 && i+2 < len(b) && b[i+2] == 'T'
+}
+
+// Handovers are processes detached stopped (SIGSTOP) for another tracer to
+// take: each is continued (SIGCONT) if none took it within its timeout, or
+// at Release, so that none stays stopped for ever. The zero value is ready.
+type Handovers struct{ m sync.Map }
+
+// Add watches pid from now on.
+func (h *Handovers) Add(pid int, timeout time.Duration) {
+	h.m.Store(pid, true)
+	go func() {
+		defer h.m.Delete(pid)
+		for end := time.Now().Add(timeout); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+			if traced, alive := Traced(pid); traced || !alive {
+				return
+			}
+		}
+		_ = unix.Kill(pid, unix.SIGCONT)
+	}()
+}
+
+// Release continues every process still waiting for a tracer.
+func (h *Handovers) Release() {
+	h.m.Range(func(pid, _ any) bool {
+		if traced, alive := Traced(pid.(int)); !traced && alive {
+			_ = unix.Kill(pid.(int), unix.SIGCONT)
+		}
+		return true
+	})
 }
