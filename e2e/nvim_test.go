@@ -96,24 +96,8 @@ type transcriptEntry struct {
 // attach to a running process, a breakpoint hit there and a detach that
 // leaves the process running.
 func TestNvimDap(t *testing.T) {
-	nvim, err := exec.LookPath("nvim")
-	if err != nil {
-		t.Skip("nvim not installed (Debian's neovim package; .ci/run installs it)")
-	}
-	pluginDir := nvimDapDir(t)
-	adapter := daptest.BuildAdapter(t)
 	f := buildC(t, "clients")
 	spin := buildC(t, "spin")
-	dir := t.TempDir()
-
-	config := filepath.Join(dir, "readme-config.lua")
-	if err := os.WriteFile(config, []byte(readmeNvimConfig(t, adapter)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	script, err := filepath.Abs(filepath.Join("testdata", "nvim_dap.lua"))
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	// The process to attach to, started here so the test owns it.
 	victim := exec.Command(spin.bin, "1")
@@ -133,29 +117,11 @@ func TestNvimDap(t *testing.T) {
 		t.Fatalf("spin did not start: %q", ticks.Text())
 	}
 
-	transcript := filepath.Join(dir, "transcript.jsonl")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, nvim, "--headless", "-u", "NONE", "-i", "NONE",
-		"--cmd", "set rtp+="+pluginDir, "-c", "luafile "+script)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"DAPT_CONFIG="+config,
+	entries, outErr := runNvim(t, "nvim_dap.lua",
 		"DAPT_PROGRAM="+f.bin,
 		"DAPT_SOURCE="+f.src,
 		"DAPT_ATTACH_PID="+fmt.Sprint(victim.Process.Pid),
-		"DAPT_ATTACH_SOURCE="+spin.src,
-		"DAPT_TRANSCRIPT="+transcript,
-		// nvim-dap's log and Neovim's state stay in the test's directory.
-		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
-		"XDG_STATE_HOME="+filepath.Join(dir, "state"),
-		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
-	)
-	outErr, runErr := cmd.CombinedOutput()
-	entries := readTranscript(t, transcript)
-	if runErr != nil {
-		t.Errorf("nvim: %v\n%s", runErr, outErr)
-	}
+		"DAPT_ATTACH_SOURCE="+spin.src)
 	get := func(what string) transcriptEntry {
 		t.Helper()
 		for _, e := range entries {
@@ -244,42 +210,8 @@ func readTranscript(t *testing.T, path string) []transcriptEntry {
 // breakpoint in its own session, the parent at its own, and every session
 // ends with its process's exit code.
 func TestNvimDapFork(t *testing.T) {
-	nvim, err := exec.LookPath("nvim")
-	if err != nil {
-		t.Skip("nvim not installed (Debian's neovim package; .ci/run installs it)")
-	}
-	pluginDir := nvimDapDir(t)
-	adapter := daptest.BuildAdapter(t)
 	f := buildC(t, "fork")
-	dir := t.TempDir()
-	config := filepath.Join(dir, "readme-config.lua")
-	if err := os.WriteFile(config, []byte(readmeNvimConfig(t, adapter)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	script, err := filepath.Abs(filepath.Join("testdata", "nvim_fork.lua"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	transcript := filepath.Join(dir, "transcript.jsonl")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, nvim, "--headless", "-u", "NONE", "-i", "NONE",
-		"--cmd", "set rtp+="+pluginDir, "-c", "luafile "+script)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"DAPT_CONFIG="+config,
-		"DAPT_PROGRAM="+f.bin,
-		"DAPT_SOURCE="+f.src,
-		"DAPT_TRANSCRIPT="+transcript,
-		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
-		"XDG_STATE_HOME="+filepath.Join(dir, "state"),
-		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
-	)
-	outErr, runErr := cmd.CombinedOutput()
-	entries := readTranscript(t, transcript)
-	if runErr != nil {
-		t.Errorf("nvim: %v\n%s", runErr, outErr)
-	}
+	entries, outErr := runNvim(t, "nvim_fork.lua", "DAPT_PROGRAM="+f.bin, "DAPT_SOURCE="+f.src)
 	seen := map[string][]transcriptEntry{}
 	for _, e := range entries {
 		seen[e.What] = append(seen[e.What], e)
@@ -307,4 +239,50 @@ func TestNvimDapFork(t *testing.T) {
 	if p := seen["parent-exited"]; len(p) != 1 || p[0].Code == nil || *p[0].Code != 0 {
 		t.Errorf("parent exit: %+v", p)
 	}
+}
+
+// runNvim runs a Lua script of testdata in a headless Neovim with nvim-dap
+// and the README's configuration (skipping the test without them), with
+// env added to the environment, and returns its transcript and output.
+func runNvim(t *testing.T, script string, env ...string) ([]transcriptEntry, []byte) {
+	t.Helper()
+	nvim, err := exec.LookPath("nvim")
+	if err != nil {
+		t.Skip("nvim not installed (Debian's neovim package; .ci/run installs it)")
+	}
+	pluginDir := nvimDapDir(t)
+	dir := t.TempDir()
+	config := filepath.Join(dir, "readme-config.lua")
+	if err := os.WriteFile(config, []byte(readmeNvimConfig(t, daptest.BuildAdapter(t))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path, err := filepath.Abs(filepath.Join("testdata", script))
+	if err != nil {
+		t.Fatal(err)
+	}
+	common, err := filepath.Abs(filepath.Join("testdata", "nvim_common.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	transcript := filepath.Join(dir, "transcript.jsonl")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nvim, "--headless", "-u", "NONE", "-i", "NONE",
+		"--cmd", "set rtp+="+pluginDir, "-c", "luafile "+path)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(),
+		"DAPT_CONFIG="+config,
+		"DAPT_COMMON="+common,
+		"DAPT_TRANSCRIPT="+transcript,
+		// nvim-dap's log and Neovim's state stay in the test's directory.
+		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
+		"XDG_STATE_HOME="+filepath.Join(dir, "state"),
+		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
+	), env...)
+	out, runErr := cmd.CombinedOutput()
+	entries := readTranscript(t, transcript)
+	if runErr != nil {
+		t.Errorf("nvim: %v\n%s", runErr, out)
+	}
+	return entries, out
 }

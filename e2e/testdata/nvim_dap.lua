@@ -3,44 +3,12 @@
 -- uses nvim-dap's own API as a user's key mappings would, and writes what it
 -- observed to $DAPT_TRANSCRIPT, one JSON object a line, for the Go test to
 -- check. Every wait is a vim.wait on a condition, bounded by TIMEOUT.
-local TIMEOUT = 30000
-
-local out = assert(io.open(os.getenv('DAPT_TRANSCRIPT'), 'w'))
-local function record(t)
-  out:write(vim.json.encode(t), '\n')
-  out:flush()
-end
-
-local function wait_for(what, cond)
-  if not vim.wait(TIMEOUT, cond, 10) then
-    error('timed out waiting for ' .. what)
-  end
-end
-
--- find_line returns the line of the first occurrence of marker in file.
-local function find_line(file, marker)
-  local n = 0
-  for line in io.lines(file) do
-    n = n + 1
-    if line:find(marker, 1, true) then
-      return n
-    end
-  end
-  error(marker .. ' not in ' .. file)
-end
+local h = dofile(os.getenv('DAPT_COMMON'))
+local record, wait_for, find_line = h.record, h.wait_for, h.find_line
 
 -- request sends a request on the current session and waits for its answer.
 local function request(command, args)
-  local session = assert(require('dap').session(), 'no session for ' .. command)
-  local done, err, body = false, nil, nil
-  session:request(command, args, function(e, b)
-    done, err, body = true, e, b
-  end)
-  wait_for(command .. ' response', function() return done end)
-  if err then
-    error(command .. ' failed: ' .. vim.inspect(err))
-  end
-  return body
+  return h.request(assert(require('dap').session(), 'no session for ' .. command), command, args)
 end
 
 local dap = require('dap')
@@ -150,13 +118,7 @@ local function attach()
   record({ what = 'detached' })
 end
 
-local ok, err = pcall(function()
+h.run(function()
   launch()
   attach()
 end)
-if not ok then
-  record({ what = 'error', message = tostring(err) })
-end
-record({ what = 'done' })
-out:close()
-vim.cmd(ok and 'qa!' or 'cq!')

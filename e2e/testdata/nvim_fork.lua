@@ -4,43 +4,8 @@
 -- adapter's startDebugging request. It writes what it saw to
 -- $DAPT_TRANSCRIPT, one JSON object a line. Every wait is a vim.wait on a
 -- condition, bounded by TIMEOUT.
-local TIMEOUT = 30000
-
-local out = assert(io.open(os.getenv('DAPT_TRANSCRIPT'), 'w'))
-local function record(t)
-  out:write(vim.json.encode(t), '\n')
-  out:flush()
-end
-
-local function wait_for(what, cond)
-  if not vim.wait(TIMEOUT, cond, 10) then
-    error('timed out waiting for ' .. what)
-  end
-end
-
-local function find_line(file, marker)
-  local n = 0
-  for line in io.lines(file) do
-    n = n + 1
-    if line:find(marker, 1, true) then
-      return n
-    end
-  end
-  error(marker .. ' not in ' .. file)
-end
-
--- request sends a request on session and waits for its answer.
-local function request(session, command, args)
-  local done, err, body = false, nil, nil
-  session:request(command, args, function(e, b)
-    done, err, body = true, e, b
-  end)
-  wait_for(command .. ' response', function() return done end)
-  if err then
-    error(command .. ' failed: ' .. vim.inspect(err))
-  end
-  return body
-end
+local h = dofile(os.getenv('DAPT_COMMON'))
+local record, wait_for, find_line, request = h.record, h.wait_for, h.find_line, h.request
 
 local dap = require('dap')
 dofile(os.getenv('DAPT_CONFIG'))
@@ -63,7 +28,7 @@ local function stop_in(child)
   end
 end
 
-local ok, err = pcall(function()
+h.run(function()
   local program, source = os.getenv('DAPT_PROGRAM'), os.getenv('DAPT_SOURCE')
   vim.cmd('edit ' .. vim.fn.fnameescape(source))
   vim.api.nvim_win_set_cursor(0, { find_line(source, 'BP:work'), 0 })
@@ -108,9 +73,3 @@ local ok, err = pcall(function()
     record({ what = e.child and 'child-exited' or 'parent-exited', code = e.code })
   end
 end)
-if not ok then
-  record({ what = 'error', message = tostring(err) })
-end
-record({ what = 'done' })
-out:close()
-vim.cmd(ok and 'qa!' or 'cq!')
