@@ -10,7 +10,8 @@ import (
 // In a Go program the threads are its goroutines, as in Delve: a thousand
 // parked workers are listed by goroutine id, named by the function they
 // wait in and why, and each one's stack and locals are read from where it
-// will resume. A parked goroutine cannot be stepped, and says why.
+// will resume; next on one runs the program until that goroutine reaches
+// its next line.
 func TestGoroutinesAreThreads(t *testing.T) {
 	f := buildGo(t, "gogoroutines")
 	c := startAdapter(t)
@@ -53,12 +54,21 @@ func TestGoroutinesAreThreads(t *testing.T) {
 	if got := evaluate(t, c, frames[k].ID, "mine").Result; got != strconv.Itoa(10*id) {
 		t.Errorf("goroutine %d: mine = %s with id %d", w.ID, got, id)
 	}
-	if r := c.Request("next", map[string]any{"threadId": w.ID}); r.Success || !strings.Contains(r.Message, "not running on a thread") {
-		t.Errorf("next on a parked goroutine: success %v, %q", r.Success, r.Message)
-	}
 	// Nothing went wrong on the way, so nothing was important to say.
 	if s := output(t, c, "important"); s != "" {
 		t.Errorf("important output in a plain session: %q", s)
+	}
+	// next on the parked worker: the program runs until main closes the
+	// channel and the scheduler runs that worker to its next line, which
+	// stops it, the same goroutine, there.
+	c.MustSucceed("next", map[string]any{"threadId": w.ID})
+	st = expectStopped(t, c, "step")
+	if st.ThreadID != w.ID {
+		t.Fatalf("next on goroutine %d stopped goroutine %d", w.ID, st.ThreadID)
+	}
+	expectAt(t, c, st.ThreadID, "main.worker", f.line(t, "BP:gopark")+1)
+	if got := evaluate(t, c, top(t, c, st.ThreadID).ID, "id").Result; got != strconv.Itoa(id) {
+		t.Errorf("the step stopped a worker with id %s, not %d", got, id)
 	}
 	c.MustSucceed("disconnect", nil)
 }

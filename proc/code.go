@@ -14,9 +14,10 @@ type Instruction = image.Instruction
 // MaxDisassemble bounds one disassembly.
 const MaxDisassemble = image.MaxDisassemble
 
-// inImage runs f on the owner with the process's image; without a
-// process it fails with ErrNoProcess unless quiet, which answers zero.
-func inImage[T any](d *Debugger, quiet bool, f func(*image.Image) (T, error)) (T, error) {
+// inProcess runs f on the owner with the process, stopped or running;
+// without a process it fails with ErrNoProcess unless quiet, which
+// answers zero.
+func inProcess[T any](d *Debugger, quiet bool, f func(*process) (T, error)) (T, error) {
 	var out T
 	err := d.do(func() error {
 		if d.p == nil {
@@ -26,10 +27,15 @@ func inImage[T any](d *Debugger, quiet bool, f func(*image.Image) (T, error)) (T
 			return ErrNoProcess
 		}
 		var err error
-		out, err = f(d.p.img)
+		out, err = f(d.p)
 		return err
 	})
 	return out, err
+}
+
+// inImage is inProcess with the process's image.
+func inImage[T any](d *Debugger, quiet bool, f func(*image.Image) (T, error)) (T, error) {
+	return inProcess(d, quiet, func(p *process) (T, error) { return f(p.img) })
 }
 
 // Disassemble decodes count instructions starting instOffset instructions

@@ -45,19 +45,13 @@ const MaxRead = 16 << 20
 // the bytes are unreadable). Breakpoint bytes read as the program's own.
 // The caller owns buf, so a client's repeated reads reuse one buffer.
 func (d *Debugger) ReadMemory(addr uint64, buf []byte) (int, error) {
-	var n int
-	err := d.do(func() error {
-		p := d.p
-		if p == nil {
-			return ErrNoProcess
-		}
+	return inProcess(d, false, func(p *process) (int, error) {
 		if addr+uint64(len(buf)) < addr {
 			buf = buf[:^uint64(0)-addr]
 		}
-		n, _ = programMem{p}.ReadAt(buf, addr)
-		return nil
+		n, _ := programMem{p}.ReadAt(buf, addr)
+		return n, nil
 	})
-	return n, err
 }
 
 // Disconnect ends the debugging of the process: kill it (terminate true,
@@ -150,8 +144,8 @@ func (d *Debugger) detach() error {
 }
 
 // CheckStopped says whether a resuming request may run now: a process
-// exists, it is stopped, and tid (unless 0) is one of its threads that can
-// run (not a parked goroutine).
+// exists, it is stopped, and tid (unless 0) is one of its threads (or, in
+// a Go program, goroutines).
 //
 // It reads the snapshot the owner publishes, without a round trip to the
 // owner: a resume request costs one hand-off, not two.
@@ -164,8 +158,6 @@ func (d *Debugger) CheckStopped(tid int) error {
 		return ErrRunning
 	case tid != 0 && !s.threads[tid] && (s.goIDs == nil || !s.goroutines[tid]):
 		return &ThreadError{Tid: tid}
-	case s.goIDs != nil && s.parked[tid]:
-		return fmt.Errorf("goroutine %d is not running on a thread: only the goroutines running when the program stopped can be stepped or moved", tid)
 	}
 	return nil
 }
@@ -185,14 +177,5 @@ func (d *Debugger) ReportEntry() error {
 // returns how many bytes were written. Breakpoints in the range keep
 // working: their saved bytes take the new values.
 func (d *Debugger) WriteMemory(addr uint64, data []byte) (int, error) {
-	var n int
-	err := d.do(func() error {
-		if d.p == nil {
-			return ErrNoProcess
-		}
-		var err error
-		n, err = d.p.bps.WriteAround(d.p.mem, data, addr)
-		return err
-	})
-	return n, err
+	return inProcess(d, false, func(p *process) (int, error) { return p.bps.WriteAround(p.mem, data, addr) })
 }

@@ -278,3 +278,29 @@ const watchFor = 200 * time.Microsecond
 // FlushCaches waits, at most timeout, for the symbol index caches still
 // being written in the background (see symbols.FlushIndexCache).
 func FlushCaches(timeout time.Duration) { symbols.FlushIndexCache(timeout) }
+
+// SessionConfig is how the session wants its process debugged.
+type SessionConfig struct {
+	// FollowForks hands forked children over to be debugged (see
+	// Listener.ChildProcess) instead of letting them go.
+	FollowForks bool
+	// HideSystemGoroutines leaves the Go runtime's own goroutines out of
+	// the thread list, as Delve's option of that name does.
+	HideSystemGoroutines bool
+	// WatchMode forces software watchpoints: "page" (page protection,
+	// single-stepping where that fails) or "step" (single-stepping only);
+	// "" uses the debug registers where they work. DAP_PTRACE_SOFT_WATCH
+	// does the same for every session of the adapter.
+	WatchMode string
+}
+
+// Configure applies c to the process being debugged.
+func (d *Debugger) Configure(c SessionConfig) error {
+	return d.do(func() error {
+		if d.p == nil {
+			return ErrNoProcess
+		}
+		d.follow, d.p.hideSystem = c.FollowForks, c.HideSystemGoroutines
+		return d.p.watches.SetMode(c.WatchMode)
+	})
+}

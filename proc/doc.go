@@ -45,7 +45,7 @@
 //
 // In a Go program the client's thread ids are goroutine ids (see
 // threadFor); forked children are handed over to the client as new
-// sessions when it can start them (SetFollowForks).
+// sessions when it can start them (SessionConfig).
 //
 // # Stops
 //

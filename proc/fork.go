@@ -16,15 +16,6 @@ import (
 // stopped (SIGSTOP) and handed to the client (Listener.ChildProcess), which
 // attaches a session of its own to it: no two sessions share a process.
 
-// SetFollowForks says whether the children the program forks are handed
-// over to be debugged (see Listener.ChildProcess) or let go.
-func (d *Debugger) SetFollowForks(on bool) {
-	_ = d.do(func() error {
-		d.follow = on
-		return nil
-	})
-}
-
 // forked handles a fork or vfork event of parent.
 func (d *Debugger) forked(parent *thread, vfork bool) {
 	msg, err := d.tr.GetEventMsg(parent.tid)

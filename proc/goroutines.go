@@ -2,7 +2,9 @@ package proc
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/goroutine"
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
@@ -103,7 +105,7 @@ func (d *Debugger) regsOf(th *thread) (ptrace.Regs, error) {
 // running checks that th is a thread that can be run or changed.
 func running(th *thread) error {
 	if g := th.parked; g != nil {
-		return fmt.Errorf("goroutine %d is not running on a thread: only the goroutines running when the program stopped can be stepped or changed", g.ID)
+		return fmt.Errorf("goroutine %d is not running on a thread: only the goroutines running when the program stopped can be moved or have their registers changed", g.ID)
 	}
 	return nil
 }
@@ -121,7 +123,7 @@ func (d *Debugger) goThreads(v *goView) []Thread {
 		out = append(out, Thread(g))
 	}
 	if th := p.threads[p.current]; th != nil && v.IDOf[p.current] == 0 {
-		out = append(out, Thread{ID: th.tid, Name: "thread " + th.nameNow(p.pid) + " (no goroutine)"})
+		out = append(out, Thread{ID: th.tid, Name: "thread " + p.names.Names(p.pid, []int{th.tid})[0] + " (no goroutine)"})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
@@ -152,18 +154,6 @@ func (d *Debugger) sameStepper(st *stepper, th *thread) bool {
 	return st.g != 0 && d.goroutineOf(th.tid) == st.g
 }
 
-// SetHideSystemGoroutines leaves the runtime's own goroutines (garbage
-// collector workers, finalizers) out of a Go program's thread list, as
-// Delve's hideSystemGoroutines does.
-func (d *Debugger) SetHideSystemGoroutines(hide bool) {
-	_ = d.do(func() error {
-		if d.p != nil {
-			d.p.hideSystem = hide
-		}
-		return nil
-	})
-}
-
 // threadEvent tells the client that thread tid started or exited; not in
 // a Go program, whose client threads are goroutines, which come and go
 // unseen (clients ask for the list at each stop, as with Delve).
@@ -175,4 +165,32 @@ func (d *Debugger) threadEvent(tid int, started bool) {
 	default:
 		d.ln.ThreadExited(tid)
 	}
+}
+
+// stepParked steps a goroutine that is not on a thread, as Delve does: its
+// first frame of the program's own (past the runtime's, where it waits)
+// runs on, the whole program with it, to its next line (next, stepIn) or
+// to its caller (stepOut) when the scheduler runs it again; the step's
+// breakpoints stop only that goroutine.
+func (d *Debugger) stepParked(th *thread, kind StepKind) {
+	regs, _ := d.regsOf(th)
+	frames := d.walkerFor(th).Unwind(regs, 64)
+	k := slices.IndexFunc(frames, func(f Frame) bool {
+		name := d.p.img.FuncName(f.Look())
+		return name != "" && !strings.HasPrefix(name, "runtime.")
+	})
+	// No thread yet (tid 0): the goroutine alone is the stepper.
+	st := &stepper{kind: StepOver, g: th.parked.Addr}
+	d.p.step = st
+	if k < 0 || k+1 >= len(frames) {
+		d.stopped(Stop{Reason: "step", Tid: d.p.current}) // nothing of the program's to step in
+		return
+	}
+	st.cfa = frames[k].CFA
+	var pcs []uint64
+	if loc, ok := d.p.img.LineAt(frames[k].Look()); ok && kind != StepOut {
+		st.startLine, st.startFile = loc.Line, loc.File
+		pcs = d.p.img.OtherLines(frames[k].Look(), loc.Line)
+	}
+	d.runTo(st, frames[k+1].PC, frames[k].CFA, pcs)
 }

@@ -43,10 +43,6 @@ type thread struct {
 	pending *Stop          // a reportable stop of its own, seen while stopping the world
 	// pendingAt is the breakpoint address of a pending breakpoint stop.
 	pendingAt uint64
-	// name is the thread's name as last read, at named: a thread list of
-	// a thousand threads at every stop must not read a thousand files.
-	name  string
-	named time.Time
 	// redo is the breakpoint a step over it could not finish (signals
 	// kept stopping the step): the thread's next trap there is the same
 	// hit, stepped over again, not reported again.
@@ -80,23 +76,12 @@ type process struct {
 	gview     *goView                // its goroutines at this stop, once read
 	gids      *goIDs                 // gview's ids, for snapshots
 	gidsOf    *goView
+	names     ptrace.NameCache // thread names, read again after a while
 	// hideSystem leaves the runtime's goroutines out of the thread list.
 	hideSystem bool
 	output     *output.Capture // a launched program's stdout and stderr
 	step       *stepper
 	solib      *solib
-}
-
-// nameTTL is how long a thread's name is taken as read: names change
-// rarely (pthread_setname_np, mostly right after the thread starts).
-const nameTTL = time.Second
-
-// nameNow is the thread's name, read again when older than nameTTL.
-func (th *thread) nameNow(pid int) string {
-	if now := time.Now(); th.name == "" || now.Sub(th.named) > nameTTL {
-		th.name, th.named = ptrace.ThreadName(pid, th.tid), now
-	}
-	return th.name
 }
 
 func (p *process) addThread(tid int) *thread {
@@ -358,25 +343,14 @@ func (d *Debugger) Threads() ([]Thread, error) {
 			out = d.goThreads(v)
 			return nil
 		}
-		// The names older than nameTTL are read again, all at once.
-		now := time.Now()
-		var stale []*thread
 		var tids []int
 		for tid, th := range p.threads {
-			if th.exiting {
-				continue
-			}
-			if th.name == "" || now.Sub(th.named) > nameTTL {
-				stale, tids = append(stale, th), append(tids, tid)
-			}
-		}
-		for i, name := range ptrace.ThreadNames(p.pid, tids) {
-			stale[i].name, stale[i].named = name, now
-		}
-		for tid, th := range p.threads {
 			if !th.exiting {
-				out = append(out, Thread{ID: tid, Name: th.name})
+				tids = append(tids, tid)
 			}
+		}
+		for i, name := range p.names.Names(p.pid, tids) {
+			out = append(out, Thread{ID: tids[i], Name: name})
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 		return nil
@@ -392,12 +366,6 @@ type Thread struct {
 
 // Pid returns the debuggee's process id, 0 without one.
 func (d *Debugger) Pid() int {
-	var pid int
-	_ = d.do(func() error {
-		if d.p != nil {
-			pid = d.p.pid
-		}
-		return nil
-	})
+	pid, _ := inProcess(d, true, func(p *process) (int, error) { return p.pid, nil })
 	return pid
 }

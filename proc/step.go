@@ -104,13 +104,17 @@ func (d *Debugger) step(tid int, kind StepKind, instruction bool, only uint64) e
 		if d.needStopped() == nil {
 			th, _ = d.threadFor(tid)
 		}
-		if th == nil || th.exiting || th.parked != nil {
+		if th == nil || th.exiting {
 			d.ln.Output("important", "cannot step: the thread or process is gone\n")
 			return
 		}
 		p.running = true
 		p.stacks, p.gview = nil, nil
 		p.entry = false
+		if th.parked != nil {
+			d.stepParked(th, kind)
+			return
+		}
 		d.startStep(th, kind, instruction, only)
 	})
 	return nil
@@ -224,7 +228,10 @@ func (d *Debugger) runTo(st *stepper, ret, calleeCFA uint64, pcs []uint64) {
 	}
 	p.running = false
 	if err := d.resume(); err != nil {
-		d.stopped(Stop{Reason: "step", Tid: st.tid})
+		if st.tid > 0 {
+			p.current = st.tid
+		}
+		d.stopped(Stop{Reason: "step", Tid: p.current})
 	}
 }
 

@@ -19,20 +19,6 @@ import (
 // segvAccErr is SEGV_ACCERR: a fault on a mapped page it may not access.
 const segvAccErr = 2
 
-// SetWatchMode forces software watchpoints for this process: "page" (page
-// protection, single-stepping where that fails), "step" (single-stepping
-// only), or "" to use the debug registers where they work. The
-// environment variable DAP_PTRACE_SOFT_WATCH does the same for every
-// session of the adapter.
-func (d *Debugger) SetWatchMode(mode string) error {
-	return d.do(func() error {
-		if d.p == nil {
-			return ErrNoProcess
-		}
-		return d.p.watches.SetMode(mode)
-	})
-}
-
 // WatchMethod says how data breakpoints are watched in this session, for
 // dataBreakpointInfo. It may run the hardware probe.
 func (d *Debugger) WatchMethod() string {

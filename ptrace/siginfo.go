@@ -51,13 +51,8 @@ func SignalName(sig syscall.Signal) string {
 	return fmt.Sprintf("signal %d", int(sig))
 }
 
-// ThreadName is a thread's name as a thread list shows it: its comm
-// ("thread" when it has none) and its id.
-func ThreadName(pid, tid int) string {
-	return ThreadNames(pid, []int{tid})[0]
-}
-
-// ThreadNames is ThreadName for many threads at once: the comm files are
+// ThreadNames returns threads' names as a thread list shows them: each
+// one's comm ("thread" when it has none) and its id. The comm files are
 // read with plain system calls relative to the task directory, by a few
 // goroutines, as a thousand threads are a thousand files.
 func ThreadNames(pid int, tids []int) []string {
@@ -154,4 +149,44 @@ func (h *Handovers) Release() {
 		}
 		return true
 	})
+}
+
+// NameCache keeps the names of a process's threads for a while (nameTTL):
+// names change rarely (pthread_setname_np, mostly right after a thread
+// starts), and a list of a thousand threads at every stop must not read a
+// thousand files. The zero value is ready; it is not safe for concurrent
+// use.
+type NameCache struct {
+	names map[int]cachedName
+}
+
+type cachedName struct {
+	name string
+	at   time.Time
+}
+
+// nameTTL is how long a name read is taken as the thread's.
+const nameTTL = time.Second
+
+// Names returns the names of threads tids of process pid (see
+// ThreadNames), reading again those older than nameTTL, all at once.
+func (c *NameCache) Names(pid int, tids []int) []string {
+	if c.names == nil || len(c.names) > 2*len(tids)+64 {
+		c.names = map[int]cachedName{} // forget the threads long gone
+	}
+	now := time.Now()
+	var stale []int
+	for _, tid := range tids {
+		if n, ok := c.names[tid]; !ok || now.Sub(n.at) > nameTTL {
+			stale = append(stale, tid)
+		}
+	}
+	for i, name := range ThreadNames(pid, stale) {
+		c.names[stale[i]] = cachedName{name, now}
+	}
+	out := make([]string, len(tids))
+	for i, tid := range tids {
+		out[i] = c.names[tid].name
+	}
+	return out
 }

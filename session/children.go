@@ -29,8 +29,9 @@ type childArgs struct {
 // serves it, where child sessions connect.
 func (s *Session) SetServerPort(port int) { s.serverPort = port }
 
-// follow sets up fork following once a process is debugged.
-func (s *Session) follow(args childArgs, program string) {
+// follow says whether forked children are followed, and remembers how to
+// configure their sessions.
+func (s *Session) follow(args childArgs, program string) bool {
 	on := s.client.SupportsStartDebuggingRequest
 	if args.FollowForks != nil {
 		on = on && *args.FollowForks
@@ -42,7 +43,7 @@ func (s *Session) follow(args childArgs, program string) {
 	if s.child.Name == "" {
 		s.child.Name = filepath.Base(program)
 	}
-	s.dbg.SetFollowForks(on)
+	return on
 }
 
 // ChildProcess asks the client for a session attached to child.

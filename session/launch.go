@@ -156,11 +156,10 @@ func (s *Session) launch(req *dap.Request, args launchArgs) (struct{}, error) {
 		return struct{}{}, &Error{ID: errIDLaunch, Err: err}
 	}
 	s.started, s.stopOnEntry = true, args.StopOnEntry
-	if err := s.dbg.SetWatchMode(watchMode(args.SoftwareWatchpoints)); err != nil {
+	if err := s.dbg.Configure(proc.SessionConfig{FollowForks: s.follow(args.childArgs, args.Program),
+		HideSystemGoroutines: args.HideSystemGoroutines, WatchMode: watchMode(args.SoftwareWatchpoints)}); err != nil {
 		s.conn.SendEvent("output", godap.OutputEventBody{Category: "important", Output: err.Error() + "\n"})
 	}
-	s.dbg.SetHideSystemGoroutines(args.HideSystemGoroutines)
-	s.follow(args.childArgs, args.Program)
 	name := args.Program
 	if abs, err := filepath.Abs(name); err == nil {
 		name = abs
@@ -199,12 +198,11 @@ func (s *Session) attach(req *dap.Request, args attachArgs) (struct{}, error) {
 		return struct{}{}, &Error{ID: errIDAttach, Err: err}
 	}
 	s.started, s.attached, s.stopOnEntry = true, true, args.StopOnEntry
-	s.dbg.SetHideSystemGoroutines(args.HideSystemGoroutines)
 	name, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
 	if err != nil {
 		name = fmt.Sprintf("process %d", pid)
 	}
-	s.follow(args.childArgs, name)
+	_ = s.dbg.Configure(proc.SessionConfig{FollowForks: s.follow(args.childArgs, name), HideSystemGoroutines: args.HideSystemGoroutines})
 	req.AfterResponse(func() { s.announce(name, pid, "attach") })
 	return struct{}{}, nil
 }

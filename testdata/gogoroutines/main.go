@@ -9,15 +9,20 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 var sink int
 
-func worker(id int, ready *sync.WaitGroup, done chan struct{}) {
+// total sums what the workers add once they are let go.
+var total int64
+
+func worker(id int, ready, ended *sync.WaitGroup, done chan struct{}) {
 	mine := id * 10
 	ready.Done()
 	<-done // BP:gopark
-	sink += mine
+	atomic.AddInt64(&total, int64(mine))
+	ended.Done()
 }
 
 func spin(n int) int {
@@ -33,11 +38,12 @@ func main() {
 	if len(os.Args) > 1 {
 		n, _ = strconv.Atoi(os.Args[1])
 	}
-	var ready sync.WaitGroup
+	var ready, ended sync.WaitGroup
 	done := make(chan struct{})
 	ready.Add(n)
+	ended.Add(n)
 	for i := 0; i < n; i++ {
-		go worker(i, &ready, done) // BP:gostart
+		go worker(i, &ready, &ended, done) // BP:gostart
 	}
 	ready.Wait()
 	for i := 0; i < 3; i++ {
@@ -47,11 +53,12 @@ func main() {
 			}
 		}()
 	}
-	total := 0 // BP:goparked
+	sum := 0 // BP:goparked
 	for i := 0; i < 120; i++ {
-		total += spin(2_000_000) // BP:gospin
-		total %= 1000003
+		sum += spin(2_000_000) // BP:gospin
+		sum %= 1000003
 	}
 	close(done)
-	fmt.Println("total", total)
+	ended.Wait()
+	fmt.Println("sum", sum, "total", atomic.LoadInt64(&total))
 }
