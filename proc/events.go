@@ -207,7 +207,30 @@ func (d *Debugger) breakpointHit(th *thread, site *site, rsp uint64) {
 	}
 	// Only a temporary breakpoint of a step, hit by another thread or by a
 	// deeper recursion of the stepping one, or the hit a step over it did
-	// not finish: step over it and go on.
+	// not finish: step over it and go on. The byte is out while it steps:
+	// a step's own thread (or goroutine, on any thread) coming through the
+	// same code then would pass unseen, so for a step's breakpoint the
+	// world stops first.
+	if site.Temp > 0 && p.step != nil && !redo {
+		d.stopWorld()
+		if d.p == nil {
+			return
+		}
+		if ev, ok := d.stepOver(th); !ok {
+			d.handleAfterStep(ev)
+			if d.p == nil || !d.p.running {
+				return
+			}
+		}
+		// It stands on the next instruction, which may hold a breakpoint
+		// to hit: the resume must not step over that one.
+		th.rehit = true
+		p.running = false
+		if err := d.resume(); err != nil {
+			d.ln.Output("important", "cannot continue: "+err.Error()+"\n")
+		}
+		return
+	}
 	if ev, ok := d.stepOver(th); !ok {
 		d.handle(ev)
 		return
