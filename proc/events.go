@@ -222,13 +222,7 @@ func (d *Debugger) breakpointHit(th *thread, site *site, rsp uint64) {
 				return
 			}
 		}
-		// It stands on the next instruction, which may hold a breakpoint
-		// to hit: the resume must not step over that one.
-		th.rehit = true
-		p.running = false
-		if err := d.resume(); err != nil {
-			d.ln.Output("important", "cannot continue: "+err.Error()+"\n")
-		}
+		d.resumeFrom(th)
 		return
 	}
 	if ev, ok := d.stepOver(th); !ok {

@@ -154,8 +154,13 @@ func (d *Debugger) softTrap(th *thread, addr uint64) {
 		d.cont(th)
 		return
 	}
-	// It stands on the next instruction, which may hold a breakpoint to
-	// hit: the resume must not step over it.
+	d.resumeFrom(th)
+}
+
+// resumeFrom resumes the stopped world, th standing on the instruction
+// after one it executed alone: that one may hold a breakpoint for it to
+// hit, which the resume must not step over.
+func (d *Debugger) resumeFrom(th *thread) {
 	th.rehit = true
 	if err := d.resume(); err != nil {
 		d.ln.Output("important", "cannot continue: "+err.Error()+"\n")

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -57,18 +58,9 @@ func (d *Debugger) spin(dur time.Duration, tid int) (ptrace.Event, bool) {
 
 // nextEvent waits for the next event of any thread.
 func (d *Debugger) nextEvent(timeout time.Duration) (ptrace.Event, error) {
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	for {
-		if ev, ok := d.box.Pop(); ok {
-			return ev, nil
-		}
-		select {
-		case <-d.box.Ready():
-		case <-t.C:
-			return ptrace.Event{}, fmt.Errorf("no event within %v", timeout)
-		case <-d.quit:
-			return ptrace.Event{}, ErrClosed
-		}
+	ev, err := d.box.Next(timeout, d.quit)
+	if errors.Is(err, ptrace.ErrMailboxClosed) {
+		err = ErrClosed
 	}
+	return ev, err
 }

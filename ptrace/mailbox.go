@@ -1,8 +1,11 @@
 package ptrace
 
 import (
+	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Mailbox is the queue between the waiter and one owner: the events of
@@ -78,4 +81,26 @@ func (m *Mailbox) Clear() {
 	m.queue = nil
 	m.n.Store(0)
 	m.mu.Unlock()
+}
+
+// ErrMailboxClosed is Next's error when quit closed first.
+var ErrMailboxClosed = errors.New("mailbox closed")
+
+// Next takes the oldest event, waiting for one up to timeout or until
+// quit is closed.
+func (m *Mailbox) Next(timeout time.Duration, quit <-chan struct{}) (Event, error) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		if ev, ok := m.Pop(); ok {
+			return ev, nil
+		}
+		select {
+		case <-m.ready:
+		case <-t.C:
+			return Event{}, fmt.Errorf("no event within %v", timeout)
+		case <-quit:
+			return Event{}, ErrMailboxClosed
+		}
+	}
 }
