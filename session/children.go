@@ -23,6 +23,9 @@ type childArgs struct {
 	// FollowForks (default: on when the client can start sessions)
 	// debugs forked children as child sessions; off, they run free.
 	FollowForks *bool `json:"followForks"`
+	// AdapterPath is the VS Code extension's: a child session runs the
+	// same adapter as its parent.
+	AdapterPath string `json:"adapterPath"`
 }
 
 // SetServerPort tells the session the port of the --listen server that
@@ -52,6 +55,9 @@ func (l listener) ChildProcess(pid int) {
 	cfg := map[string]any{"type": s.child.Type, "request": "attach", "name": fmt.Sprintf("%s (child %d)", s.child.Name, pid), "pid": pid}
 	if s.serverPort != 0 {
 		cfg["debugServer"] = s.serverPort
+	}
+	if s.child.AdapterPath != "" {
+		cfg["adapterPath"] = s.child.AdapterPath
 	}
 	s.conn.SendEvent("output", godap.OutputEventBody{Category: "console", Output: fmt.Sprintf("process %d forked: a session is started for it\n", pid)})
 	s.conn.SendRequest("startDebugging", godap.StartDebuggingRequestArguments{Request: "attach", Configuration: cfg})

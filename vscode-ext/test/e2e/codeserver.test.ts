@@ -386,7 +386,14 @@ test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, 
 			await item.click();
 			const view = page.getByRole('list', { name: 'Disassembly View' });
 			const current = view.locator('.monaco-list-row').filter({ has: page.locator('.codicon-debug-stackframe') });
-			await current.first().waitFor({ timeout: 30_000 });
+			// A click that lands while the menu is still opening is lost (the
+			// menu stays open, the item highlighted): choose it again.
+			await current.first().waitFor({ timeout: 10_000 }).catch(async () => {
+				if (await item.isVisible()) {
+					await page.keyboard.press('Enter');
+				}
+				await current.first().waitFor({ timeout: 30_000 });
+			});
 			assert.equal(await current.count(), 1, 'one instruction is marked as the current one');
 			const label = (await current.first().getAttribute('aria-label')) ?? '';
 			t.diagnostic(`Disassembly view, current instruction: ${label}`);
@@ -446,6 +453,40 @@ test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, 
 		await shot('stopped-no-launch-json.png');
 		await page.keyboard.press('Shift+F5');
 		await callStack.locator('.monaco-list-row .stack-frame').first().waitFor({ state: 'detached', timeout: 30_000 });
+
+		// A program that forks: VS Code starts a child session at the
+		// adapter's startDebugging request, and the breakpoint only the
+		// child reaches stops it there, in the session named after it.
+		await step('failure-fork.png', 'a forked child in a child session', async () => {
+			const forks = path.join(workspace, 'forks.c');
+			fs.copyFileSync(path.join(extRoot, 'test', 'fixtures', 'forks.c'), forks);
+			execFileSync('gcc', ['-g', '-O0', '-o', path.join(workspace, 'forks'), forks], { stdio: 'inherit', timeout: 60_000 });
+			fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+			fs.writeFileSync(path.join(workspace, '.vscode', 'launch.json'), JSON.stringify({
+				version: '0.2.0',
+				configurations: [{ type: 'dap-ptrace', request: 'launch', name: 'Debug forks', program: '${workspaceFolder}/forks' }],
+			}));
+			await page.waitForTimeout(1_000);
+			await openFile(page, 'forks.c');
+			const line = fs.readFileSync(forks, 'utf8').split('\n').findIndex((l) => l.includes('child only')) + 1;
+			await page.keyboard.press('Control+G');
+			await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+			await page.keyboard.type(String(line));
+			await page.keyboard.press('Enter');
+			await page.waitForTimeout(300);
+			await page.keyboard.press('F9');
+			await page.keyboard.press('F5');
+			const childFrame = callStack.locator('.monaco-list-row .stack-frame', { hasText: 'work' }).first();
+			await childFrame.waitFor({ timeout: 60_000 });
+			assert.match((await childFrame.locator('.file').first().innerText()).replace(/\s+/g, ' '), new RegExp(`forks\\.c\\s*${line}`));
+			const sessionsShown = (await callStack.innerText()).replace(/\s+/g, ' ');
+			t.diagnostic(`Call Stack with the child: ${sessionsShown}`);
+			assert.match(sessionsShown, /\(child \d+\)/, 'the child session is shown, named after the child');
+			await shot('fork-child.png');
+			// F5 lets the child finish; its session and then the parent's end.
+			await page.keyboard.press('F5');
+			await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 60_000 });
+		});
 	} catch (err) {
 		await shot('failure.png');
 		throw err;
