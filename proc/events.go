@@ -178,6 +178,7 @@ func (d *Debugger) trapCause(th *thread) (int, *site, uint64) {
 			if err := d.tr.SetPC(th.tid, s.Addr); err != nil {
 				return trapUnreadable, nil, 0
 			}
+			th.hitAt = s.Addr
 			return trapBreakpoint, s, regs.Rsp
 		}
 	}
@@ -205,13 +206,14 @@ func (d *Debugger) breakpointHit(th *thread, site *site, rsp uint64) {
 			return
 		}
 	}
-	// Only a temporary breakpoint of a step, hit by another thread or by a
-	// deeper recursion of the stepping one, or the hit a step over it did
-	// not finish: step over it and go on. The byte is out while it steps:
-	// a step's own thread (or goroutine, on any thread) coming through the
-	// same code then would pass unseen, so for a step's breakpoint the
-	// world stops first.
-	if site.Temp > 0 && p.step != nil && !redo {
+	// Nothing to report (a false condition, a logpoint, a step's
+	// breakpoint hit by another thread or a deeper recursion, or the hit a
+	// step over it did not finish): step over it and go on. The byte is out
+	// while it steps, so another thread coming through the same code then
+	// would pass unseen (the hit whose condition holds, the stepping
+	// goroutine): with other threads running, the world stops first, as
+	// gdb and lldb do.
+	if !redo && d.othersRunning(th) {
 		d.stopWorld()
 		if d.p == nil {
 			return
@@ -238,7 +240,7 @@ func (d *Debugger) cont(th *thread) {
 		return
 	}
 	sig := th.sig
-	th.sig, th.stopped = 0, false
+	th.sig, th.stopped, th.hitAt = 0, false, 0
 	d.resumed = true
 	_ = d.run(ptrace.Resume{Tid: th.tid, Signal: sig})
 }
@@ -577,7 +579,7 @@ func (d *Debugger) resume() error {
 	// original instruction first, alone.
 	p.running = true
 	for _, th := range p.threads {
-		if !th.stopped || th.rehit || th.exiting {
+		if !th.stopped || th.rehit || th.exiting || th.hitAt == 0 {
 			continue
 		}
 		if ev, ok := d.stepOver(th); !ok {
@@ -593,7 +595,7 @@ func (d *Debugger) resume() error {
 	for _, th := range p.threads {
 		if th.stopped {
 			rs = append(rs, ptrace.Resume{Tid: th.tid, Signal: th.sig})
-			th.sig, th.stopped, th.rehit = 0, false, false
+			th.sig, th.stopped, th.rehit, th.hitAt = 0, false, false, 0
 		}
 	}
 	return d.run(rs...)
@@ -608,4 +610,14 @@ func (d *Debugger) handleAfterStep(ev ptrace.Event) {
 		return
 	}
 	d.handle(ev)
+}
+
+// othersRunning says whether a thread other than th runs.
+func (d *Debugger) othersRunning(th *thread) bool {
+	for _, o := range d.p.threads {
+		if o != th && !o.stopped && !o.exiting {
+			return true
+		}
+	}
+	return false
 }

@@ -56,7 +56,9 @@ func (d *Debugger) Goto(tid int, addr uint64) error {
 		if err := d.tr.SetPC(th.tid, addr); err != nil {
 			return err
 		}
-		th.rehit = false
+		// Standing there as on a breakpoint hit: a resume executes the
+		// instruction, any breakpoint on it included, without a stop.
+		th.rehit, th.hitAt = false, addr
 		d.stopped(Stop{Reason: "goto", Tid: th.tid})
 		return nil
 	})

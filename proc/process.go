@@ -40,6 +40,10 @@ type thread struct {
 	exiting bool           // in or past PTRACE_EVENT_EXIT
 	sig     syscall.Signal // to deliver when resumed
 	rehit   bool           // rewound onto a breakpoint it must execute again
+	// hitAt is the breakpoint its stop hit (its pc, rewound there), which
+	// a resume steps over; 0 when it stopped elsewhere, even right on a
+	// breakpoint it has yet to hit.
+	hitAt uint64
 	pending *Stop          // a reportable stop of its own, seen while stopping the world
 	// pendingAt is the breakpoint address of a pending breakpoint stop.
 	pendingAt uint64

@@ -381,7 +381,7 @@ func (d *Debugger) singleStep(th *thread) (ptrace.Event, error) {
 		}
 	}
 	sig := th.sig
-	th.sig, th.stopped, th.rehit = 0, false, false
+	th.sig, th.stopped, th.rehit, th.hitAt = 0, false, false, 0
 	err = d.tr.SingleStep(th.tid, sig)
 	var ev ptrace.Event
 	if err == nil {

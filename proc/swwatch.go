@@ -120,13 +120,7 @@ func (d *Debugger) softStep(th *thread, addr uint64) error {
 
 // softTrap handles th's fault on a page we protect while the process runs.
 func (d *Debugger) softTrap(th *thread, addr uint64) {
-	p := d.p
-	others := false
-	for _, o := range p.threads {
-		if o != th && !o.stopped && !o.exiting {
-			others = true
-		}
-	}
+	others := d.othersRunning(th)
 	if others {
 		d.stopWorld()
 		if d.p == nil {
