@@ -144,6 +144,11 @@ test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, 
 		fs.mkdirSync(d, { recursive: true });
 	}
 	const fixture = buildFixture(workspace);
+	// The forking program of the last step, there from the start so that
+	// Quick Open finds it (a file made later may not be indexed yet).
+	const forks = path.join(workspace, 'forks.c');
+	fs.copyFileSync(path.join(extRoot, 'test', 'fixtures', 'forks.c'), forks);
+	execFileSync('gcc', ['-g', '-O0', '-o', path.join(workspace, 'forks'), forks], { stdio: 'inherit', timeout: 60_000 });
 	fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
 	fs.writeFileSync(
 		path.join(userData, 'User', 'settings.json'),
@@ -458,9 +463,6 @@ test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, 
 		// adapter's startDebugging request, and the breakpoint only the
 		// child reaches stops it there, in the session named after it.
 		await step('failure-fork.png', 'a forked child in a child session', async () => {
-			const forks = path.join(workspace, 'forks.c');
-			fs.copyFileSync(path.join(extRoot, 'test', 'fixtures', 'forks.c'), forks);
-			execFileSync('gcc', ['-g', '-O0', '-o', path.join(workspace, 'forks'), forks], { stdio: 'inherit', timeout: 60_000 });
 			fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
 			fs.writeFileSync(path.join(workspace, '.vscode', 'launch.json'), JSON.stringify({
 				version: '0.2.0',
