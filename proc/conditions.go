@@ -47,10 +47,6 @@ func (d *Debugger) evalOwners(th *thread, owners []*Breakpoint, frame func()) []
 	}
 	var ids []int
 	for _, bp := range owners {
-		if bp.Conds == nil {
-			ids = append(ids, bp.ID)
-			continue
-		}
 		stop, log, err := bp.Conds.Hit(scope)
 		if err != nil {
 			d.ln.Output("important", fmt.Sprintf("breakpoint %d: cannot evaluate its condition: %v\n", bp.ID, err))

@@ -1,8 +1,6 @@
 package proc
 
 import (
-	"path/filepath"
-
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
 )
 
@@ -14,12 +12,7 @@ import (
 
 // SetSourceMap replaces the source map.
 func (d *Debugger) SetSourceMap(m image.SourceMap) {
-	clean := make(image.SourceMap, 0, len(m))
-	for _, p := range m {
-		if p[0] != "" && p[1] != "" {
-			clean = append(clean, [2]string{filepath.Clean(p[0]), filepath.Clean(p[1])})
-		}
-	}
+	clean := m.Clean()
 	_ = d.do(func() error {
 		d.srcMap = clean
 		if d.p != nil {

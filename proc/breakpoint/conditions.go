@@ -142,8 +142,11 @@ func (c *Conditions[S]) hitMatches() bool {
 // newline included), or neither. scope gives the frame to evaluate in; it
 // is called only when an expression needs it. An error means the
 // condition could not be evaluated: the caller stops, so that the person
-// sees why.
+// sees why. No conditions (nil) always stop.
 func (c *Conditions[S]) Hit(scope func() (S, error)) (stop bool, log string, err error) {
+	if c == nil {
+		return true, "", nil
+	}
 	if c.cond != nil {
 		sc, err := scope()
 		holds := false

@@ -16,6 +16,17 @@ import (
 // whose prefix matches whole path components is used.
 type SourceMap [][2]string
 
+// Clean returns the pairs of m with both paths given, cleaned.
+func (m SourceMap) Clean() SourceMap {
+	clean := make(SourceMap, 0, len(m))
+	for _, p := range m {
+		if p[0] != "" && p[1] != "" {
+			clean = append(clean, [2]string{filepath.Clean(p[0]), filepath.Clean(p[1])})
+		}
+	}
+	return clean
+}
+
 // Local turns a path from the debug information into where it is here.
 func (m SourceMap) Local(path string) string { return remap(m, path, 0, 1) }
 
