@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -163,4 +164,24 @@ func peakRSSMiB(b *testing.B, pid int) float64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkCold1000ThreadsFloor is the raw ptrace floor under
+// BenchmarkCold1000Threads: a tracer in C (testdata/ptracefloor.c) that
+// does nothing but wait and continue, from the exec stop of the same
+// program until its 1000 threads exist (a clone event and a first stop
+// each).
+func BenchmarkCold1000ThreadsFloor(b *testing.B) {
+	tracer := buildC(b, "ptracefloor")
+	f := buildC(b, "threads")
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		out, err := exec.Command(tracer.bin, "2000", f.bin, "1000").Output()
+		var ms float64
+		if _, serr := fmt.Sscanf(string(out), "%g ms", &ms); err != nil || serr != nil {
+			b.Fatalf("ptracefloor: %q %v %v", out, err, serr)
+		}
+		total += time.Duration(ms * float64(time.Millisecond))
+	}
+	reportMS(b, total, "ms-floor")
 }
