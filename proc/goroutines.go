@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/proc/goroutine"
 	"github.com/dap-ptrace/dap-ptrace/ptrace"
@@ -175,10 +174,7 @@ func (d *Debugger) threadEvent(tid int, started bool) {
 func (d *Debugger) stepParked(th *thread, kind StepKind) {
 	regs, _ := d.regsOf(th)
 	frames := d.walkerFor(th).Unwind(regs, 64)
-	k := slices.IndexFunc(frames, func(f Frame) bool {
-		name := d.p.img.FuncName(f.Look())
-		return name != "" && !strings.HasPrefix(name, "runtime.")
-	})
+	k := slices.IndexFunc(frames, func(f Frame) bool { return goroutine.User(d.p.img.FuncName(f.Look())) })
 	// No thread yet (tid 0): the goroutine alone is the stepper.
 	st := &stepper{kind: StepOver, g: th.parked.Addr}
 	d.p.step = st

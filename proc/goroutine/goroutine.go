@@ -184,13 +184,9 @@ func (l *Layout) List(mem Memory) ([]G, error) {
 
 // readAll reads each buffer at its address, in one batch where mem can.
 func readAll(mem Memory, bufs [][]byte, addrs []uint64) error {
-	if bm, ok := mem.(BatchMemory); ok {
-		if bm.ReadBatch(bufs, addrs) == nil {
-			return nil
-		}
-	}
-	for i, b := range bufs {
-		if _, err := mem.ReadAt(b, addrs[i]); err != nil {
+	for i, ok := range readEach(mem, bufs, addrs) {
+		if !ok {
+			_, err := mem.ReadAt(bufs[i], addrs[i]) // again, for why
 			return fmt.Errorf("reading the goroutine at %#x: %w", addrs[i], err)
 		}
 	}
@@ -283,6 +279,12 @@ func (l *Layout) WaitReasons(mem Memory) []string {
 	return out
 }
 
+// User says whether fn, a function's name, is the program's own rather
+// than the runtime's: where a person would say a goroutine is.
+func User(fn string) bool {
+	return fn != "" && !strings.HasPrefix(fn, "runtime.")
+}
+
 // System says whether a goroutine started with function fn is one of the
 // runtime's own (the garbage collector's workers, the finalizer, the
 // scavenger), which a user does not need to see.
@@ -312,7 +314,7 @@ func UserFuncs(mem Memory, pcs, bps []uint64, name func(pc uint64, exact bool) s
 			if level == 0 {
 				first[i] = fn
 			}
-			if fn != "" && !strings.HasPrefix(fn, "runtime.") {
+			if User(fn) {
 				out[i] = fn
 				continue
 			}
