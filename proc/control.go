@@ -156,7 +156,7 @@ func (d *Debugger) CheckStopped(tid int) error {
 		return ErrNoProcess
 	case s.running:
 		return ErrRunning
-	case tid != 0 && !s.threads[tid] && (s.goIDs == nil || !s.goroutines[tid]):
+	case tid != 0 && !s.threads[tid] && s.goroutines[tid] == nil:
 		return &ThreadError{Tid: tid}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dap-ptrace/dap-ptrace/proc/goroutine"
 	"github.com/dap-ptrace/dap-ptrace/proc/image"
 	"github.com/dap-ptrace/dap-ptrace/symbols"
 
@@ -98,14 +99,9 @@ type Debugger struct {
 type snapshot struct {
 	process, running bool
 	threads          map[int]bool // OS threads
-	*goIDs                        // and goroutines, in a Go program
-}
-
-// goIDs are the goroutines of a stop, by id: made once per stop, shared
-// by the snapshots published during it.
-type goIDs struct {
-	goroutines map[int]bool
-	parked     map[int]bool // not on a thread
+	// goroutines, in a Go program, is the stop's goroutine view's own
+	// table: never written once made, it is shared, not copied.
+	goroutines map[int]*goroutine.G
 }
 
 // publish records the current state for CheckStopped. The owner calls it
@@ -129,16 +125,7 @@ func (d *Debugger) publish() {
 			}
 		}
 		if v := p.gview; v != nil {
-			if p.gids == nil || p.gidsOf != v {
-				p.gids, p.gidsOf = &goIDs{goroutines: map[int]bool{}, parked: map[int]bool{}}, v
-				for id := range v.ByID {
-					p.gids.goroutines[id] = true
-					if _, ok := v.TidOf[id]; !ok {
-						p.gids.parked[id] = true
-					}
-				}
-			}
-			s.goIDs = p.gids
+			s.goroutines = v.ByID
 		}
 	}
 	d.snap.Store(s)

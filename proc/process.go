@@ -43,8 +43,8 @@ type thread struct {
 	// hitAt is the breakpoint its stop hit (its pc, rewound there), which
 	// a resume steps over; 0 when it stopped elsewhere, even right on a
 	// breakpoint it has yet to hit.
-	hitAt uint64
-	pending *Stop          // a reportable stop of its own, seen while stopping the world
+	hitAt   uint64
+	pending *Stop // a reportable stop of its own, seen while stopping the world
 	// pendingAt is the breakpoint address of a pending breakpoint stop.
 	pendingAt uint64
 	// redo is the breakpoint a step over it could not finish (signals
@@ -78,9 +78,7 @@ type process struct {
 	goProgram bool                   // the executable is a Go program
 	gLayout   *goroutine.Layout      // its runtime's, if it can be read
 	gview     *goView                // its goroutines at this stop, once read
-	gids      *goIDs                 // gview's ids, for snapshots
-	gidsOf    *goView
-	names     ptrace.NameCache // thread names, read again after a while
+	names     ptrace.NameCache       // thread names, read again after a while
 	// hideSystem leaves the runtime's goroutines out of the thread list.
 	hideSystem bool
 	output     *output.Capture // a launched program's stdout and stderr
