@@ -26,6 +26,13 @@ func goPackageVariables(t *testing.T, mode any) {
 			t.Errorf("%s = %q, want %q", expr, got, want)
 		}
 	}
+	// Another package's, by the name Go code gives it and by its full
+	// import path, as Delve writes it.
+	for _, expr := range []string{"fs.ErrNotExist", `"io/fs".ErrNotExist`, "errors.ErrUnsupported"} {
+		if got := evaluate(t, c, fr.ID, expr).Result; !strings.Contains(got, "errorString") {
+			t.Errorf("%s = %q, want the error variable", expr, got)
+		}
+	}
 	var info struct {
 		DataID *string `json:"dataId"`
 	}

@@ -165,11 +165,24 @@ func (ev *evaluator) eval(e ast.Expr) (value, error) {
 	case *ast.BinaryExpr:
 		return ev.binary(e)
 	case *ast.SelectorExpr:
+		// "io/fs".ErrNotExist: a Go package-level variable by its
+		// package's full import path, as Delve writes it.
+		if lit, ok := e.X.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			path, _ := strconv.Unquote(lit.Value)
+			if v, found := ev.global(path + "." + e.Sel.Name); found {
+				return ev.locate(v, nil)
+			}
+			return value{}, fmt.Errorf("no package-level variable %s in package %q", e.Sel.Name, path)
+		}
 		x, err := ev.eval(e.X)
 		if err != nil {
-			// pkg.name: a Go package-level variable named from anywhere.
+			// pkg.name: a Go package-level variable named from anywhere,
+			// pkg as Go code names its package (fs for io/fs).
 			if id, ok := e.X.(*ast.Ident); ok {
 				if v, found := ev.global(id.Name + "." + e.Sel.Name); found {
+					return ev.locate(v, nil)
+				}
+				if v, found := ev.goGlobal(id.Name, e.Sel.Name); found {
 					return ev.locate(v, nil)
 				}
 			}
@@ -300,6 +313,20 @@ func (ev *evaluator) global(name string) (symbols.Variable, bool) {
 	for _, m := range []*module{ev.fr.mod, moduleOf(ev.d.Exe())} {
 		if m != nil {
 			if v, ok := m.sym.LookupGlobal(name); ok {
+				return v, true
+			}
+		}
+	}
+	return symbols.Variable{}, false
+}
+
+// goGlobal finds a Go package-level variable by its package's name (the
+// last element of its import path) in the frame's module or the
+// executable.
+func (ev *evaluator) goGlobal(pkg, name string) (symbols.Variable, bool) {
+	for _, m := range []*module{ev.fr.mod, moduleOf(ev.d.Exe())} {
+		if m != nil {
+			if v, ok := m.sym.LookupGoGlobal(pkg, name); ok {
 				return v, true
 			}
 		}

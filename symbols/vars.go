@@ -4,6 +4,7 @@ import (
 	"debug/dwarf"
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"sync"
 )
 
@@ -466,4 +467,26 @@ func (f *File) LookupGlobal(name string) (Variable, bool) {
 		}
 	}
 	return found, ok
+}
+
+// LookupGoGlobal finds a Go package-level variable by the name Go code
+// gives its package, the last element of its import path (fs for io/fs),
+// and its own name: what DWARF names "io/fs.ErrNotExist". Of several
+// packages of that name, the first import path in sort order wins.
+func (f *File) LookupGoGlobal(pkg, name string) (Variable, bool) {
+	v, err := f.varData()
+	if err != nil {
+		return Variable{}, false
+	}
+	suffix := "/" + pkg + "." + name
+	best := ""
+	for full := range v.globals {
+		if strings.HasSuffix(full, suffix) && (best == "" || full < best) {
+			best = full
+		}
+	}
+	if best == "" {
+		return Variable{}, false
+	}
+	return f.LookupGlobal(best)
 }
