@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -9,7 +10,7 @@ import (
 // with its members, expressions over it and its memory, and no stop: no
 // stopped or continued event, and the value keeps growing; threads,
 // modules and loaded sources too. What needs a frame says so. A
-// breakpoint set while it runs is then hit.
+// breakpoint, then a data breakpoint, set while it runs are then hit.
 func TestEvaluateWhileRunning(t *testing.T) {
 	f := buildC(t, "live")
 	c := startAdapter(t)
@@ -70,5 +71,19 @@ func TestEvaluateWhileRunning(t *testing.T) {
 	setBreakpoints(t, c, f.src, f.line(t, "BP:livehit"))
 	st2 := expectStopped(t, c, "breakpoint")
 	expectAt(t, c, st2.ThreadID, "main", f.line(t, "BP:livehit"))
+	// So is a data breakpoint on a global, set while it runs.
+	setBreakpoints(t, c, f.src)
+	c.MustSucceed("continue", map[string]any{"threadId": st2.ThreadID})
+	var info struct {
+		DataID *string `json:"dataId"`
+	}
+	c.MustSucceed("dataBreakpointInfo", map[string]any{"name": "stats.hits"}).DecodeBody(t, &info)
+	if info.DataID == nil {
+		t.Fatal("stats.hits cannot be watched while the program runs")
+	}
+	c.MustSucceed("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{{"dataId": *info.DataID, "accessType": "write"}}})
+	if hit := expectStopped(t, c, "data breakpoint"); !strings.Contains(hit.Description, "stats.hits") {
+		t.Errorf("data breakpoint stop: %q", hit.Description)
+	}
 	c.MustSucceed("disconnect", nil)
 }
