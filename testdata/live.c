@@ -2,11 +2,13 @@
  * runs. counter counts the loop; every 2^20 turns stats records a hit. */
 #include <stdio.h>
 
-volatile unsigned long counter;
+/* Each on a page of its own: a software watchpoint on stats protects its
+ * page, and counter's writes there would each cost a fault. */
+volatile unsigned long counter __attribute__((aligned(4096)));
 struct stats {
 	long hits;
 	double ratio;
-} stats;
+} stats __attribute__((aligned(4096)));
 const char *label = "live";
 
 int main(void)
