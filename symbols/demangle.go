@@ -51,13 +51,13 @@ func (f *File) lookupCxx(name string) *Function {
 		for _, fn := range f.Functions() {
 			add(fn.LinkageName, fn)
 		}
-		for _, t := range []*symTable{f.symtab, f.dynsym} {
+		for _, t := range f.symTables() {
 			if t == nil {
 				continue
 			}
-			for _, fn := range t.funcs {
-				if fn != nil {
-					add(fn.Name, fn)
+			for i := range t.syms {
+				if t.isFunc(int32(i)) {
+					add(t.name(int32(i)), t.function(int32(i)))
 				}
 			}
 		}

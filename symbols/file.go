@@ -41,7 +41,8 @@ type File struct {
 	entry  uint64
 	exec   [][2]uint64 // allocated, executable section ranges
 
-	symtab, dynsym *symTable
+	symOnce sync.Once
+	syms    []*symTable // .symtab, .dynsym: set by symOnce
 
 	hasDWARF bool
 
@@ -138,30 +139,35 @@ func newFile(r io.ReaderAt, path string) (*File, error) {
 			f.exec = append(f.exec, [2]uint64{s.Addr, s.Addr + s.Size})
 		}
 	}
-	// A stripped or damaged symbol table is no reason to refuse the file:
-	// DWARF or the other table may still answer.
-	if syms, err := ef.Symbols(); err == nil {
-		f.symtab = newSymTable(syms)
-	}
-	if syms, err := ef.DynamicSymbols(); err == nil {
-		f.dynsym = newSymTable(syms)
-	}
 	f.dwELF = ef
 	if !hasSection(ef, "info") || !hasSection(ef, "line") {
 		// A stripped file may have its DWARF in a separate debug file.
 		if dbg, osf := findDebugFile(ef, path); dbg != nil {
 			f.dwELF, f.debugFile = dbg, osf
-			// A stripped library's static functions are named only in
-			// the debug file's symbol table.
-			if f.symtab == nil {
-				if syms, err := dbg.Symbols(); err == nil {
-					f.symtab = newSymTable(syms)
-				}
-			}
 		}
 	}
 	f.hasDWARF = hasSection(f.dwELF, "info") && hasSection(f.dwELF, "line")
 	return f, nil
+}
+
+// symTables returns .symtab, then .dynsym (either may be nil), read on
+// first use: a library's tables cost milliseconds that a launch must not
+// wait for when nothing asks for them before the first stop (Warm builds
+// them in the background).
+func (f *File) symTables() []*symTable {
+	f.symOnce.Do(func() {
+		// A stripped or damaged symbol table is no reason to refuse the
+		// file: DWARF or the other table may still answer.
+		symtab := readSymTable(f.elf, elf.SHT_SYMTAB)
+		if symtab == nil && f.dwELF != f.elf {
+			// A stripped library's static functions are named only in
+			// its debug file's symbol table.
+			symtab = readSymTable(f.dwELF, elf.SHT_SYMTAB)
+		}
+		dynsym := readSymTable(f.elf, elf.SHT_DYNSYM)
+		f.syms = []*symTable{symtab, dynsym}
+	})
+	return f.syms
 }
 
 // dwarfData reads the DWARF sections, once.

@@ -22,6 +22,15 @@ func (f *File) CFIError() error {
 	return f.cfiErr
 }
 
+// Warm builds, ahead of need, what the first stop or stack in this object
+// will ask for: its symbol tables, then its call frame table. It is meant
+// to run in the background as soon as the object is mapped, overlapped
+// with the program's own start.
+func (f *File) Warm() {
+	f.symTables()
+	f.frameTable()
+}
+
 func (f *File) frameTable() *cfi.Table {
 	f.cfiOnce.Do(func() {
 		var debugFrame, ehFrame func() ([]byte, error)

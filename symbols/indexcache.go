@@ -114,7 +114,7 @@ func cacheSpans(ss []span) []cachedSpan {
 func uncacheSpans(cs []cachedSpan) spanIndex {
 	ss := make([]span, len(cs))
 	for i, c := range cs {
-		ss[i] = span{c.Lo, c.Hi, c.Ref}
+		ss[i] = span{lo: c.Lo, hi: c.Hi, ref: c.Ref}
 	}
 	return newSpanIndex(ss)
 }

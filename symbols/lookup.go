@@ -4,13 +4,13 @@ package symbols
 // (function or object; .symtab first, then .dynsym). It finds data symbols
 // such as the dynamic loader's _r_debug, which LookupFunc does not.
 func (f *File) LookupSymbol(name string) (uint64, bool) {
-	for _, t := range []*symTable{f.symtab, f.dynsym} {
+	for _, t := range f.symTables() {
 		if t == nil {
 			continue
 		}
-		for _, s := range t.syms {
-			if s.name == name {
-				return s.value, true
+		for i := range t.syms {
+			if string(t.nameBytes(int32(i))) == name {
+				return t.syms[i].value, true
 			}
 		}
 	}

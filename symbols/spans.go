@@ -1,12 +1,17 @@
 package symbols
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
 
 // span is a half-open address interval [lo, hi) tagged with the index of
 // whatever it belongs to.
 type span struct {
 	lo, hi uint64
 	ref    int32
+	pos    int32 // place in the input, for a stable order (fills padding)
 }
 
 // spanIndex finds the intervals containing an address. Intervals may overlap
@@ -20,7 +25,17 @@ type spanIndex struct {
 }
 
 func newSpanIndex(spans []span) spanIndex {
-	sort.SliceStable(spans, func(i, j int) bool { return spans[i].lo < spans[j].lo })
+	// A plain sort on (lo, input place) is the stable sort, at a fraction
+	// of its cost on the tens of thousands of symbols of a library.
+	for i := range spans {
+		spans[i].pos = int32(i)
+	}
+	slices.SortFunc(spans, func(a, b span) int {
+		if c := cmp.Compare(a.lo, b.lo); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.pos, b.pos)
+	})
 	maxHi := make([]uint64, len(spans))
 	var m uint64
 	for i, s := range spans {

@@ -95,9 +95,9 @@ func (im *Image) Loaded(list map[string]uint64) (added, removed []*Module) {
 			m = &Module{Path: path, Name: filepath.Base(path), Bias: bias}
 			if sf, err := symbols.Open(path); err == nil {
 				m.Sym = sf
-				// The first stack through it needs its call frame
-				// table: build it while the program runs on.
-				go func() { _ = sf.CFIError() }()
+				// The first stack through it needs its symbols and
+				// call frame table: build them while the program runs on.
+				go sf.Warm()
 			}
 			im.mods[path] = m
 		}
