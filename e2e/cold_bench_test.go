@@ -170,18 +170,23 @@ func peakRSSMiB(b *testing.B, pid int) float64 {
 // BenchmarkCold1000Threads: a tracer in C (testdata/ptracefloor.c) that
 // does nothing but wait and continue, from the exec stop of the same
 // program until its 1000 threads exist (a clone event and a first stop
-// each).
+// each), then stops them all as an all-stop debugger does to report a
+// stop. ms-floor is the sum, ms-floor-threads and ms-floor-stop its parts.
 func BenchmarkCold1000ThreadsFloor(b *testing.B) {
 	tracer := buildC(b, "ptracefloor")
 	f := buildC(b, "threads")
-	var total time.Duration
+	var threads, stop float64
 	for i := 0; i < b.N; i++ {
 		out, err := exec.Command(tracer.bin, "2000", f.bin, "1000").Output()
-		var ms float64
-		if _, serr := fmt.Sscanf(string(out), "%g ms", &ms); err != nil || serr != nil {
+		var t, s float64
+		if _, serr := fmt.Sscanf(string(out), "%g ms %g ms", &t, &s); err != nil || serr != nil {
 			b.Fatalf("ptracefloor: %q %v %v", out, err, serr)
 		}
-		total += time.Duration(ms * float64(time.Millisecond))
+		threads += t
+		stop += s
 	}
-	reportMS(b, total, "ms-floor")
+	n := float64(b.N)
+	b.ReportMetric((threads+stop)/n, "ms-floor")
+	b.ReportMetric(threads/n, "ms-floor-threads")
+	b.ReportMetric(stop/n, "ms-floor-stop")
 }
