@@ -44,7 +44,7 @@ type Conn struct {
 func NewConn(r io.Reader, w io.Writer) *Conn {
 	c := &Conn{
 		r: bufio.NewReader(r),
-		w: bufio.NewWriter(w),
+		w: bufio.NewWriterSize(w, 64<<10),
 	}
 	c.idle = sync.NewCond(&c.mu)
 	return c
@@ -160,6 +160,21 @@ func checkHeader(r *bufio.Reader) error {
 // panic in the session, the event is replaced by an output event that names
 // the failure, so it shows up in the client's console.
 func (c *Conn) SendEvent(event string, body any) {
+	c.enqueue(c.eventMsg(event, body))
+}
+
+// SendEvents queues events of one kind, one per body, written together
+// (one write to the client, not one each): a thousand threads starting
+// at once is one burst, not a thousand.
+func (c *Conn) SendEvents(event string, bodies []any) {
+	msgs := make([]outMsg, len(bodies))
+	for i, body := range bodies {
+		msgs[i] = c.eventMsg(event, body)
+	}
+	c.enqueue(msgs...)
+}
+
+func (c *Conn) eventMsg(event string, body any) outMsg {
 	raw, err := marshalBody(body)
 	if err != nil {
 		event, raw = "output", mustMarshal(godap.OutputEventBody{
@@ -167,7 +182,7 @@ func (c *Conn) SendEvent(event string, body any) {
 			Output:   fmt.Sprintf("dap-ptrace: cannot encode %q event: %v\n", event, err),
 		})
 	}
-	c.enqueue(mustMarshal(eventMsg{Type: "event", Event: event}), raw)
+	return outMsg{mustMarshal(eventMsg{Type: "event", Event: event}), raw}
 }
 
 // SendRequest sends a reverse request (runInTerminal) to the client. Its
@@ -183,7 +198,7 @@ func (c *Conn) SendRequest(command string, args any) {
 		c.SendEvent("output", godap.OutputEventBody{Category: "important", Output: fmt.Sprintf("dap-ptrace: cannot encode %q request: %v\n", command, err)})
 		return
 	}
-	c.enqueue(head, nil)
+	c.enqueue(outMsg{head, nil})
 }
 
 // Close stops accepting messages and returns once everything already
@@ -208,13 +223,13 @@ type outMsg struct {
 
 // enqueue queues a message and writes the queue out unless another
 // goroutine is already doing so.
-func (c *Conn) enqueue(head []byte, body json.RawMessage) {
+func (c *Conn) enqueue(msgs ...outMsg) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
 		return
 	}
-	c.queue = append(c.queue, outMsg{head, body})
+	c.queue = append(c.queue, msgs...)
 	if c.writing {
 		c.mu.Unlock()
 		return // the active writer takes it, in order
@@ -244,12 +259,18 @@ func (c *Conn) writeBatch(batch []outMsg) {
 			c.tracef("dap: write failed, dropping further output: %v\n", c.failed)
 		}
 	}
+	// One flush per batch: a client waiting for a response gets it now,
+	// and a burst of events is one write, not one per event.
+	if c.failed == nil {
+		if c.failed = c.w.Flush(); c.failed != nil {
+			c.tracef("dap: write failed, dropping further output: %v\n", c.failed)
+		}
+	}
 }
 
 // write frames and writes one message as {"seq":N, <head members>,
-// "body":<body>}, flushing it: a client waiting for a response must not
-// wait for the buffer to fill. Only the writer decides the seq, so senders
-// can marshal on their own goroutines.
+// "body":<body>} into the buffer (writeBatch flushes). Only the writer
+// decides the seq, so senders can marshal on their own goroutines.
 func (c *Conn) write(seq int, m outMsg) error {
 	var pre [32]byte
 	prefix := strconv.AppendInt(append(pre[:0], `{"seq":`...), int64(seq), 10)
@@ -271,8 +292,7 @@ func (c *Conn) write(seq int, m outMsg) error {
 		c.w.WriteString(`,"body":`)
 		c.w.Write(m.body)
 	}
-	c.w.WriteByte('}')
-	if err := c.w.Flush(); err != nil {
+	if err := c.w.WriteByte('}'); err != nil {
 		return err
 	}
 	if c.tracing() {

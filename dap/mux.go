@@ -304,25 +304,25 @@ func (m *Mux) dispatch(c *Conn, content []byte) {
 		if command == "" {
 			command = "unknown"
 		}
-		c.enqueue(errorResponse(in.seq, command, err), nil)
+		c.enqueue(outMsg{errorResponse(in.seq, command, err), nil})
 		return
 	}
 	h, ok := m.handlers[in.command]
 	if !ok {
-		c.enqueue(errorResponse(in.seq, in.command, &idError{
+		c.enqueue(outMsg{errorResponse(in.seq, in.command, &idError{
 			id: ErrIDUnknownCommand, msg: fmt.Sprintf("unknown command %q", in.command),
-		}), nil)
+		}), nil})
 		return
 	}
 	req := &Request{Seq: in.seq, Command: in.command, conn: c}
 	body, err := m.call(c, h, req, in.args)
 	if err != nil {
-		c.enqueue(errorResponse(in.seq, in.command, err), nil)
+		c.enqueue(outMsg{errorResponse(in.seq, in.command, err), nil})
 		return
 	}
-	c.enqueue(mustMarshal(responseMsg{
+	c.enqueue(outMsg{mustMarshal(responseMsg{
 		Type: "response", RequestSeq: in.seq, Success: true, Command: in.command,
-	}), body)
+	}), body})
 	for _, f := range req.after {
 		runAfter(c, req.Command, f)
 	}

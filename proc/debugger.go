@@ -47,8 +47,9 @@ type Stop struct {
 // owner goroutine and must not block.
 type Listener interface {
 	Stopped(Stop)
-	ThreadStarted(tid int)
-	ThreadExited(tid int)
+	// Threads reports threads that started or exited, in order. The
+	// changes of a burst (a thousand threads starting) come together.
+	Threads(changes []ThreadChange)
 	Output(category, text string)
 	// Module reports an object loaded ("new") or unloaded ("removed").
 	Module(reason string, m Module)
@@ -66,6 +67,12 @@ type Listener interface {
 	// Exited is called once when the debuggee ends (after its output is
 	// drained) with its exit code, or 128+signal when killed.
 	Exited(code int, signal string)
+}
+
+// ThreadChange is a thread that started or exited.
+type ThreadChange struct {
+	Tid     int
+	Started bool
 }
 
 // Debugger is one debug session's view of one process.
@@ -93,6 +100,8 @@ type Debugger struct {
 	p       *process
 	resumed bool // threads were just resumed: watch them briefly
 	follow  bool // forked children are handed over, not let go
+	// threadNews are thread changes not yet told (see tellThreads).
+	threadNews []ThreadChange
 }
 
 // snapshot is what CheckStopped needs to know, published by the owner.
@@ -108,6 +117,7 @@ type snapshot struct {
 // after every change, and before telling the client about a stop, so a
 // client that reacts to the stop at once sees the new state.
 func (d *Debugger) publish() {
+	d.tellThreads()
 	s := &snapshot{}
 	if p := d.p; p != nil {
 		s.process, s.running = true, p.running
@@ -172,17 +182,18 @@ func (d *Debugger) loop() {
 				continue
 			}
 		}
+		d.box.Cool()
 		select {
 		case f := <-d.inbox:
 			f()
 			d.publish()
 		case <-d.box.Ready():
 			for {
-				ev, ok := d.box.Pop()
-				if !ok {
+				if ev, ok := d.box.Pop(); ok {
+					d.handle(ev)
+				} else if d.asked() || !d.burst() || !d.box.Poll(watchFor, d.asked) {
 					break
 				}
-				d.handle(ev)
 			}
 			d.publish()
 		case <-d.quit:
@@ -230,32 +241,20 @@ func (d *Debugger) Close() {
 	d.tr.Close()
 }
 
-// watchResumed polls the process's threads for a stop for a short while,
-// and returns the first one it reaps. It gives up at once when the waiter
-// already queued something or a request came in.
+// watchResumed polls the process's running threads for a stop for a
+// short while (Mailbox.Reap), if they are few.
 func (d *Debugger) watchResumed() (ptrace.Event, bool) {
 	p := d.p
 	if p == nil || len(p.threads) > 8 {
 		return ptrace.Event{}, false
 	}
-	tids := make([]int, 0, len(p.threads))
+	var tids []int
 	for tid, th := range p.threads {
 		if !th.stopped && !th.exiting {
 			tids = append(tids, tid)
 		}
 	}
-	end := time.Now().Add(watchFor)
-	for d.box.Len() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
-		for _, tid := range tids {
-			if ev, ok := ptrace.Reap(tid); ok {
-				if ev.Pid == 0 {
-					ev.Pid = p.pid
-				}
-				return ev, true
-			}
-		}
-	}
-	return ptrace.Event{}, false
+	return d.reaped(d.box.Reap(tids, watchFor, d.asked))
 }
 
 // watchFor bounds watchResumed: long enough for a hot loop to come back to

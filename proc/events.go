@@ -305,12 +305,14 @@ func (d *Debugger) gone(ev ptrace.Event) {
 	d.forget()
 	d.publish()
 	if p.output != nil {
+		d.box.Cool() // no waiter held back meanwhile
 		p.output.Wait(2 * time.Second)
 	}
 	code, sig := ev.ExitCode, ""
 	if ev.Kind == ptrace.Signaled {
 		code, sig = 128+int(ev.Signal), ptrace.SignalName(ev.Signal)
 	}
+	d.tellThreads()
 	d.ln.Exited(code, sig)
 }
 
@@ -388,6 +390,7 @@ func (d *Debugger) stopped(st Stop) {
 	if p.output != nil {
 		p.output.Flush()
 	}
+	d.tellThreads()
 	d.ln.Stopped(st)
 }
 

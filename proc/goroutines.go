@@ -157,12 +157,22 @@ func (d *Debugger) sameStepper(st *stepper, th *thread) bool {
 // a Go program, whose client threads are goroutines, which come and go
 // unseen (clients ask for the list at each stop, as with Delve).
 func (d *Debugger) threadEvent(tid int, started bool) {
-	switch {
-	case d.p.isGo():
-	case started:
-		d.ln.ThreadStarted(tid)
-	default:
-		d.ln.ThreadExited(tid)
+	if d.p.isGo() {
+		return
+	}
+	d.threadNews = append(d.threadNews, ThreadChange{Tid: tid, Started: started})
+	if len(d.threadNews) >= 1024 { // a program that starts threads without pause
+		d.tellThreads()
+	}
+}
+
+// tellThreads tells the client the thread changes held back since it was
+// last told: at the end of each batch of events (publish) and before
+// anything that must come after them (a stop, the exit).
+func (d *Debugger) tellThreads() {
+	if len(d.threadNews) > 0 {
+		d.ln.Threads(d.threadNews)
+		d.threadNews = nil
 	}
 }
 

@@ -28,6 +28,7 @@ func (d *Debugger) waitTid(tid int, timeout time.Duration) (ptrace.Event, error)
 			}
 			continue
 		}
+		d.box.Cool()
 		select {
 		case <-d.box.Ready():
 		case <-t.C:
@@ -44,20 +45,30 @@ const spinFor = 100 * time.Microsecond
 // spin busy-waits until an event is queued or dur elapses, reaping tid's
 // status itself if it comes first.
 func (d *Debugger) spin(dur time.Duration, tid int) (ptrace.Event, bool) {
-	end := time.Now().Add(dur)
-	for d.box.Len() == 0 && len(d.inbox) == 0 && time.Now().Before(end) {
-		if ev, ok := ptrace.Reap(tid); ok {
-			if ev.Pid == 0 && d.p != nil {
-				ev.Pid = d.p.pid
-			}
-			return ev, true
-		}
-	}
-	return ptrace.Event{}, false
+	return d.reaped(d.box.Reap([]int{tid}, dur, d.asked))
 }
+
+// reaped completes an event the owner reaped itself.
+func (d *Debugger) reaped(ev ptrace.Event, ok bool) (ptrace.Event, bool) {
+	if ok && ev.Pid == 0 && d.p != nil {
+		ev.Pid = d.p.pid
+	}
+	return ev, ok
+}
+
+// burst says whether the running process has threads enough for events
+// to come in bursts (a thread storm, stopping the world), which the owner
+// then reaps itself for a while (Mailbox.Poll) instead of sleeping.
+func (d *Debugger) burst() bool { return d.p != nil && d.p.running && len(d.p.threads) > 8 }
+
+// asked says whether a request waits in the inbox.
+func (d *Debugger) asked() bool { return len(d.inbox) > 0 }
 
 // nextEvent waits for the next event of any thread.
 func (d *Debugger) nextEvent(timeout time.Duration) (ptrace.Event, error) {
+	if d.box.Len() == 0 && d.burst() {
+		d.box.Poll(watchFor, nil)
+	}
 	ev, err := d.box.Next(timeout, d.quit)
 	if errors.Is(err, ptrace.ErrMailboxClosed) {
 		err = ErrClosed

@@ -19,6 +19,8 @@ type Mailbox struct {
 	queue []Event
 	n     atomic.Int32 // len(queue), readable without the lock
 	ready chan struct{}
+	// polling: the owner is in Poll's hold (owner only).
+	polling bool
 }
 
 // NewMailbox returns an empty mailbox.
@@ -83,6 +85,57 @@ func (m *Mailbox) Clear() {
 	m.mu.Unlock()
 }
 
+// Poll reaps wait statuses itself (ReapAny), for up to dur, until one of
+// this mailbox's is queued or stop says to stop (stop may be nil). It is
+// for an owner whose threads are about to stop within microseconds, as in
+// a burst of events (a thousand threads starting, or being stopped): one
+// thread then takes every event as it comes, where waking the waiter and
+// then the owner costs several times the event itself. From the first
+// Poll until one that finds nothing, or Cool, the waiter stands aside:
+// the owner must call Cool before it sleeps or blocks (Next does).
+func (m *Mailbox) Poll(dur time.Duration, stop func() bool) bool {
+	if !m.polling {
+		m.polling = true
+		polling.Add(1)
+	}
+	end := time.Now().Add(dur)
+	for m.Len() == 0 && (stop == nil || !stop()) && time.Now().Before(end) {
+		ReapAny()
+	}
+	if m.Len() == 0 {
+		m.Cool() // the burst is over
+		return false
+	}
+	return true
+}
+
+// Reap polls threads tids with the package's Reap for up to dur, until
+// an event is queued here or stop says to stop, and returns the first
+// status it reaps: for an owner that just resumed a few threads and
+// expects one back within microseconds (a single step, a breakpoint in a
+// hot loop), sooner than the waiter could hand it over.
+func (m *Mailbox) Reap(tids []int, dur time.Duration, stop func() bool) (Event, bool) {
+	end := time.Now().Add(dur)
+	for m.Len() == 0 && !stop() && time.Now().Before(end) {
+		for _, tid := range tids {
+			if ev, ok := Reap(tid); ok {
+				return ev, true
+			}
+		}
+	}
+	return Event{}, false
+}
+
+// Cool ends Poll's hold: the waiter takes the statuses again.
+func (m *Mailbox) Cool() {
+	if m.polling {
+		m.polling = false
+		if polling.Add(-1) == 0 {
+			kickWaiter()
+		}
+	}
+}
+
 // ErrMailboxClosed is Next's error when quit closed first.
 var ErrMailboxClosed = errors.New("mailbox closed")
 
@@ -95,6 +148,7 @@ func (m *Mailbox) Next(timeout time.Duration, quit <-chan struct{}) (Event, erro
 		if ev, ok := m.Pop(); ok {
 			return ev, nil
 		}
+		m.Cool()
 		select {
 		case <-m.ready:
 		case <-t.C:

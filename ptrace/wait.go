@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -173,6 +174,11 @@ func startWaiter() {
 
 func waitLoop() {
 	for {
+		for polling.Load() > 0 {
+			// An owner polls wait4 itself and routes what it reaps: the
+			// waiter would only be woken with it at every event.
+			<-waiter.kick
+		}
 		var ws unix.WaitStatus
 		tid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
 		switch {
@@ -276,4 +282,20 @@ func Reap(tid int) (Event, bool) {
 	}
 	waiter.mu.Unlock()
 	return ev, true
+}
+
+// polling counts the mailboxes in Poll (see Mailbox.Poll).
+var polling atomic.Int32
+
+// ReapAny collects, without blocking, one wait status of any tracee and
+// routes it as the waiter would, to its process's sink (another session's
+// too). It reports whether there was one.
+func ReapAny() bool {
+	var ws unix.WaitStatus
+	tid, err := unix.Wait4(-1, &ws, unix.WALL|unix.WNOHANG, nil)
+	if err != nil || tid <= 0 {
+		return false
+	}
+	route(decode(tid, ws))
+	return true
 }

@@ -119,12 +119,16 @@ func (l listener) Stopped(st proc.Stop) {
 	})
 }
 
-func (l listener) ThreadStarted(tid int) {
-	l.s.conn.SendEvent("thread", godap.ThreadEventBody{Reason: "started", ThreadId: tid})
-}
-
-func (l listener) ThreadExited(tid int) {
-	l.s.conn.SendEvent("thread", godap.ThreadEventBody{Reason: "exited", ThreadId: tid})
+func (l listener) Threads(changes []proc.ThreadChange) {
+	bodies := make([]any, len(changes))
+	for i, c := range changes {
+		reason := "exited"
+		if c.Started {
+			reason = "started"
+		}
+		bodies[i] = godap.ThreadEventBody{Reason: reason, ThreadId: c.Tid}
+	}
+	l.s.conn.SendEvents("thread", bodies)
 }
 
 func (l listener) Output(category, text string) {
