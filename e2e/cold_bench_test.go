@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -189,4 +190,48 @@ func BenchmarkCold1000ThreadsFloor(b *testing.B) {
 	b.ReportMetric((threads+stop)/n, "ms-floor")
 	b.ReportMetric(threads/n, "ms-floor-threads")
 	b.ReportMetric(stop/n, "ms-floor-stop")
+}
+
+// BenchmarkColdLibcFrame is what a user does first with a stack through a
+// library (a comparator called back from libc's qsort): stackTrace, then
+// the scopes and variables of the first libc frame, whose debug
+// information (libc6-dbg) nothing read before.
+func BenchmarkColdLibcFrame(b *testing.B) {
+	f := buildC(b, "qsort")
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		raw, _ := coldStop(b, f, "BP:cmp")
+		t0 := time.Now()
+		m, _ := raw.timeRequest(b, "stackTrace", fmt.Sprintf(`{"threadId":%d,"startFrame":0,"levels":20}`, raw.tid))
+		var st struct {
+			Body struct {
+				StackFrames []struct {
+					ID   int    `json:"id"`
+					Name string `json:"name"`
+				} `json:"stackFrames"`
+			} `json:"body"`
+		}
+		if err := json.Unmarshal(m, &st); err != nil || len(st.Body.StackFrames) < 3 {
+			b.Fatalf("stack: %v %.300s", err, m)
+		}
+		frame := st.Body.StackFrames[1] // the libc function that called cmp
+		m, _ = raw.timeRequest(b, "scopes", fmt.Sprintf(`{"frameId":%d}`, frame.ID))
+		var sc struct {
+			Body struct {
+				Scopes []struct {
+					Ref int `json:"variablesReference"`
+				} `json:"scopes"`
+			} `json:"body"`
+		}
+		if err := json.Unmarshal(m, &sc); err != nil || len(sc.Body.Scopes) == 0 {
+			b.Fatalf("scopes of %s: %v %.300s", frame.Name, err, m)
+		}
+		m, _ = raw.timeRequest(b, "variables", fmt.Sprintf(`{"variablesReference":%d}`, sc.Body.Scopes[0].Ref))
+		if i == 0 {
+			b.Logf("frame 1 %s: %.300s", frame.Name, m)
+		}
+		total += time.Since(t0)
+		raw.close(b)
+	}
+	reportMS(b, total, "ms-libc-frame")
 }

@@ -34,12 +34,12 @@ func (f *File) CallSiteValue(ret uint64, loc []byte) (expr []byte, ok bool, err 
 	if err != nil {
 		return nil, false, err
 	}
-	s, found := v.subs.first(ret - 1)
+	sub, found := v.subAt(ret - 1)
 	if !found {
 		return nil, false, nil
 	}
 	r := v.d.Reader()
-	r.Seek(v.subOffs[s.ref])
+	r.Seek(sub)
 	fn, err := r.Next()
 	if err != nil || fn == nil {
 		return nil, false, fmt.Errorf("symbols: reading the function at %#x: %v", ret, err)
@@ -110,12 +110,12 @@ func (f *File) FrameBaseAt(pc uint64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, ok := v.subs.first(pc)
+	sub, ok := v.subAt(pc)
 	if !ok {
 		return nil, nil
 	}
 	r := v.d.Reader()
-	r.Seek(v.subOffs[s.ref])
+	r.Seek(sub)
 	fn, err := r.Next()
 	if err != nil || fn == nil {
 		return nil, fmt.Errorf("symbols: reading the function at %#x: %v", pc, err)

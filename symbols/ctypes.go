@@ -57,7 +57,7 @@ func (v *varData) noteCType(e *dwarf.Entry) {
 // first complete definition wins. The first call costs the variable
 // index's construction.
 func (f *File) CType(name string) (*Type, bool) {
-	v, err := f.varData()
+	v, err := f.varsAll()
 	if err != nil {
 		return nil, false
 	}

@@ -51,6 +51,7 @@ type File struct {
 	// information costs a large part of a second, and a stop that only
 	// names its frames from the symbol tables must not wait for it.
 	dataOnce sync.Once
+	secs     sections
 	dwData   *dwarf.Data
 	dataErr  error
 
@@ -177,7 +178,7 @@ func (f *File) dwarfData() (*dwarf.Data, error) {
 			f.dataErr = ErrNoDebugInfo
 			return
 		}
-		f.dwData, f.dataErr = f.dwELF.DWARF()
+		f.dwData, f.dataErr = f.loadDWARF()
 	})
 	return f.dwData, f.dataErr
 }

@@ -147,7 +147,7 @@ func goDwarfName(dt dwarf.Type, depth int) string {
 // GoType returns the Go type named name ("main.T", "[]int",
 // "noalg.map.group[string]int"), as the Go compiler spells it.
 func (f *File) GoType(name string) (*Type, bool) {
-	v, err := f.varData()
+	v, err := f.varsAll()
 	if err != nil {
 		return nil, false
 	}
@@ -165,7 +165,7 @@ func (f *File) GoType(name string) (*Type, bool) {
 // link-time address of the symbol runtime.types): what an interface's
 // dynamic type or a channel's element type points to.
 func (f *File) GoRuntimeType(off uint64) (*Type, bool) {
-	v, err := f.varData()
+	v, err := f.varsAll()
 	if err != nil {
 		return nil, false
 	}

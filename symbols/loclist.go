@@ -13,10 +13,12 @@ import (
 // and its base address and bases resolve list entries.
 type unitHdr struct {
 	start    dwarf.Offset // offset of the unit header in .debug_info
+	root     dwarf.Offset // offset of its root DIE, past the header
 	version  int
 	base     uint64 // DW_AT_low_pc of the unit's root DIE
 	addrBase uint64 // DW_AT_addr_base
 	locBase  uint64 // DW_AT_loclists_base
+	noted    bool   // the three above are read from the root DIE
 }
 
 var errLocList = errors.New("malformed location list")
@@ -36,7 +38,9 @@ func readUnitHdrs(info []byte) []unitHdr {
 		if off+hdr+2 > len(info) {
 			break
 		}
-		out = append(out, unitHdr{start: dwarf.Offset(off), version: int(binary.LittleEndian.Uint16(info[off+hdr:]))})
+		u := unitHdr{start: dwarf.Offset(off), version: int(binary.LittleEndian.Uint16(info[off+hdr:]))}
+		u.root = u.start + dwarf.Offset(rootAt(info[off+hdr:], hdr, u.version))
+		out = append(out, u)
 		next := uint64(off) + uint64(hdr) + n
 		if n == 0 || next > uint64(len(info)) {
 			break
@@ -44,6 +48,28 @@ func readUnitHdrs(info []byte) []unitHdr {
 		off = int(next)
 	}
 	return out
+}
+
+// rootAt is the size of a unit header whose unit_length field took hdr
+// bytes (4, or 12 for 64-bit DWARF) and whose rest (version first) is b.
+func rootAt(b []byte, hdr, version int) int {
+	off := 4 // abbrev_offset's size
+	if hdr == 12 {
+		off = 8
+	}
+	if version < 5 {
+		return hdr + 2 + off + 1 // version, abbrev_offset, address_size
+	}
+	n := hdr + 2 + 1 + 1 + off // version, unit_type, address_size, abbrev_offset
+	if len(b) > 2 {
+		switch b[2] { // DWARF 5 section 7.5.1: unit types
+		case 4, 5: // skeleton, split compile: dwo_id
+			n += 8
+		case 2, 6: // type, split type: signature, type_offset
+			n += 8 + off
+		}
+	}
+	return n
 }
 
 // unitOf returns the unit holding the DIE at off, or nil.
@@ -287,4 +313,55 @@ func (r *byteReader) block() []byte {
 	}
 	r.off += n
 	return r.data[r.off-n : r.off]
+}
+
+// readAranges reads .debug_aranges: which unit (by header offset) holds
+// which addresses. It gives up on a set it cannot read, keeping those
+// before it: a pc it does not cover is then looked up another way.
+func readAranges(b []byte) (spanIndex, []dwarf.Offset) {
+	var spans []span
+	var units []dwarf.Offset
+	for off := 0; off+4 <= len(b); {
+		n, hdr := uint64(binary.LittleEndian.Uint32(b[off:])), 4
+		offSize := 4
+		if n == 0xffffffff {
+			if off+12 > len(b) {
+				break
+			}
+			n, hdr, offSize = binary.LittleEndian.Uint64(b[off+4:]), 12, 8
+		}
+		end := uint64(off) + uint64(hdr) + n
+		p := off + hdr + 2 // past the version
+		if n == 0 || end > uint64(len(b)) || p+offSize+2 > int(end) {
+			break
+		}
+		var unit uint64
+		if offSize == 4 {
+			unit = uint64(binary.LittleEndian.Uint32(b[p:]))
+		} else {
+			unit = binary.LittleEndian.Uint64(b[p:])
+		}
+		p += offSize
+		if addrSize, segSize := b[p], b[p+1]; addrSize == 8 && segSize == 0 {
+			// Tuples are aligned to twice the address size from the set's
+			// start.
+			p += 2
+			if pad := (p - off) % 16; pad != 0 {
+				p += 16 - pad
+			}
+			ref := int32(len(units))
+			units = append(units, dwarf.Offset(unit))
+			for ; p+16 <= int(end); p += 16 {
+				lo, size := binary.LittleEndian.Uint64(b[p:]), binary.LittleEndian.Uint64(b[p+8:])
+				if lo == 0 && size == 0 {
+					break
+				}
+				if size > 0 {
+					spans = append(spans, span{lo: lo, hi: lo + size, ref: ref})
+				}
+			}
+		}
+		off = int(end)
+	}
+	return newSpanIndex(spans), units
 }

@@ -30,14 +30,24 @@ type Variable struct {
 }
 
 // varData is the state behind LocalsAt, GlobalsAt and LookupGlobal, built
-// on first use.
+// on first use. What finds a function's variables at a pc is built per
+// compile unit, the unit found through .debug_aranges: a frame in libc
+// reads one of its 1,600 units, not all. What needs every unit (globals
+// by name, C type names, Go's type attributes) is read in one walk, the
+// first time it is asked for (all).
 type varData struct {
+	f                   *File
 	d                   *dwarf.Data
 	units               []unitHdr
 	loc, loclists, addr []byte
 
-	subs     spanIndex      // subprograms with code; ref indexes subOffs
-	subOffs  []dwarf.Offset // subprogram DIEs
+	cuMu   sync.Mutex // guards cuOf's tables, cuSubs, and the units' bases
+	cuOnce sync.Once
+	cuOf   spanIndex // .debug_aranges: ref indexes arangeCUs
+	arCUs  []dwarf.Offset
+	cuSubs map[dwarf.Offset]*unitSubs // by unit root DIE
+
+	allOnce  sync.Once
 	globals  map[string][]dwarf.Offset
 	unitVars map[dwarf.Offset][]dwarf.Offset // root DIE offset -> file-scope variables
 	cuSpans  spanIndex                       // ref indexes cuOffs
@@ -49,6 +59,12 @@ type varData struct {
 	cTypes, tagTypes map[string]cTypeEntry // named types at the top of units (noteCType)
 }
 
+// unitSubs are one unit's subprograms with code.
+type unitSubs struct {
+	spans spanIndex // ref indexes offs
+	offs  []dwarf.Offset
+}
+
 func (f *File) varData() (*varData, error) {
 	f.varsOnce.Do(func() {
 		d, err := f.dwarfData()
@@ -56,41 +72,53 @@ func (f *File) varData() (*varData, error) {
 			f.varsErr = fmt.Errorf("symbols: %w", ErrNoDebugInfo)
 			return
 		}
-		f.vars, f.varsErr = buildVarData(f, d)
+		f.vars = &varData{
+			f:        f,
+			d:        d,
+			units:    readUnitHdrs(f.dwarfSection("info")),
+			loc:      f.dwarfSection("loc"),
+			loclists: f.dwarfSection("loclists"),
+			addr:     f.dwarfSection("addr"),
+			cuSubs:   make(map[dwarf.Offset]*unitSubs),
+			types:    newTypeConv(d),
+		}
+		if f.elf.Section(".gopclntab") != nil {
+			// Go's type attributes come from the walk of every unit, and
+			// any variable's type needs them.
+			f.varsErr = f.vars.all()
+		}
 	})
 	return f.vars, f.varsErr
 }
 
-func sectionData(f *File, name string) []byte {
-	s := f.dwELF.Section(name)
-	if s == nil {
-		return nil
-	}
-	b, err := s.Data()
+// varsAll is varData with every unit walked.
+func (f *File) varsAll() (*varData, error) {
+	v, err := f.varData()
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	return b
+	return v, v.all()
 }
 
-func buildVarData(f *File, d *dwarf.Data) (*varData, error) {
-	v := &varData{
-		d:        d,
-		units:    readUnitHdrs(sectionData(f, ".debug_info")),
-		loc:      sectionData(f, ".debug_loc"),
-		loclists: sectionData(f, ".debug_loclists"),
-		addr:     sectionData(f, ".debug_addr"),
-		globals:  make(map[string][]dwarf.Offset),
-		unitVars: make(map[dwarf.Offset][]dwarf.Offset),
-		types:    newTypeConv(d),
-	}
-	var subSpans, cuSpans []span
+// all walks the top of every unit once: file-scope variables, named
+// types, every unit's ranges.
+func (v *varData) all() (err error) {
+	v.allOnce.Do(func() { err = v.walkAll() })
+	return err
+}
+
+func (v *varData) walkAll() error {
+	v.globals = make(map[string][]dwarf.Offset)
+	v.unitVars = make(map[dwarf.Offset][]dwarf.Offset)
+	var cuSpans []span
+	d := v.d
 	r := d.Reader()
 	var cu *dwarf.Entry
+	defer func() { v.cuSpans = newSpanIndex(cuSpans) }()
 	for {
 		e, err := r.Next()
 		if err != nil {
-			return v, fmt.Errorf("symbols: reading DWARF: %w", err)
+			return fmt.Errorf("symbols: reading DWARF: %w", err)
 		}
 		if e == nil {
 			break
@@ -98,15 +126,9 @@ func buildVarData(f *File, d *dwarf.Data) (*varData, error) {
 		switch e.Tag {
 		case dwarf.TagCompileUnit, dwarf.TagPartialUnit:
 			cu = e
-			if u := v.unitOf(e.Offset); u != nil {
-				u.base, _ = e.Val(dwarf.AttrLowpc).(uint64)
-				if b, ok := e.Val(dwarf.AttrAddrBase).(int64); ok {
-					u.addrBase = uint64(b)
-				}
-				if b, ok := e.Val(dwarf.AttrLoclistsBase).(int64); ok {
-					u.locBase = uint64(b)
-				}
-			}
+			v.cuMu.Lock()
+			v.noteUnit(e)
+			v.cuMu.Unlock()
 			if rs, err := d.Ranges(e); err == nil {
 				ref := int32(len(v.cuOffs))
 				v.cuOffs = append(v.cuOffs, e.Offset)
@@ -119,20 +141,6 @@ func buildVarData(f *File, d *dwarf.Data) (*varData, error) {
 			continue // into its children
 		case dwarf.TagNamespace:
 			continue
-		case dwarf.TagSubprogram:
-			if rs, err := d.Ranges(e); err == nil {
-				ref := int32(len(v.subOffs))
-				added := false
-				for _, rg := range rs {
-					if rg[0] < rg[1] && f.isExec(rg[0]) {
-						subSpans = append(subSpans, span{lo: rg[0], hi: rg[1], ref: ref})
-						added = true
-					}
-				}
-				if added {
-					v.subOffs = append(v.subOffs, e.Offset)
-				}
-			}
 		case dwarf.TagVariable:
 			if cu != nil && e.AttrField(dwarf.AttrLocation) != nil {
 				v.unitVars[cu.Offset] = append(v.unitVars[cu.Offset], e.Offset)
@@ -140,6 +148,7 @@ func buildVarData(f *File, d *dwarf.Data) (*varData, error) {
 					v.globals[name] = append(v.globals[name], e.Offset)
 				}
 			}
+		case dwarf.TagSubprogram:
 		default:
 			v.types.noteGo(e)
 			v.noteCType(e)
@@ -148,9 +157,111 @@ func buildVarData(f *File, d *dwarf.Data) (*varData, error) {
 			r.SkipChildren()
 		}
 	}
-	v.subs = newSpanIndex(subSpans)
-	v.cuSpans = newSpanIndex(cuSpans)
-	return v, nil
+	return nil
+}
+
+// noteUnit records what location lists need of unit root e (cuMu held).
+func (v *varData) noteUnit(e *dwarf.Entry) {
+	u := v.unitOf(e.Offset)
+	if u == nil || u.noted {
+		return
+	}
+	u.noted = true
+	u.base, _ = e.Val(dwarf.AttrLowpc).(uint64)
+	if b, ok := e.Val(dwarf.AttrAddrBase).(int64); ok {
+		u.addrBase = uint64(b)
+	}
+	if b, ok := e.Val(dwarf.AttrLoclistsBase).(int64); ok {
+		u.locBase = uint64(b)
+	}
+}
+
+// subAt finds the subprogram DIE whose code holds the link-time pc, in
+// the unit .debug_aranges gives for pc (without that section, the unit
+// whose ranges hold it), whose subprograms are read the first time one of
+// its addresses is asked about.
+func (v *varData) subAt(pc uint64) (dwarf.Offset, bool) {
+	v.cuOnce.Do(func() { v.cuOf, v.arCUs = readAranges(v.f.dwarfSection("aranges")) })
+	if len(v.arCUs) > 0 {
+		if s, ok := v.cuOf.first(pc); ok {
+			return v.subIn(v.arCUs[s.ref], pc)
+		}
+		return 0, false
+	}
+	if v.all() == nil {
+		if s, ok := v.cuSpans.first(pc); ok {
+			return v.subIn(v.cuOffs[s.ref], pc)
+		}
+	}
+	return 0, false
+}
+
+// subIn finds pc's subprogram in the unit at unit (its header or root).
+func (v *varData) subIn(unit dwarf.Offset, pc uint64) (dwarf.Offset, bool) {
+	if u := v.unitOf(unit); u != nil && u.start == unit {
+		unit = u.root // aranges name a unit by its header
+	}
+	v.cuMu.Lock()
+	subs := v.cuSubs[unit]
+	if subs == nil {
+		subs = v.readSubs(unit)
+		v.cuSubs[unit] = subs
+	}
+	v.cuMu.Unlock()
+	s, ok := subs.spans.first(pc)
+	if !ok {
+		return 0, false
+	}
+	return subs.offs[s.ref], true
+}
+
+// readSubs lists the subprograms with code at the top of the unit whose
+// root DIE is at off (cuMu held).
+func (v *varData) readSubs(off dwarf.Offset) *unitSubs {
+	out := &unitSubs{}
+	var spans []span
+	defer func() { out.spans = newSpanIndex(spans) }()
+	r := v.d.Reader()
+	r.Seek(off)
+	root, err := r.Next()
+	if err != nil || root == nil || !root.Children {
+		return out
+	}
+	v.noteUnit(root)
+	for depth := 1; depth > 0; {
+		e, err := r.Next()
+		if err != nil || e == nil {
+			return out
+		}
+		switch {
+		case e.Tag == 0:
+			depth--
+			continue
+		case e.Tag == dwarf.TagNamespace:
+			if e.Children {
+				depth++
+			}
+			continue
+		case e.Tag == dwarf.TagSubprogram:
+			if rs, err := v.d.Ranges(e); err == nil {
+				ref := int32(len(out.offs))
+				added := false
+				for _, rg := range rs {
+					if rg[0] < rg[1] && v.f.isExec(rg[0]) {
+						spans = append(spans, span{lo: rg[0], hi: rg[1], ref: ref})
+						added = true
+					}
+				}
+				if added {
+					out.offs = append(out.offs, e.Offset)
+				}
+			}
+		}
+		if e.Children {
+			r.SkipChildren()
+		}
+	}
+	return out
 }
 
 // entry reads the DIE at off.
@@ -260,12 +371,12 @@ func (f *File) InlinedLocalsAt(pc uint64, k int) (vars []Variable, frameBase []b
 	if err != nil {
 		return nil, nil, err
 	}
-	s, ok := v.subs.first(pc)
+	sub, ok := v.subAt(pc)
 	if !ok {
 		return nil, nil, nil
 	}
 	r := v.d.Reader()
-	r.Seek(v.subOffs[s.ref])
+	r.Seek(sub)
 	fn, err := r.Next()
 	if err != nil || fn == nil {
 		return nil, nil, fmt.Errorf("symbols: reading function at %#x: %v", pc, err)
@@ -285,7 +396,7 @@ func (f *File) InlinedLocalsAt(pc uint64, k int) (vars []Variable, frameBase []b
 				return nil, frameBase, fmt.Errorf("symbols: reading inlined call at %#x: %v", pc, err)
 			}
 		} else {
-			r.Seek(v.subOffs[s.ref])
+			r.Seek(sub)
 			r.Next()
 		}
 	}
@@ -414,7 +525,7 @@ func (v *varData) covers(e *dwarf.Entry, pc uint64) bool {
 // compile unit containing the link-time pc, those with a location only, in
 // declaration order. Function-scope statics are reported by LocalsAt.
 func (f *File) GlobalsAt(pc uint64) ([]Variable, error) {
-	v, err := f.varData()
+	v, err := f.varsAll()
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +557,7 @@ func (f *File) GlobalsAt(pc uint64) ([]Variable, error) {
 // name. Its Loc is an exprloc (typically DW_OP_addr); variables whose
 // location is a list are not returned.
 func (f *File) LookupGlobal(name string) (Variable, bool) {
-	v, err := f.varData()
+	v, err := f.varsAll()
 	if err != nil {
 		return Variable{}, false
 	}
@@ -474,7 +585,7 @@ func (f *File) LookupGlobal(name string) (Variable, bool) {
 // and its own name: what DWARF names "io/fs.ErrNotExist". Of several
 // packages of that name, the first import path in sort order wins.
 func (f *File) LookupGoGlobal(pkg, name string) (Variable, bool) {
-	v, err := f.varData()
+	v, err := f.varsAll()
 	if err != nil {
 		return Variable{}, false
 	}
