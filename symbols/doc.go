@@ -4,7 +4,9 @@
 // should go, which ELF symbol covers an address, and how to find the
 // caller's frame from an address (see FrameAt; the call frame information
 // of .debug_frame and .eh_frame is read by the subpackage cfi, which knows
-// nothing of a File).
+// nothing of a File). DWARF below what debug/dwarf offers (the sections
+// read once, unit headers, .debug_aranges, location lists) is read by the
+// subpackage dwarfsec, which knows nothing of a File either.
 //
 // It reads only the file, through debug/elf, debug/dwarf and Delve's DWARF
 // expression evaluator (github.com/go-delve/delve/pkg/dwarf/op), so the

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
+	"github.com/dap-ptrace/dap-ptrace/symbols/dwarfsec"
 )
 
 // Sentinel errors. Errors returned by this package wrap one of these (test
@@ -51,7 +52,7 @@ type File struct {
 	// information costs a large part of a second, and a stop that only
 	// names its frames from the symbol tables must not wait for it.
 	dataOnce sync.Once
-	secs     sections
+	secs     *dwarfsec.Sections // of dwELF
 	dwData   *dwarf.Data
 	dataErr  error
 
@@ -148,6 +149,7 @@ func newFile(r io.ReaderAt, path string) (*File, error) {
 		}
 	}
 	f.hasDWARF = hasSection(f.dwELF, "info") && hasSection(f.dwELF, "line")
+	f.secs = dwarfsec.NewSections(f.dwELF)
 	return f, nil
 }
 
@@ -178,7 +180,7 @@ func (f *File) dwarfData() (*dwarf.Data, error) {
 			f.dataErr = ErrNoDebugInfo
 			return
 		}
-		f.dwData, f.dataErr = f.loadDWARF()
+		f.dwData, f.dataErr = f.secs.Load()
 	})
 	return f.dwData, f.dataErr
 }

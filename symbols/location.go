@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/dap-ptrace/dap-ptrace/symbols/cfi"
+	"github.com/dap-ptrace/dap-ptrace/symbols/dwarfsec"
 	"github.com/go-delve/delve/pkg/dwarf/op"
 )
 
@@ -138,13 +139,13 @@ func EvalLocation(expr []byte, ctx LocContext, size int64) (pieces []Piece, err 
 // such a piece like a zero value, so it has to be found here. An opcode it
 // cannot step over ends the scan; pieces after it count as not empty.
 func emptyPieces(expr []byte) []bool {
-	r := byteReader{data: expr}
+	r := dwarfsec.Reader{Data: expr}
 	var out []bool
 	empty := true
-	for r.off < uint64(len(expr)) && r.err == nil {
-		o := r.u8()
+	for r.Off < uint64(len(expr)) && r.Err == nil {
+		o := r.U8()
 		if o == 0x93 { // DW_OP_piece
-			r.uleb()
+			r.Uleb()
 			out = append(out, empty)
 			empty = true
 			continue
@@ -159,35 +160,35 @@ func emptyPieces(expr []byte) []bool {
 
 // skipOperands steps over the operands of opcode o, reporting false for an
 // opcode it does not know.
-func skipOperands(r *byteReader, o byte) bool {
+func skipOperands(r *dwarfsec.Reader, o byte) bool {
 	switch {
 	case o >= 0x30 && o <= 0x6f: // litN, regN
 	case o >= 0x70 && o <= 0x8f: // bregN
-		r.sleb()
+		r.Sleb()
 	case o == 0x03: // addr
-		r.u64()
+		r.U64()
 	case o == 0x08, o == 0x09, o == 0x15, o == 0x94, o == 0x95: // const1, pick, deref_size
-		r.u8()
+		r.U8()
 	case o == 0x0a, o == 0x0b, o == 0x2f, o == 0x28, o == 0x98: // const2, skip, bra, call2
-		r.skip(2)
+		r.Skip(2)
 	case o == 0x0c, o == 0x0d, o == 0x99, o == 0x9a: // const4, call4, call_ref
-		r.skip(4)
+		r.Skip(4)
 	case o == 0x0e, o == 0x0f: // const8
-		r.u64()
+		r.U64()
 	case o == 0x10, o == 0x23, o == 0x90, o == 0xa1, o == 0xa2, o == 0xa8, o == 0xa9: // constu, plus_uconst, regx, addrx, constx, convert, reinterpret
-		r.uleb()
+		r.Uleb()
 	case o == 0x11, o == 0x91: // consts, fbreg
-		r.sleb()
+		r.Sleb()
 	case o == 0x92, o == 0x9d: // bregx, bit_piece
-		r.uleb()
-		r.sleb()
+		r.Uleb()
+		r.Sleb()
 	case o == 0x9e, o == 0xa3, o == 0xf3: // implicit_value, entry_value, GNU_entry_value
-		r.block()
+		r.Block()
 	case o <= 0x2f && o >= 0x06, o >= 0x96 && o <= 0x9c, o == 0x9f, o == 0xe0: // no-operand arithmetic, nop, push_object_address, call_frame_cfa, stack_value, form_tls, GNU_push_tls
 	default:
 		return false
 	}
-	return r.err == nil
+	return r.Err == nil
 }
 
 // substEntryValues replaces each DW_OP_entry_value (and gcc's older
@@ -198,16 +199,16 @@ func substEntryValues(expr []byte, ev func([]byte) (uint64, error)) ([]byte, err
 	if bytes.IndexByte(expr, 0xa3) < 0 && bytes.IndexByte(expr, 0xf3) < 0 {
 		return expr, nil // fast path: the byte is in no opcode or operand
 	}
-	r := byteReader{data: expr}
+	r := dwarfsec.Reader{Data: expr}
 	var out []byte
 	found, branches := false, false
-	for r.off < uint64(len(expr)) && r.err == nil {
-		start := r.off
-		o := r.u8()
+	for r.Off < uint64(len(expr)) && r.Err == nil {
+		start := r.Off
+		o := r.U8()
 		switch o {
 		case 0xa3, 0xf3:
-			block := r.block()
-			if r.err != nil {
+			block := r.Block()
+			if r.Err != nil {
 				return expr, nil
 			}
 			found = true
@@ -227,9 +228,9 @@ func substEntryValues(expr []byte, ev func([]byte) (uint64, error)) ([]byte, err
 		if !skipOperands(&r, o) {
 			return expr, nil
 		}
-		out = append(out, expr[start:r.off]...)
+		out = append(out, expr[start:r.Off]...)
 	}
-	if !found || r.err != nil {
+	if !found || r.Err != nil {
 		return expr, nil
 	}
 	if branches {

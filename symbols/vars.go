@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols/dwarfsec"
 )
 
 // Variable is a variable or parameter, as DWARF describes it at some pc.
@@ -36,15 +38,16 @@ type Variable struct {
 // by name, C type names, Go's type attributes) is read in one walk, the
 // first time it is asked for (all).
 type varData struct {
-	f                   *File
-	d                   *dwarf.Data
-	units               []unitHdr
-	loc, loclists, addr []byte
+	f     *File
+	d     *dwarf.Data
+	units []dwarfsec.Unit
+	locs  dwarfsec.LocLists
 
 	cuMu   sync.Mutex // guards cuOf's tables, cuSubs, and the units' bases
 	cuOnce sync.Once
-	cuOf   spanIndex // .debug_aranges: ref indexes arangeCUs
-	arCUs  []dwarf.Offset
+	cuOf   spanIndex                  // .debug_aranges: ref indexes arCUs
+	arCUs  []dwarf.Offset             // by unit header
+	arSets int                        // sets read from .debug_aranges
 	cuSubs map[dwarf.Offset]*unitSubs // by unit root DIE
 
 	allOnce  sync.Once
@@ -73,14 +76,16 @@ func (f *File) varData() (*varData, error) {
 			return
 		}
 		f.vars = &varData{
-			f:        f,
-			d:        d,
-			units:    readUnitHdrs(f.dwarfSection("info")),
-			loc:      f.dwarfSection("loc"),
-			loclists: f.dwarfSection("loclists"),
-			addr:     f.dwarfSection("addr"),
-			cuSubs:   make(map[dwarf.Offset]*unitSubs),
-			types:    newTypeConv(d),
+			f:     f,
+			d:     d,
+			units: dwarfsec.ReadUnits(f.secs.Get("info")),
+			locs: dwarfsec.LocLists{
+				Loc:      f.secs.Get("loc"),
+				Loclists: f.secs.Get("loclists"),
+				Addr:     f.secs.Get("addr"),
+			},
+			cuSubs: make(map[dwarf.Offset]*unitSubs),
+			types:  newTypeConv(d),
 		}
 		if f.elf.Section(".gopclntab") != nil {
 			// Go's type attributes come from the walk of every unit, and
@@ -163,16 +168,16 @@ func (v *varData) walkAll() error {
 // noteUnit records what location lists need of unit root e (cuMu held).
 func (v *varData) noteUnit(e *dwarf.Entry) {
 	u := v.unitOf(e.Offset)
-	if u == nil || u.noted {
+	if u == nil || u.Noted {
 		return
 	}
-	u.noted = true
-	u.base, _ = e.Val(dwarf.AttrLowpc).(uint64)
+	u.Noted = true
+	u.Base, _ = e.Val(dwarf.AttrLowpc).(uint64)
 	if b, ok := e.Val(dwarf.AttrAddrBase).(int64); ok {
-		u.addrBase = uint64(b)
+		u.AddrBase = uint64(b)
 	}
 	if b, ok := e.Val(dwarf.AttrLoclistsBase).(int64); ok {
-		u.locBase = uint64(b)
+		u.LocBase = uint64(b)
 	}
 }
 
@@ -181,8 +186,8 @@ func (v *varData) noteUnit(e *dwarf.Entry) {
 // whose ranges hold it), whose subprograms are read the first time one of
 // its addresses is asked about.
 func (v *varData) subAt(pc uint64) (dwarf.Offset, bool) {
-	v.cuOnce.Do(func() { v.cuOf, v.arCUs = readAranges(v.f.dwarfSection("aranges")) })
-	if len(v.arCUs) > 0 {
+	v.cuOnce.Do(v.readAranges)
+	if v.arSets > 0 {
 		if s, ok := v.cuOf.first(pc); ok {
 			return v.subIn(v.arCUs[s.ref], pc)
 		}
@@ -196,10 +201,23 @@ func (v *varData) subAt(pc uint64) (dwarf.Offset, bool) {
 	return 0, false
 }
 
+// readAranges indexes .debug_aranges (cuOnce). A section whose sets list
+// no range still counts: it says that no unit holds pc.
+func (v *varData) readAranges() {
+	ars, sets := dwarfsec.ReadAranges(v.f.secs.Get("aranges"))
+	spans := make([]span, len(ars))
+	v.arCUs = make([]dwarf.Offset, len(ars))
+	for i, a := range ars {
+		spans[i] = span{lo: a.Lo, hi: a.Hi, ref: int32(i)}
+		v.arCUs[i] = a.Unit
+	}
+	v.cuOf, v.arSets = newSpanIndex(spans), sets
+}
+
 // subIn finds pc's subprogram in the unit at unit (its header or root).
 func (v *varData) subIn(unit dwarf.Offset, pc uint64) (dwarf.Offset, bool) {
-	if u := v.unitOf(unit); u != nil && u.start == unit {
-		unit = u.root // aranges name a unit by its header
+	if u := v.unitOf(unit); u != nil && u.Start == unit {
+		unit = u.Root // aranges name a unit by its header
 	}
 	v.cuMu.Lock()
 	subs := v.cuSubs[unit]

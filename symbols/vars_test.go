@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols/dwarfsec"
 )
 
 // buildVars compiles testdata/vars.c with the given gcc flags (cached like
@@ -158,8 +160,8 @@ func checkEvalO0(t *testing.T, f *File, m map[string]Variable) {
 	if len(v.Loc) < 2 || v.Loc[0] != 0x91 {
 		t.Fatalf("i: location % x is not DW_OP_fbreg", v.Loc)
 	}
-	r := byteReader{data: v.Loc, off: 1}
-	off := r.sleb()
+	r := dwarfsec.Reader{Data: v.Loc, Off: 1}
+	off := r.Sleb()
 	ctx := LocContext{CFA: cfa, FrameBase: []byte{0x9c}}
 	ps, err := EvalLocation(v.Loc, ctx, v.Type.Size)
 	if err != nil || len(ps) != 1 || ps[0].Addr != uint64(cfa+off) || ps[0].InReg || ps[0].Size != 4 {

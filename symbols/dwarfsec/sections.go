@@ -1,4 +1,4 @@
-package symbols
+package dwarfsec
 
 import (
 	"debug/dwarf"
@@ -7,11 +7,12 @@ import (
 	"sync"
 )
 
-// sections holds a file's DWARF sections, each read (and, in a debug file
+// Sections holds a file's DWARF sections, each read (and, in a debug file
 // from libc6-dbg, decompressed) once for every reader: the DWARF data the
 // line index is built from and the variables' location lists share the
 // bytes instead of inflating .debug_info twice.
-type sections struct {
+type Sections struct {
+	ef *elf.File
 	mu sync.Mutex
 	m  map[string]*section
 }
@@ -21,69 +22,72 @@ type section struct {
 	data []byte
 }
 
-// dwarfSection returns the bytes of .debug_<suffix> (or the older
-// .zdebug_<suffix>) of the file the DWARF is read from, nil when it is
-// absent or unreadable.
-func (f *File) dwarfSection(suffix string) []byte {
-	f.secs.mu.Lock()
-	if f.secs.m == nil {
-		f.secs.m = map[string]*section{}
+// NewSections reads nothing yet: a library's debug information costs a
+// large part of a second, and a section is read the first time it is
+// asked for.
+func NewSections(ef *elf.File) *Sections {
+	return &Sections{ef: ef, m: map[string]*section{}}
+}
+
+// Get returns the bytes of .debug_<suffix> (or the older .zdebug_<suffix>)
+// of the file, nil when it is absent or unreadable.
+func (s *Sections) Get(suffix string) []byte {
+	s.mu.Lock()
+	sec := s.m[suffix]
+	if sec == nil {
+		sec = &section{}
+		s.m[suffix] = sec
 	}
-	s := f.secs.m[suffix]
-	if s == nil {
-		s = &section{}
-		f.secs.m[suffix] = s
-	}
-	f.secs.mu.Unlock()
-	s.once.Do(func() {
-		sec := f.dwELF.Section(".debug_" + suffix)
-		if sec == nil {
-			sec = f.dwELF.Section(".zdebug_" + suffix)
+	s.mu.Unlock()
+	sec.once.Do(func() {
+		es := s.ef.Section(".debug_" + suffix)
+		if es == nil {
+			es = s.ef.Section(".zdebug_" + suffix)
 		}
-		if sec == nil || sec.Type == elf.SHT_NOBITS {
+		if es == nil || es.Type == elf.SHT_NOBITS {
 			return
 		}
-		if b, err := sec.Data(); err == nil {
-			s.data = b
+		if b, err := es.Data(); err == nil {
+			sec.data = b
 		}
 	})
-	return s.data
+	return sec.data
 }
 
 // dwarfSuffixes are the sections a dwarf.Data is made of: the five it
 // starts with, then the DWARF 5 ones it takes with AddSection.
 var dwarfSuffixes = []string{"abbrev", "info", "str", "line", "ranges", "addr", "line_str", "str_offsets", "rnglists", "loclists"}
 
-// loadDWARF makes the file's dwarf.Data from its sections, inflating them
+// Load makes the file's dwarf.Data from its sections, inflating them
 // two at a time (libc's debug file holds ten megabytes of them). Files
 // whose DWARF needs relocating or has type units go through debug/elf's
 // own reader.
-func (f *File) loadDWARF() (*dwarf.Data, error) {
-	if !plainDWARF(f.dwELF) {
-		return f.dwELF.DWARF()
+func (s *Sections) Load() (*dwarf.Data, error) {
+	if !plainDWARF(s.ef) {
+		return s.ef.DWARF()
 	}
 	var wg sync.WaitGroup
 	work := make(chan string)
 	for range 2 {
 		wg.Go(func() {
 			for suffix := range work {
-				f.dwarfSection(suffix)
+				s.Get(suffix)
 			}
 		})
 	}
 	// The largest first, so that the two workers end together.
-	for _, s := range []string{"info", "loclists", "line", "abbrev", "str", "ranges", "rnglists", "addr", "line_str", "str_offsets", "loc"} {
-		work <- s
+	for _, suffix := range []string{"info", "loclists", "line", "abbrev", "str", "ranges", "rnglists", "addr", "line_str", "str_offsets", "loc"} {
+		work <- suffix
 	}
 	close(work)
 	wg.Wait()
-	d, err := dwarf.New(f.dwarfSection("abbrev"), nil, nil, f.dwarfSection("info"), f.dwarfSection("line"), nil, f.dwarfSection("ranges"), f.dwarfSection("str"))
+	d, err := dwarf.New(s.Get("abbrev"), nil, nil, s.Get("info"), s.Get("line"), nil, s.Get("ranges"), s.Get("str"))
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range dwarfSuffixes[5:] {
-		if b := f.dwarfSection(s); b != nil {
-			if err := d.AddSection(".debug_"+s, b); err != nil {
+	for _, suffix := range dwarfSuffixes[5:] {
+		if b := s.Get(suffix); b != nil {
+			if err := d.AddSection(".debug_"+suffix, b); err != nil {
 				return nil, err
 			}
 		}
