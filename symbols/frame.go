@@ -23,12 +23,19 @@ func (f *File) CFIError() error {
 }
 
 // Warm builds, ahead of need, what the first stop or stack in this object
-// will ask for: its symbol tables, then its call frame table. It is meant
+// will ask for: its symbol tables and its call frame table. It is meant
 // to run in the background as soon as the object is mapped, overlapped
 // with the program's own start.
 func (f *File) Warm() {
+	// Side by side: a stack that reaches the object waits for the call
+	// frame table to unwind and for the symbols to name its frames.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.frameTable()
+	}()
 	f.symTables()
-	f.frameTable()
+	<-done
 }
 
 func (f *File) frameTable() *cfi.Table {
