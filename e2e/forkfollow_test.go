@@ -36,13 +36,7 @@ func TestForkChildSessions(t *testing.T) {
 func TestForkChildSessionsListen(t *testing.T) {
 	f := buildC(t, "fork")
 	addr, _ := listenAdapter(t)
-	dial := func() *daptest.Client {
-		nc, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return daptest.NewClient(t, nc)
-	}
+	dial := dialer(t, addr)
 	_, port, _ := net.SplitHostPort(addr)
 	forkChildSessions(t, f, dial(), func(cfg map[string]any) *daptest.Client {
 		if fmt.Sprint(cfg["debugServer"]) != port {
@@ -129,6 +123,18 @@ func forkChildSessions(t *testing.T, f fixture, c *daptest.Client, open func(cfg
 
 // listenAdapter starts an adapter with --listen on a free port and returns
 // its address and process.
+// dialer returns a function that opens a new session with the adapter
+// listening at addr.
+func dialer(t *testing.T, addr string) func() *daptest.Client {
+	return func() *daptest.Client {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return daptest.NewClient(t, nc)
+	}
+}
+
 func listenAdapter(t *testing.T) (string, *exec.Cmd) {
 	cmd := exec.Command(daptest.BuildAdapter(t), "--listen", "127.0.0.1:0")
 	stderr, err := cmd.StderrPipe()

@@ -1,11 +1,6 @@
 package e2e
 
-import (
-	"net"
-	"testing"
-
-	"github.com/dap-ptrace/dap-ptrace/internal/daptest"
-)
+import "testing"
 
 // Two sessions of one adapter (--listen): while one program starts 400
 // threads, whose burst of events its session's owner reaps itself with
@@ -17,13 +12,7 @@ import (
 func TestThreadStormBesideAnotherSession(t *testing.T) {
 	storm, ticks := buildC(t, "threads"), buildC(t, "spin")
 	addr, _ := listenAdapter(t)
-	dial := func() *daptest.Client {
-		nc, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return daptest.NewClient(t, nc)
-	}
+	dial := dialer(t, addr)
 	a, b := dial(), dial()
 
 	st := stopAt(t, b, ticks, map[string]any{"args": []string{"0"}}, "BP:tick")
