@@ -45,6 +45,7 @@ type Image struct {
 	// Progress, when set, is told the start (title) and end ("") of a
 	// long read of debug information.
 	Progress func(title string)
+	pre      preloads // objects opened ahead of the loader (preload)
 }
 
 // New makes the image of process pid; LoadExe then records its
@@ -67,9 +68,13 @@ func (im *Image) LoadExe(exe *symbols.File) error {
 	// The first breakpoint and the first stop need the executable's
 	// index: read it while the program starts (the owner's first query
 	// waits for it, if it is not done by then).
+	// Then the libraries it needs, before the loader maps them: after
+	// the executable, whose index the first breakpoints wait for.
+	ldPath := environ(im.pid, "LD_LIBRARY_PATH")
 	go func() {
 		_ = exe.DWARFError()
 		_ = exe.CFIError()
+		im.pre.walk(exe.ELF(), filepath.Dir(exe.Path()), ldPath)
 	}()
 	return nil
 }
@@ -93,7 +98,9 @@ func (im *Image) Loaded(list map[string]uint64) (added, removed []*Module) {
 		}
 		if m == nil {
 			m = &Module{Path: path, Name: filepath.Base(path), Bias: bias}
-			if sf, err := symbols.Open(path); err == nil {
+			if sf := im.pre.take(path); sf != nil {
+				m.Sym = sf // being warmed since the executable was known
+			} else if sf, err := symbols.Open(path); err == nil {
 				m.Sym = sf
 				// The first stack through it needs its symbols and
 				// call frame table: build them while the program runs on.
@@ -128,6 +135,7 @@ func (im *Image) Loaded(list map[string]uint64) (added, removed []*Module) {
 
 // Close closes the symbol files of every object.
 func (im *Image) Close() {
+	im.pre.close()
 	for _, m := range im.mods {
 		if m.Sym != nil {
 			m.Sym.Close()
