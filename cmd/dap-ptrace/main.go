@@ -8,11 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"sync"
 	"syscall"
@@ -33,11 +35,9 @@ func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	launchTarget := flag.String("launch-target", "", "internal: run the program given after -- for the adapter that made this FIFO (a launch in the editor's terminal)")
 	flag.Parse()
-	// An adapter's heap is mostly indexes read once and kept: a tighter
-	// collection target keeps its peak memory down (a 20,000-function
-	// program under 60 MiB) for little time. GOGC still decides if set.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(75)
+	// GOGC and GOMEMLIMIT still decide if set.
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		tuneGC()
 	}
 	if *launchTarget != "" {
 		err := session.LaunchTarget(*launchTarget, flag.Args())
@@ -217,4 +217,33 @@ func serveTCP(addr string, trace io.Writer) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+// smallHeap is the heap a session may grow to before it is collected at
+// all: a small program's whole session stays below it.
+const smallHeap = 32 << 20
+
+// tuneGC collects nothing until the heap nears smallHeap, then, if what
+// is live is over half of it, as with GOGC=75 (an adapter's heap is
+// mostly indexes read once and kept: a tighter target than Go's default
+// keeps a 20,000-function program's session under 60 MiB). A first stop
+// then pays for no collection of the few megabytes a small program needs.
+func tuneGC() {
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(smallHeap)
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var arm func()
+	arm = func() {
+		sentinel := &struct{ _ [32]byte }{}
+		runtime.SetFinalizer(sentinel, func(any) {
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > smallHeap/2 {
+				debug.SetGCPercent(75)
+				debug.SetMemoryLimit(math.MaxInt64)
+				return
+			}
+			arm()
+		})
+	}
+	arm()
 }
