@@ -25,6 +25,12 @@ const (
 // errorID is implemented by errors that choose their own DAP error id.
 type errorID interface{ DAPErrorID() int }
 
+// quietError is implemented by errors the client should not put in front
+// of the user (ErrorMessage.showUser false): VS Code pops up every failed
+// request's error that has showUser set, including those of requests its
+// views send on their own.
+type quietError interface{ DAPQuiet() bool }
+
 // argumentsError reports arguments that do not decode into the handler's
 // argument type.
 type argumentsError struct {

@@ -364,6 +364,8 @@ func errorResponse(requestSeq int, command string, err error) []byte {
 	if errors.As(err, &e) {
 		id = e.DAPErrorID()
 	}
+	var q quietError
+	quiet := errors.As(err, &q) && q.DAPQuiet()
 	return mustMarshal(responseMsg{
 		Type:       "response",
 		RequestSeq: requestSeq,
@@ -373,7 +375,7 @@ func errorResponse(requestSeq int, command string, err error) []byte {
 		Body: mustMarshal(godap.ErrorResponseBody{Error: &godap.ErrorMessage{
 			Id:       id,
 			Format:   err.Error(),
-			ShowUser: true,
+			ShowUser: !quiet,
 		}}),
 	})
 }

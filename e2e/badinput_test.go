@@ -71,6 +71,21 @@ func TestBadInputKeepsServing(t *testing.T) {
 	for _, off := range []int64{1 << 40, -(1 << 40)} {
 		expectError(t, c.Request("disassemble", map[string]any{"memoryReference": pc, "instructionOffset": off, "instructionCount": 10}), "instructionOffset")
 	}
+	// VS Code's Disassembly view, scrolled up with nothing loaded, asks
+	// with an empty reference: refused without a popup (showUser false),
+	// where a reference a person typed wrong is shown.
+	for ref, show := range map[string]bool{"": false, "garbage": true} {
+		m := c.Request("disassemble", map[string]any{"memoryReference": ref, "instructionOffset": -50, "instructionCount": 50})
+		var body struct {
+			Error struct {
+				ShowUser bool `json:"showUser"`
+			} `json:"error"`
+		}
+		m.DecodeBody(t, &body)
+		if m.Success || body.Error.ShowUser != show {
+			t.Errorf("disassemble at %q: success %v, showUser %v, want a failure with showUser %v", ref, m.Success, body.Error.ShowUser, show)
+		}
+	}
 	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
 	expectExit(t, c, 0)
 	c.MustSucceed("disconnect", nil)

@@ -1,8 +1,10 @@
 package session
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/dap-ptrace/dap-ptrace/dap"
 	godap "github.com/google/go-dap"
@@ -34,6 +36,12 @@ type disassembleBody struct {
 }
 
 func (s *Session) disassemble(_ *dap.Request, args disassembleArgs) (disassembleBody, error) {
+	if strings.TrimSpace(args.MemoryReference) == "" {
+		// VS Code's Disassembly view asks this, scrolled up, when all it
+		// holds is its "Disassembly not available" row: a refusal it need
+		// not show as an error popup.
+		return disassembleBody{}, &Error{ID: errIDMemory, Err: errors.New("no memory reference: nothing to disassemble"), Quiet: true}
+	}
 	addr, err := parseAddr(args.MemoryReference)
 	if err != nil {
 		return disassembleBody{}, err

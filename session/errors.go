@@ -26,6 +26,8 @@ const (
 type Error struct {
 	ID  int
 	Err error
+	// Quiet asks the client not to show it to the user (showUser false).
+	Quiet bool
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -35,6 +37,9 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // DAPErrorID is the id the dap layer puts in the error response.
 func (e *Error) DAPErrorID() int { return e.ID }
+
+// DAPQuiet says whether the client should keep it from the user.
+func (e *Error) DAPQuiet() bool { return e.Quiet }
 
 // fail gives err a DAP id: a specific one for the debugger's well-known
 // errors, else id.

@@ -456,6 +456,11 @@ test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, 
 		t.diagnostic(`session without launch.json: ${JSON.stringify(sessions.filter((x) => x))}`);
 		assert.ok(sessions.some((x) => x.includes('Launch sum')), `sessions shown: ${JSON.stringify(sessions)}`);
 		await shot('stopped-no-launch-json.png');
+		// The Disassembly view of the first session, scrolled up with only its
+		// "not available" row, asks this one for instructions before an empty
+		// reference: the adapter refuses that without an error popup.
+		const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+		assert.ok(!toasts.some((x) => /memory reference/i.test(x)), `error notifications: ${JSON.stringify(toasts)}`);
 		await page.keyboard.press('Shift+F5');
 		await callStack.locator('.monaco-list-row .stack-frame').first().waitFor({ state: 'detached', timeout: 30_000 });
 
