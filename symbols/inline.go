@@ -52,6 +52,11 @@ func (f *File) InlinedAt(pc uint64) []InlinedCall {
 // queries that need it answer without first reading all of the DWARF.
 func (f *File) Indexed() bool { return f.dwDone.Load() }
 
+// SeparateDebugInfo says whether the DWARF comes from a separate debug
+// file (a distribution's -dbg package, found by build id or debuglink)
+// rather than the object itself, as a project's own build keeps it.
+func (f *File) SeparateDebugInfo() bool { return f.dwELF != f.elf }
+
 // DebugInfoSize is the size in the file of the .debug_info section the
 // DWARF comes from (compressed, when it is): a measure of how long
 // indexing it will take.

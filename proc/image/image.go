@@ -99,12 +99,10 @@ func (im *Image) Loaded(list map[string]uint64) (added, removed []*Module) {
 		if m == nil {
 			m = &Module{Path: path, Name: filepath.Base(path), Bias: bias}
 			if sf := im.pre.take(path); sf != nil {
-				m.Sym = sf // being warmed since the executable was known
+				m.Sym = sf // being prepared since the executable was known
 			} else if sf, err := symbols.Open(path); err == nil {
 				m.Sym = sf
-				// The first stack through it needs its symbols and
-				// call frame table: build them while the program runs on.
-				go sf.Warm()
+				go prepare(sf)
 			}
 			im.mods[path] = m
 		}
@@ -392,11 +390,13 @@ func (im *Image) Describe(pc uint64, caller bool) Location {
 
 // dwarfReady says whether m's DWARF can be asked without a long wait: it
 // has none, it is indexed, it is the executable (whose index nearly every
-// request needs, and which LoadExe starts reading at once), or it is small
-// enough to read now. A large library's (libc's, from libc6-dbg, takes a
-// second) is read only when something needs it (EnsureIndexed: a
-// breakpoint in its sources); until then its code is named from its symbol
-// tables, with no lines, which is all a stop or a stack needs.
+// request needs, and which LoadExe starts reading at once), it is small
+// enough to read now, or it is the project's own (being read since it was
+// mapped). A large library's from a separate debug file (libc's, from
+// libc6-dbg, takes a second) is read only when something needs it
+// (EnsureIndexed: a breakpoint in its sources); until then its code is
+// named from its symbol tables, with no lines, which is all a stop or a
+// stack needs.
 func (im *Image) dwarfReady(m *Module) bool {
 	switch {
 	case m.Sym == nil || !m.Sym.HasDWARF() || m.Sym.Indexed() || m == im.Exe:
@@ -404,8 +404,27 @@ func (im *Image) dwarfReady(m *Module) bool {
 	case m.Sym.DebugInfoSize() < slowDebugInfo:
 		_ = m.Sym.DWARFError()
 		return true
+	case !m.Sym.SeparateDebugInfo():
+		// A project's own library, being indexed since it was mapped
+		// (prepare): its lines and steps are wanted as much as the
+		// executable's.
+		im.EnsureIndexed(m)
+		return true
 	}
 	return false
+}
+
+// prepare builds, in the background from the moment an object is mapped
+// (or known to be needed), what the first stop or stack through it will
+// ask for: its symbols and call frame table, and, when its DWARF is its
+// own (a project's library, not a distribution's, whose debug file is
+// separate and whose sources are not here), its index, as the
+// executable's is.
+func prepare(sf *symbols.File) {
+	sf.Warm()
+	if sf.HasDWARF() && !sf.SeparateDebugInfo() {
+		_ = sf.DWARFError()
+	}
 }
 
 // funcIn finds the function at link-time pc of m: from DWARF when ready,

@@ -62,7 +62,7 @@ func (pl *preloads) walk(ef *elf.File, origin, ldPath string) {
 			continue
 		}
 		if sf := p.open(path); sf != nil {
-			sf.Warm()
+			prepare(sf)
 			pl.walk(sf.ELF(), filepath.Dir(path), ldPath)
 		}
 	}
