@@ -35,6 +35,7 @@ func TestPollThenWaiter(t *testing.T) {
 	tr := NewTracer()
 	defer tr.Close()
 	box := NewMailbox()
+	t.Cleanup(box.Cool) // a hold left by a failure would stall the package's other tests
 	pid := launchExit(t, tr, box, "3")
 	if err := tr.Cont(Resume{Tid: pid}); err != nil {
 		t.Fatal(err)
@@ -48,12 +49,16 @@ func TestPollThenWaiter(t *testing.T) {
 	if ev, ok := box.Pop(); !ok || ev.Kind != Exited || ev.ExitCode != 3 {
 		t.Fatalf("polled %v %v, want exit 3", ev, ok)
 	}
-	// Next releases the hold before it sleeps: the waiter must deliver
-	// the next process's events.
-	pid2 := launchExit(t, tr, box, "4")
+	// Next releases the hold before it sleeps (here until its timeout,
+	// nothing being due): the waiter must then deliver the next process's
+	// events.
+	if ev, err := box.Next(20*time.Millisecond, nil); err == nil {
+		t.Fatalf("an event nobody caused: %v", ev)
+	}
 	if polling.Load() != 0 {
 		t.Fatalf("hold %d after Next slept", polling.Load())
 	}
+	pid2 := launchExit(t, tr, box, "4")
 	if err := tr.Cont(Resume{Tid: pid2}); err != nil {
 		t.Fatal(err)
 	}
