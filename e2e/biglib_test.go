@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,21 +14,10 @@ import (
 // large.
 func bigLibrary(t testing.TB, n int) fixture {
 	t.Helper()
-	dir := filepath.Join(os.TempDir(), "dap-ptrace-biglib")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	src := filepath.Join(dir, fmt.Sprintf("biglib%d.c", n))
 	var sb strings.Builder
 	sb.WriteString("int lib_twice(int x) {\n\tint y = x * 2; /* BP:lib */\n\treturn y;\n}\n")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&sb, "int f%d(int x) {\n\tint y = x * %d;\n\treturn y + %d;\n}\n", i, i%7+1, i)
-	}
-	if old, err := os.ReadFile(src); err != nil || string(old) != sb.String() {
-		if err := os.WriteFile(src, []byte(sb.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFuncs(&sb, n)
+	src := generated(t, fmt.Sprintf("biglib%d.c", n), sb.String())
 	return fixture{bin: daptest.BuildC(t, src, "-g", "-O0", "-shared", "-fPIC"), src: src}
 }
 

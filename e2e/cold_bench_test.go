@@ -129,27 +129,41 @@ func BenchmarkCold20kFunctions(b *testing.B) {
 // bigProgram writes and builds a C program of n small functions, each
 // called from main, with a BP:main line.
 func bigProgram(b *testing.B, n int) fixture {
-	dir := filepath.Join(os.TempDir(), "dap-ptrace-big")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	src := filepath.Join(dir, fmt.Sprintf("big%d.c", n))
 	var sb strings.Builder
 	sb.WriteString("#include <stdio.h>\n")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&sb, "int f%d(int x) {\n\tint y = x * %d;\n\treturn y + %d;\n}\n", i, i%7+1, i)
-	}
+	writeFuncs(&sb, n)
 	sb.WriteString("int main(void) {\n\tlong s = 0;\n")
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&sb, "\ts += f%d(%d);\n", i, i)
 	}
 	sb.WriteString("\tprintf(\"%ld\\n\", s); /* BP:main */\n\treturn 0;\n}\n")
-	if old, err := os.ReadFile(src); err != nil || string(old) != sb.String() {
-		if err := os.WriteFile(src, []byte(sb.String()), 0o644); err != nil {
-			b.Fatal(err)
+	src := generated(b, fmt.Sprintf("big%d.c", n), sb.String())
+	return fixture{bin: daptest.BuildC(b, src, "-g", "-O0"), src: src}
+}
+
+// writeFuncs writes n small C functions, f0 to f<n-1>.
+func writeFuncs(sb *strings.Builder, n int) {
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(sb, "int f%d(int x) {\n\tint y = x * %d;\n\treturn y + %d;\n}\n", i, i%7+1, i)
+	}
+}
+
+// generated writes a generated source file under the temporary
+// directory, unless it is there already with that content (its path and
+// content key the build cache), and returns its path.
+func generated(t testing.TB, name, content string) string {
+	t.Helper()
+	dir := filepath.Join(os.TempDir(), "dap-ptrace-generated")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(dir, name)
+	if old, err := os.ReadFile(src); err != nil || string(old) != content {
+		if err := os.WriteFile(src, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
-	return fixture{bin: daptest.BuildC(b, src, "-g", "-O0"), src: src}
+	return src
 }
 
 // peakRSSMiB reads a process's peak resident set (VmHWM).

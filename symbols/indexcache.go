@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -49,7 +50,7 @@ var IndexCacheMin uint64 = 256 << 10
 
 // indexCacheVersion changes whenever the cached form or the index's meaning
 // changes, so that an older adapter's files are not read.
-const indexCacheVersion = 3
+const indexCacheVersion = 4
 
 // IndexCacheDir is where index files go (see diskcache.Dir).
 func IndexCacheDir() string { return diskcache.Dir() }
@@ -78,24 +79,69 @@ func (f *File) cacheKey() (name, stamp string) {
 	return h + ".idx", fmt.Sprintf("v%d %s %d %d", indexCacheVersion, h, st.Size(), st.ModTime().UnixNano())
 }
 
-// cachedIndex is the on-disk form of a dwarfIndex: pointers become indices.
+// cachedIndex is the head of the on-disk form of a dwarfIndex (pointers
+// become indices); the rows, functions, source functions and inlined calls
+// follow it in chunks (encodeChunks), as many as the counts say.
 type cachedIndex struct {
 	Stamp     string
 	Files     []string
-	Rows      []cachedRow
 	Seqs      [][2]int32
 	SeqSpans  []cachedSpan
 	StmtPCs   []uint64
 	ByFile    map[int32][][2]int32
 	Sources   []string
-	Funcs     []cachedFunc
 	FuncSpans []cachedSpan
-	SrcFuncs  []cachedSrcFunc
 	SrcByFile map[int32][]int32
-	Inlines   []cachedInline
 	InlSpans  []cachedSpan
 	MaxFwd    int32
 	Err       string
+
+	NRows, NFuncs, NSrcFuncs, NInlines int
+}
+
+// cacheChunk is how many records one gob value holds: an index is written
+// and read a chunk at a time, never copied whole into its cached form or
+// into one encoded value (which cost the session that writes it a third
+// more memory at its peak).
+const cacheChunk = 4096
+
+// encodeChunks writes in as gob values of up to cacheChunk records each.
+func encodeChunks[T, C any](enc *gob.Encoder, in []T, conv func(T) C) error {
+	buf := make([]C, 0, min(len(in), cacheChunk))
+	for i := 0; i < len(in); i += cacheChunk {
+		buf = buf[:0]
+		for _, v := range in[i:min(i+cacheChunk, len(in))] {
+			buf = append(buf, conv(v))
+		}
+		if err := enc.Encode(buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodeChunks reads n records written by encodeChunks.
+func decodeChunks[C, T any](dec *gob.Decoder, n int, conv func(C) T) ([]T, error) {
+	if n < 0 || n > 1<<28 {
+		return nil, errors.New("malformed count")
+	}
+	out := make([]T, 0, n)
+	for len(out) < n {
+		// A fresh slice each time: gob decodes into what a reused one's
+		// records hold, and a record's own slices (a function's ranges)
+		// would be overwritten under the values already made from them.
+		var buf []C
+		if err := dec.Decode(&buf); err != nil {
+			return nil, err
+		}
+		if len(buf) == 0 || len(out)+len(buf) > n {
+			return nil, errors.New("malformed chunk")
+		}
+		for _, c := range buf {
+			out = append(out, conv(c))
+		}
+	}
+	return out, nil
 }
 
 type cachedSpan struct {
@@ -160,16 +206,15 @@ func (f *File) loadIndex() (*dwarfIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	dec := gob.NewDecoder(bytes.NewReader(body))
 	var c cachedIndex
-	err = gob.NewDecoder(bytes.NewReader(body)).Decode(&c)
-	body = nil // the file's bytes need not outlive the decoding
-	if err != nil {
+	if err := dec.Decode(&c); err != nil {
 		return nil, err
 	}
 	if c.Stamp != stamp {
 		return nil, errors.New("stale")
 	}
-	return c.index()
+	return c.index(dec)
 }
 
 // saveIndex writes x to the cache in dir under name; failures only cost
@@ -180,18 +225,15 @@ func saveIndex(x *dwarfIndex, buildErr error, dir, name, stamp string) {
 	if dir == "" || name == "" {
 		return
 	}
-	c := cache(x, stamp, buildErr)
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(c); err != nil {
-		return
-	}
-	_ = diskcache.Write(dir, name, &buf)
+	_ = diskcache.Write(dir, name, func(w io.Writer) error { return writeCache(w, x, stamp, buildErr) })
 }
 
-func cache(x *dwarfIndex, stamp string, buildErr error) *cachedIndex {
+// writeCache encodes x: its head, then its records in chunks.
+func writeCache(w io.Writer, x *dwarfIndex, stamp string, buildErr error) error {
 	c := &cachedIndex{Stamp: stamp, Files: x.files, SeqSpans: cacheSpans(x.seqIdx.spans), StmtPCs: x.stmtPCs,
 		ByFile: map[int32][][2]int32{}, Sources: x.sources, FuncSpans: cacheSpans(x.funcSpans.spans), SrcByFile: x.srcByFile,
-		InlSpans: cacheSpans(x.inlineIdx.spans), MaxFwd: x.maxForward}
+		InlSpans: cacheSpans(x.inlineIdx.spans), MaxFwd: x.maxForward,
+		NRows: len(x.rows), NFuncs: len(x.funcs), NSrcFuncs: len(x.srcFuncs), NInlines: len(x.inlines)}
 	for _, q := range x.seqs {
 		c.Seqs = append(c.Seqs, [2]int32{q.start, q.end})
 	}
@@ -203,30 +245,39 @@ func cache(x *dwarfIndex, stamp string, buildErr error) *cachedIndex {
 	if buildErr != nil {
 		c.Err = buildErr.Error()
 	}
-	for _, r := range x.rows {
-		c.Rows = append(c.Rows, cachedRow{r.pc, r.file, r.line, r.col, r.isStmt, r.prolog})
+	enc := gob.NewEncoder(w)
+	if err := enc.Encode(c); err != nil {
+		return err
+	}
+	if err := encodeChunks(enc, x.rows, func(r lineRow) cachedRow {
+		return cachedRow{r.pc, r.file, r.line, r.col, r.isStmt, r.prolog}
+	}); err != nil {
+		return err
 	}
 	fileIdx := make(map[string]int32, len(x.files))
 	for i, f := range x.files {
 		fileIdx[f] = int32(i)
 	}
-	for _, fn := range x.funcs {
+	if err := encodeChunks(enc, x.funcs, func(fn *Function) cachedFunc {
 		file, ok := fileIdx[fn.File]
 		if !ok {
 			file = -1
 		}
-		c.Funcs = append(c.Funcs, cachedFunc{fn.Name, fn.LinkageName, fn.Low, fn.High, fn.Ranges, file, fn.Line, fn.HasLines, fn.external})
+		return cachedFunc{fn.Name, fn.LinkageName, fn.Low, fn.High, fn.Ranges, file, fn.Line, fn.HasLines, fn.external}
+	}); err != nil {
+		return err
 	}
-	for _, s := range x.srcFuncs {
-		c.SrcFuncs = append(c.SrcFuncs, cachedSrcFunc{s.file, s.declLine, s.endLine, s.ranges, uint32(s.declDie), s.rawFile})
+	if err := encodeChunks(enc, x.srcFuncs, func(s srcFunc) cachedSrcFunc {
+		return cachedSrcFunc{s.file, s.declLine, s.endLine, s.ranges, uint32(s.declDie), s.rawFile}
+	}); err != nil {
+		return err
 	}
-	for _, in := range x.inlines {
-		c.Inlines = append(c.Inlines, cachedInline{in.src, in.depth, in.fn.Name, in.fn.LinkageName, in.callFile, in.callLine, in.callCol, in.entry})
-	}
-	return c
+	return encodeChunks(enc, x.inlines, func(in inlineInst) cachedInline {
+		return cachedInline{in.src, in.depth, in.fn.Name, in.fn.LinkageName, in.callFile, in.callLine, in.callCol, in.entry}
+	})
 }
 
-func (c *cachedIndex) index() (*dwarfIndex, error) {
+func (c *cachedIndex) index(dec *gob.Decoder) (*dwarfIndex, error) {
 	x := &dwarfIndex{files: c.Files, byPath: map[string]int32{}, seqIdx: uncacheSpans(c.SeqSpans),
 		stmtPCs: c.StmtPCs, byFile: map[int32][]fileLine{}, sources: c.Sources, funcSpans: uncacheSpans(c.FuncSpans),
 		byName: map[string]*Function{}, byLinkage: map[string]*Function{}, srcByFile: c.SrcByFile,
@@ -245,39 +296,39 @@ func (c *cachedIndex) index() (*dwarfIndex, error) {
 	for i, p := range c.Files {
 		x.byPath[p] = int32(i)
 	}
-	// Each part is made at its final size, and its cached form dropped
-	// once converted, for the garbage collector to take.
-	x.rows = make([]lineRow, 0, len(c.Rows))
-	for _, r := range c.Rows {
-		x.rows = append(x.rows, lineRow{r.PC, r.File, r.Line, r.Col, r.IsStmt, r.Prologue})
+	// Each part is made at its final size from its chunks.
+	var err error
+	if x.rows, err = decodeChunks(dec, c.NRows, func(r cachedRow) lineRow {
+		return lineRow{r.PC, r.File, r.Line, r.Col, r.IsStmt, r.Prologue}
+	}); err != nil {
+		return nil, err
 	}
-	c.Rows = nil
-	x.funcs = make([]*Function, 0, len(c.Funcs))
-	for _, fn := range c.Funcs {
+	if x.funcs, err = decodeChunks(dec, c.NFuncs, func(fn cachedFunc) *Function {
 		file := ""
 		if fn.File >= 0 && int(fn.File) < len(x.files) {
 			file = x.files[fn.File]
 		}
-		x.funcs = append(x.funcs, &Function{Name: fn.Name, LinkageName: fn.Linkage, Low: fn.Low, High: fn.High, Ranges: fn.Ranges,
-			File: file, Line: fn.Line, HasLines: fn.HasLines, external: fn.Extern})
+		return &Function{Name: fn.Name, LinkageName: fn.Linkage, Low: fn.Low, High: fn.High, Ranges: fn.Ranges,
+			File: file, Line: fn.Line, HasLines: fn.HasLines, external: fn.Extern}
+	}); err != nil {
+		return nil, err
 	}
 	// The name tables are derived, not stored: rebuilt in order, each
 	// name goes to the function the builder preferred.
 	for _, fn := range x.funcs {
 		x.addNames(fn)
 	}
-	c.Funcs = nil
-	x.srcFuncs = make([]srcFunc, 0, len(c.SrcFuncs))
-	for _, s := range c.SrcFuncs {
-		x.srcFuncs = append(x.srcFuncs, srcFunc{file: s.File, declLine: s.DeclLine, endLine: s.EndLine, ranges: s.Ranges, declDie: dwarf.Offset(s.DeclDie), rawFile: s.RawFile})
+	if x.srcFuncs, err = decodeChunks(dec, c.NSrcFuncs, func(s cachedSrcFunc) srcFunc {
+		return srcFunc{file: s.File, declLine: s.DeclLine, endLine: s.EndLine, ranges: s.Ranges, declDie: dwarf.Offset(s.DeclDie), rawFile: s.RawFile}
+	}); err != nil {
+		return nil, err
 	}
-	c.SrcFuncs = nil
-	x.inlines = make([]inlineInst, 0, len(c.Inlines))
-	for _, in := range c.Inlines {
-		x.inlines = append(x.inlines, inlineInst{src: in.Src, depth: in.Depth, fn: &Function{Name: in.Name, LinkageName: in.Linkage},
-			callFile: in.CallFile, callLine: in.CallLine, callCol: in.CallCol, entry: in.Entry})
+	if x.inlines, err = decodeChunks(dec, c.NInlines, func(in cachedInline) inlineInst {
+		return inlineInst{src: in.Src, depth: in.Depth, fn: &Function{Name: in.Name, LinkageName: in.Linkage},
+			callFile: in.CallFile, callLine: in.CallLine, callCol: in.CallCol, entry: in.Entry}
+	}); err != nil {
+		return nil, err
 	}
-	var err error
 	if c.Err != "" {
 		err = errors.New(c.Err)
 	}

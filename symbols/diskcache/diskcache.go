@@ -7,9 +7,11 @@
 package diskcache
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -62,19 +64,27 @@ func Read(dir, name string) ([]byte, error) {
 	return body, nil
 }
 
-// Write stores data as file name in dir, whole or not at all, then prunes
-// the directory to MaxBytes. data is extended with its checksum.
-func Write(dir, name string, data *bytes.Buffer) error {
+// Write stores what write writes as file name in dir, whole or not at
+// all, then prunes the directory to MaxBytes. It streams to the file,
+// followed by the checksum: an index of tens of megabytes is never held
+// in memory a second time to be written.
+func Write(dir, name string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	sum := sha256.Sum256(data.Bytes())
-	data.Write(sum[:])
 	tmp, err := os.CreateTemp(dir, name+".tmp*")
 	if err != nil {
 		return err
 	}
-	_, werr := tmp.Write(data.Bytes())
+	sum := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(tmp, sum), 64<<10)
+	werr := write(bw)
+	if werr == nil {
+		werr = bw.Flush()
+	}
+	if werr == nil {
+		_, werr = tmp.Write(sum.Sum(nil))
+	}
 	if cerr := tmp.Close(); werr != nil || cerr != nil {
 		os.Remove(tmp.Name())
 		return errors.Join(werr, cerr)

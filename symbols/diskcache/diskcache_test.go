@@ -1,7 +1,7 @@
 package diskcache
 
 import (
-	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +12,7 @@ import (
 // A file comes back as written; a damaged one is refused.
 func TestWriteRead(t *testing.T) {
 	dir := t.TempDir()
-	if err := Write(dir, "x.idx", bytes.NewBufferString("hello")); err != nil {
+	if err := Write(dir, "x.idx", writeBytes([]byte("hello"))); err != nil {
 		t.Fatal(err)
 	}
 	if b, err := Read(dir, "x.idx"); err != nil || string(b) != "hello" {
@@ -49,7 +49,7 @@ func TestPrune(t *testing.T) {
 	if err := os.Remove(b); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(dir, "b.idx", bytes.NewBuffer(make([]byte, 68))); err != nil {
+	if err := Write(dir, "b.idx", writeBytes(make([]byte, 68))); err != nil {
 		t.Fatal(err)
 	}
 	tmp := filepath.Join(dir, "e.idx.tmp123")
@@ -67,5 +67,13 @@ func TestPrune(t *testing.T) {
 	}
 	if strings.Join(left, " ") != "b.idx d.idx" {
 		t.Errorf("after pruning to 250 bytes: %v, want b.idx d.idx", left)
+	}
+}
+
+// writeBytes is a Write callback that writes b.
+func writeBytes(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
 	}
 }
