@@ -81,7 +81,7 @@ func (f *File) cacheKey() (name, stamp string) {
 
 // cachedIndex is the head of the on-disk form of a dwarfIndex (pointers
 // become indices); the rows, functions, source functions and inlined calls
-// follow it in chunks (encodeChunks), as many as the counts say.
+// follow it in chunks (diskcache.EncodeChunks), as many as the counts say.
 type cachedIndex struct {
 	Stamp     string
 	Files     []string
@@ -97,51 +97,6 @@ type cachedIndex struct {
 	Err       string
 
 	NRows, NFuncs, NSrcFuncs, NInlines int
-}
-
-// cacheChunk is how many records one gob value holds: an index is written
-// and read a chunk at a time, never copied whole into its cached form or
-// into one encoded value (which cost the session that writes it a third
-// more memory at its peak).
-const cacheChunk = 4096
-
-// encodeChunks writes in as gob values of up to cacheChunk records each.
-func encodeChunks[T, C any](enc *gob.Encoder, in []T, conv func(T) C) error {
-	buf := make([]C, 0, min(len(in), cacheChunk))
-	for i := 0; i < len(in); i += cacheChunk {
-		buf = buf[:0]
-		for _, v := range in[i:min(i+cacheChunk, len(in))] {
-			buf = append(buf, conv(v))
-		}
-		if err := enc.Encode(buf); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// decodeChunks reads n records written by encodeChunks.
-func decodeChunks[C, T any](dec *gob.Decoder, n int, conv func(C) T) ([]T, error) {
-	if n < 0 || n > 1<<28 {
-		return nil, errors.New("malformed count")
-	}
-	out := make([]T, 0, n)
-	for len(out) < n {
-		// A fresh slice each time: gob decodes into what a reused one's
-		// records hold, and a record's own slices (a function's ranges)
-		// would be overwritten under the values already made from them.
-		var buf []C
-		if err := dec.Decode(&buf); err != nil {
-			return nil, err
-		}
-		if len(buf) == 0 || len(out)+len(buf) > n {
-			return nil, errors.New("malformed chunk")
-		}
-		for _, c := range buf {
-			out = append(out, conv(c))
-		}
-	}
-	return out, nil
 }
 
 type cachedSpan struct {
@@ -249,7 +204,7 @@ func writeCache(w io.Writer, x *dwarfIndex, stamp string, buildErr error) error 
 	if err := enc.Encode(c); err != nil {
 		return err
 	}
-	if err := encodeChunks(enc, x.rows, func(r lineRow) cachedRow {
+	if err := diskcache.EncodeChunks(enc, x.rows, func(r lineRow) cachedRow {
 		return cachedRow{r.pc, r.file, r.line, r.col, r.isStmt, r.prolog}
 	}); err != nil {
 		return err
@@ -258,7 +213,7 @@ func writeCache(w io.Writer, x *dwarfIndex, stamp string, buildErr error) error 
 	for i, f := range x.files {
 		fileIdx[f] = int32(i)
 	}
-	if err := encodeChunks(enc, x.funcs, func(fn *Function) cachedFunc {
+	if err := diskcache.EncodeChunks(enc, x.funcs, func(fn *Function) cachedFunc {
 		file, ok := fileIdx[fn.File]
 		if !ok {
 			file = -1
@@ -267,12 +222,12 @@ func writeCache(w io.Writer, x *dwarfIndex, stamp string, buildErr error) error 
 	}); err != nil {
 		return err
 	}
-	if err := encodeChunks(enc, x.srcFuncs, func(s srcFunc) cachedSrcFunc {
+	if err := diskcache.EncodeChunks(enc, x.srcFuncs, func(s srcFunc) cachedSrcFunc {
 		return cachedSrcFunc{s.file, s.declLine, s.endLine, s.ranges, uint32(s.declDie), s.rawFile}
 	}); err != nil {
 		return err
 	}
-	return encodeChunks(enc, x.inlines, func(in inlineInst) cachedInline {
+	return diskcache.EncodeChunks(enc, x.inlines, func(in inlineInst) cachedInline {
 		return cachedInline{in.src, in.depth, in.fn.Name, in.fn.LinkageName, in.callFile, in.callLine, in.callCol, in.entry}
 	})
 }
@@ -298,12 +253,12 @@ func (c *cachedIndex) index(dec *gob.Decoder) (*dwarfIndex, error) {
 	}
 	// Each part is made at its final size from its chunks.
 	var err error
-	if x.rows, err = decodeChunks(dec, c.NRows, func(r cachedRow) lineRow {
+	if x.rows, err = diskcache.DecodeChunks(dec, c.NRows, func(r cachedRow) lineRow {
 		return lineRow{r.PC, r.File, r.Line, r.Col, r.IsStmt, r.Prologue}
 	}); err != nil {
 		return nil, err
 	}
-	if x.funcs, err = decodeChunks(dec, c.NFuncs, func(fn cachedFunc) *Function {
+	if x.funcs, err = diskcache.DecodeChunks(dec, c.NFuncs, func(fn cachedFunc) *Function {
 		file := ""
 		if fn.File >= 0 && int(fn.File) < len(x.files) {
 			file = x.files[fn.File]
@@ -318,12 +273,12 @@ func (c *cachedIndex) index(dec *gob.Decoder) (*dwarfIndex, error) {
 	for _, fn := range x.funcs {
 		x.addNames(fn)
 	}
-	if x.srcFuncs, err = decodeChunks(dec, c.NSrcFuncs, func(s cachedSrcFunc) srcFunc {
+	if x.srcFuncs, err = diskcache.DecodeChunks(dec, c.NSrcFuncs, func(s cachedSrcFunc) srcFunc {
 		return srcFunc{file: s.File, declLine: s.DeclLine, endLine: s.EndLine, ranges: s.Ranges, declDie: dwarf.Offset(s.DeclDie), rawFile: s.RawFile}
 	}); err != nil {
 		return nil, err
 	}
-	if x.inlines, err = decodeChunks(dec, c.NInlines, func(in cachedInline) inlineInst {
+	if x.inlines, err = diskcache.DecodeChunks(dec, c.NInlines, func(in cachedInline) inlineInst {
 		return inlineInst{src: in.Src, depth: in.Depth, fn: &Function{Name: in.Name, LinkageName: in.Linkage},
 			callFile: in.CallFile, callLine: in.CallLine, callCol: in.CallCol, entry: in.Entry}
 	}); err != nil {

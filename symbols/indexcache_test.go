@@ -1,8 +1,6 @@
 package symbols
 
 import (
-	"bytes"
-	"encoding/gob"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -240,35 +238,5 @@ func BenchmarkIndexCached(b *testing.B) {
 			b.Fatal("not read from the cache")
 		}
 		f.Close()
-	}
-}
-
-// Records cross chunk boundaries whole, their own slices (a function's
-// ranges) included: none is overwritten by a later chunk's.
-func TestCacheChunks(t *testing.T) {
-	type rec struct {
-		N      int
-		Ranges [][2]uint64
-	}
-	in := make([]int, 3*cacheChunk+17)
-	for i := range in {
-		in[i] = i
-	}
-	var buf bytes.Buffer
-	enc := gob.NewEncoder(&buf)
-	if err := encodeChunks(enc, in, func(i int) rec { return rec{i, [][2]uint64{{uint64(i), uint64(i) + 1}}} }); err != nil {
-		t.Fatal(err)
-	}
-	out, err := decodeChunks(gob.NewDecoder(&buf), len(in), func(r rec) rec { return r })
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, r := range out {
-		if r.N != i || len(r.Ranges) != 1 || r.Ranges[0] != [2]uint64{uint64(i), uint64(i) + 1} {
-			t.Fatalf("record %d came back as %+v", i, r)
-		}
-	}
-	if _, err := decodeChunks(gob.NewDecoder(bytes.NewReader(nil)), 5, func(r rec) rec { return r }); err == nil {
-		t.Error("five records read from nothing")
 	}
 }

@@ -3,7 +3,8 @@
 // temporary name and renamed into place, so a reader never sees half of
 // one; it ends with a SHA-256 of its contents, so a truncated or damaged
 // one is refused; and the directory is pruned to a size, the least
-// recently used files first, as lldb bounds its index cache.
+// recently used files first, as lldb bounds its index cache. Large
+// records go in and out a chunk at a time (EncodeChunks, DecodeChunks).
 package diskcache
 
 import (
