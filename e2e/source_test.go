@@ -41,10 +41,21 @@ func TestStackThroughLibc(t *testing.T) {
 			t.Fatalf("a stack through libc read libc's debug information: %s", ev)
 		}
 	}
-	// Something that does need it, a breakpoint in a source file of no
-	// loaded program (it might be one of libc's), reads it, and the
-	// client is told while it takes.
+	// Nor for a breakpoint in a file no loaded program has, when libc's
+	// line headers name no file of that name either: they are read, not
+	// its whole index.
 	c.MustSucceed("setBreakpoints", map[string]any{"source": map[string]any{"path": "/nowhere/pending.c"}, "breakpoints": []map[string]any{{"line": 3}}})
+	c.MustSucceed("threads", nil) // the events of that request came before this answer
+	for _, ev := range c.Events() {
+		if ev.Event == "progressStart" {
+			t.Fatalf("a breakpoint in a file libc does not name read libc's debug information: %s", ev)
+		}
+	}
+	c.MustSucceed("setBreakpoints", map[string]any{"source": map[string]any{"path": "/nowhere/pending.c"}, "breakpoints": []map[string]any{}})
+	// Something that does need it, a breakpoint in a source file of no
+	// loaded program that might be one of libc's (its line headers name a
+	// qsort.c), reads it, and the client is told while it takes.
+	c.MustSucceed("setBreakpoints", map[string]any{"source": map[string]any{"path": "/nowhere/qsort.c"}, "breakpoints": []map[string]any{{"line": 3}}})
 	var progress struct {
 		ProgressID string `json:"progressId"`
 		Title      string `json:"title"`
@@ -58,7 +69,7 @@ func TestStackThroughLibc(t *testing.T) {
 	if progress.ProgressID != id {
 		t.Errorf("progressEnd %q for progressStart %q", progress.ProgressID, id)
 	}
-	c.MustSucceed("setBreakpoints", map[string]any{"source": map[string]any{"path": "/nowhere/pending.c"}, "breakpoints": []map[string]any{}})
+	c.MustSucceed("setBreakpoints", map[string]any{"source": map[string]any{"path": "/nowhere/qsort.c"}, "breakpoints": []map[string]any{}})
 	for _, fr := range frames[1:m] {
 		if fr.PresentationHint != "subtle" || !strings.Contains(fr.Name, "libc.so") {
 			t.Fatalf("frame between cmp and main %+v: want a libc frame, subtle", fr)

@@ -67,6 +67,10 @@ type File struct {
 	cfiTab  *cfi.Table
 	cfiErr  error
 
+	lineNamesOnce sync.Once // the line headers' file names (MayHaveSource)
+	lineNames     map[string]bool
+	lineNamesOK   bool
+
 	varsOnce sync.Once
 	vars     *varData
 	varsErr  error

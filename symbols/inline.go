@@ -1,6 +1,11 @@
 package symbols
 
-import "sort"
+import (
+	"path/filepath"
+	"sort"
+
+	"github.com/dap-ptrace/dap-ptrace/symbols/dwarfsec"
+)
 
 // InlinedCall is one inlined call whose code covers a pc: the function
 // inlined, and the place in its caller the call was written.
@@ -51,6 +56,24 @@ func (f *File) InlinedAt(pc uint64) []InlinedCall {
 // Indexed reports whether the DWARF index has been built, i.e. whether
 // queries that need it answer without first reading all of the DWARF.
 func (f *File) Indexed() bool { return f.dwDone.Load() }
+
+// MayHaveSource says whether file may be one of this object's sources:
+// false only when no line program names a file of its base name. Reading
+// the line headers alone (a few milliseconds for libc) spares indexing a
+// library's DWARF (most of a second) to learn that a breakpoint's file is
+// not in it.
+func (f *File) MayHaveSource(file string) bool {
+	if !f.hasDWARF {
+		return false
+	}
+	if f.Indexed() {
+		return true // LineToPCs answers exactly, and at once
+	}
+	f.lineNamesOnce.Do(func() {
+		f.lineNames, f.lineNamesOK = dwarfsec.LineFileNames(f.secs.Get("line"), f.secs.Get("line_str"), f.secs.Get("str"))
+	})
+	return !f.lineNamesOK || f.lineNames[filepath.Base(file)]
+}
 
 // SeparateDebugInfo says whether the DWARF comes from a separate debug
 // file (a distribution's -dbg package, found by build id or debuglink)

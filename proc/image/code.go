@@ -139,6 +139,10 @@ func (im *Image) LineCode(source string, line int) (Placement, error) {
 		if m.Sym == nil {
 			continue
 		}
+		if !im.dwarfReady(m) && !m.Sym.MayHaveSource(source) {
+			noDWARF = noDWARF && !m.Sym.HasDWARF()
+			continue // its line headers name no such file: not worth its index
+		}
 		im.EnsureIndexed(m)
 		pcs, actual, err := m.Sym.LineToPCs(source, line)
 		switch {
