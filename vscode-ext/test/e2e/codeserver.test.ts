@@ -479,9 +479,14 @@ test('VS Code (code-server): install the .vsix, F9, F5, stop at the breakpoint, 
 			await page.keyboard.press('Control+G');
 			await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
 			await page.keyboard.type(String(line));
+			// Enter before the widget has taken the number in is lost (the
+			// widget stays open, F9 goes nowhere): wait for its answer, and
+			// for it to close.
+			await page.locator('.quick-input-widget', { hasText: `line ${line}` }).waitFor({ timeout: 10_000 });
 			await page.keyboard.press('Enter');
-			await page.waitForTimeout(300);
+			await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 			await page.keyboard.press('F9');
+			await page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'forks.c' }).first().waitFor({ timeout: 10_000 });
 			await page.keyboard.press('F5');
 			const childFrame = callStack.locator('.monaco-list-row .stack-frame', { hasText: 'work' }).first();
 			await childFrame.waitFor({ timeout: 60_000 });
