@@ -257,8 +257,9 @@ func (d *Debugger) watchResumed() (ptrace.Event, bool) {
 	return d.reaped(d.box.Reap(tids, watchFor, d.asked))
 }
 
-// watchFor bounds watchResumed: long enough for a hot loop to come back to
-// its breakpoint, short enough to cost little when it does not.
+// watchFor bounds watchResumed, and each poll of a burst: long enough for
+// a hot loop to come back to its breakpoint or a storm's next event to
+// come, short enough to cost little when none does.
 const watchFor = 200 * time.Microsecond
 
 // FlushCaches waits, at most timeout, for the symbol index caches still

@@ -166,7 +166,7 @@ func (f *File) symTables() []*symTable {
 		// A stripped or damaged symbol table is no reason to refuse the
 		// file: DWARF or the other table may still answer.
 		symtab := readSymTable(f.elf, elf.SHT_SYMTAB)
-		if symtab == nil && f.dwELF != f.elf {
+		if symtab == nil && f.SeparateDebugInfo() {
 			// A stripped library's static functions are named only in
 			// its debug file's symbol table.
 			symtab = readSymTable(f.dwELF, elf.SHT_SYMTAB)

@@ -43,8 +43,8 @@ type varData struct {
 	units []dwarfsec.Unit
 	locs  dwarfsec.LocLists
 
-	cuMu   sync.Mutex // guards cuOf's tables, cuSubs, and the units' bases
-	cuOnce sync.Once
+	cuMu   sync.Mutex                 // guards cuSubs and the units' bases
+	cuOnce sync.Once                  // reads cuOf, arCUs and arSets
 	cuOf   spanIndex                  // .debug_aranges: ref indexes arCUs
 	arCUs  []dwarf.Offset             // by unit header
 	arSets int                        // sets read from .debug_aranges
@@ -154,6 +154,7 @@ func (v *varData) walkAll() error {
 				}
 			}
 		case dwarf.TagSubprogram:
+			// Not a type; read per unit when asked about (readSubs).
 		default:
 			v.types.noteGo(e)
 			v.noteCType(e)
