@@ -42,12 +42,7 @@ func TestConditionsHitCountsLogpoints(t *testing.T) {
 	}})
 	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
 	expectExit(t, c, 7)
-	got := output(t, c, "console")
-	for _, want := range []string{"i=0 total=0\n", "i=1 total=0\n", "i=2 total=1\n"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("logpoint output %q lacks %q", got, want)
-		}
-	}
+	expectContains(t, "logpoint output", output(t, c, "console"), "i=0 total=0\n", "i=1 total=0\n", "i=2 total=1\n")
 
 	// Hit conditions: stop on the 2nd hit and after.
 	c2 := startAdapter(t)

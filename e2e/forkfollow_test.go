@@ -113,12 +113,7 @@ func forkChildSessions(t *testing.T, f fixture, c *daptest.Client, open func(cfg
 	expectAt(t, c, st.ThreadID, "work", line)
 	c.MustSucceed("continue", map[string]any{"threadId": st.ThreadID})
 	expectExit(t, c, 0)
-	out := output(t, c, "stdout")
-	for _, want := range []string{"from-system\n", "child work=42\n", "parent work=2 child exit=3\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, out)
-		}
-	}
+	expectContains(t, "stdout", output(t, c, "stdout"), "from-system\n", "child work=42\n", "parent work=2 child exit=3\n")
 }
 
 // listenAdapter starts an adapter with --listen on a free port and returns

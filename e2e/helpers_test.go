@@ -43,6 +43,17 @@ func (f fixture) line(t testing.TB, marker string) int {
 	return daptest.Line(t, f.src, marker)
 }
 
+// expectContains checks that got, what the test calls what, holds each of
+// want.
+func expectContains(t testing.TB, what, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, got)
+		}
+	}
+}
+
 // startAdapter runs the built adapter over stdio.
 func startAdapter(t testing.TB, args ...string) *daptest.Client {
 	t.Helper()

@@ -176,11 +176,7 @@ func TestLogFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`<- {"seq":1`, `"command":"launch"`, `-> {"seq":`, `"event":"exited"`} {
-		if !strings.Contains(string(b), want) {
-			t.Errorf("log lacks %s:\n%s", want, b)
-		}
-	}
+	expectContains(t, "log", string(b), `<- {"seq":1`, `"command":"launch"`, `-> {"seq":`, `"event":"exited"`)
 }
 
 // args, cwd and env (as an object or as an array) reach the program.
